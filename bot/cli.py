@@ -1,0 +1,144 @@
+"""The `draaibot` command line: run, chat, ask, check, index, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from bot.config import Config
+from bot.knowledge import KnowledgeBase
+from bot.render_text import answer_text
+from index.checks import check_folder
+from index.search import InvalidKnowledge
+
+
+def _knowledge(args: argparse.Namespace, config: Config) -> Path:
+    return Path(args.knowledge) if args.knowledge else config.knowledge
+
+
+def _load(folder: Path) -> KnowledgeBase:
+    kb = KnowledgeBase(folder)
+    kb.index  # noqa: B018 - build now, so a broken folder fails before any question
+    return kb
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    folder = _knowledge(args, config)
+    documents, problems = check_folder(folder)
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.is_error else sys.stdout)
+    n_errors = sum(p.is_error for p in problems)
+    n_warnings = len(problems) - n_errors
+    sections = sum(len(d.sections) for d in documents)
+    if n_errors:
+        print(f"{n_errors} fout(en), {n_warnings} waarschuwing(en) in {folder}", file=sys.stderr)
+        return 1
+    print(
+        f"in orde: {len(documents)} documenten, {sections} secties, {n_warnings} waarschuwing(en)"
+    )
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, config: Config) -> int:
+    started = time.perf_counter()
+    kb = _load(_knowledge(args, config))
+    index = kb.index
+    seconds = time.perf_counter() - started
+    counts: dict[str, tuple[int, int]] = {}
+    for section, doc_len in zip(index.sections, index.bm25.doc_len, strict=True):
+        n, tokens = counts.get(section.doc, (0, 0))
+        counts[section.doc] = (n + 1, tokens + doc_len)
+    print(f"{'document':<28} {'secties':>8} {'termen':>8}")
+    for doc in index.documents:
+        n, tokens = counts.get(doc.slug, (0, 0))
+        print(f"{doc.slug:<28} {n:>8} {tokens:>8}")
+    print(f"{'totaal':<28} {len(index.sections):>8} {sum(index.bm25.doc_len):>8}")
+    print(f"woordenschat: {len(index.bm25.idf)} termen; gebouwd in {seconds:.2f} s")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, config: Config) -> int:
+    kb = _load(_knowledge(args, config))
+    questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
+    for question in questions:
+        question = question.rstrip("\n")
+        result = kb.ask(question, top=args.top)
+        if args.json:
+            print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
+        else:
+            print(answer_text(result, marked=False) + "\n", flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.terminal import chat
+
+    return chat(_load(_knowledge(args, config)))
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    if not config.token:
+        print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
+        return cmd_chat(args, config)
+    print("De Telegram-koppeling is in deze versie nog niet ingebouwd.", file=sys.stderr)
+    return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="draaibot",
+        description="draaibot: vragen over kleinschalige opvang (KSO) met bronvermelding",
+    )
+    p.add_argument(
+        "--knowledge", help="de kennismap (standaard: DRAAIBOT_KNOWLEDGE of ./knowledge)"
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMANDO")
+    sub.add_parser("run", help="start de Telegram-bot (zonder token: de chat in de terminal)")
+    sub.add_parser("chat", help="chat in de terminal met dezelfde assistent")
+    ask = sub.add_parser("ask", help="beantwoord een vraag (of een vraag per regel op stdin)")
+    ask.add_argument("question", nargs="*", help="de vraag; zonder vraag: lees stdin")
+    ask.add_argument("--json", action="store_true", help="een JSON-object per vraag")
+    ask.add_argument("--top", type=_positive, default=3, help="hoeveel passages (standaard 3)")
+    sub.add_parser("check", help="controleer de kennismap (fouten als bestand:regel)")
+    sub.add_parser("index", help="bouw de index en toon wat erin staat")
+    return p
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is geen geheel getal") from None
+    if not 1 <= number <= 20:
+        raise argparse.ArgumentTypeError("kies een aantal van 1 tot en met 20")
+    return number
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "check": cmd_check,
+    "index": cmd_index,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        config = Config.from_env()
+        return COMMANDS[args.command](args, config)
+    except InvalidKnowledge as exc:
+        print("De kennismap bevat fouten; los ze op en probeer opnieuw:", file=sys.stderr)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"draaibot: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,153 @@
+"""Dutch text analysis for search: normalise, tokenise, drop stopwords, stem, split compounds.
+
+Documents and questions go through the same steps, so a question's 'keuken' meets the
+document's 'Keukenruimte' (compound split), 'woningen' meets 'woning' (stemmer) and '11,5 m²'
+meets '11,5 m2' (normalisation).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+import Stemmer
+from stop_words import get_stop_words
+from wordfreq import zipf_frequency
+
+STEMMER_ALGORITHM = (
+    "dutch_porter"  # Snowball's 'dutch' conflates gemeente/menen, begeleiding/beleid
+)
+MIN_PART = 4  # shortest compound part
+MIN_COMPOUND = 8  # shortest word worth splitting
+LINKS = ("s", "e", "en")  # Dutch linking morphemes: huisvesting-s-termijn
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+\+|[a-z][a-z0-9]*|\d+")
+_POSSESSIVE = re.compile(r"(\w)['’]s\b")
+
+
+class WordStemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...
+
+
+def normalise(text: str) -> str:
+    """Lowercase, strip accents, unify units and quotes: 'Ruimte 12m²' -> 'ruimte 12m2'."""
+    text = unicodedata.normalize("NFKC", text)  # m² -> m2, ﬁ -> fi
+    text = text.replace("\u00ad", "").lower()
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # hyphenation across a line break
+    return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv
+
+
+def words(text: str) -> list[str]:
+    """Surface tokens of normalised text; decimals and section numbers stay whole."""
+    return [_canonical_number(t) for t in _TOKEN.findall(normalise(text))]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Tokens with their character spans in the *original* text (for marking them bold)."""
+    spans: list[tuple[int, int, str]] = []
+    for match in re.finditer(r"[\w+]+(?:[.,]\d+)*", text):
+        for token in words(match.group()):
+            spans.append((match.start(), match.end(), token))
+            break
+    return spans
+
+
+@lru_cache(maxsize=100_000)
+def specificity(word: str) -> float:
+    """How much a question word says about its topic, from its frequency in everyday Dutch.
+
+    'komt', 'lang', 'keer' (Zipf 5.5-6) say little; 'huisdier', 'cao', 'gordijnen' (Zipf < 4.2)
+    say a lot, even where the documents use them rarely. 1.0 for specific words, down to 0.15.
+    """
+    if not word[0].isalpha():
+        return 1.0
+    zipf = zipf_frequency(word, "nl")
+    return min(1.0, max(0.15, (6.4 - zipf) / 2.2))
+
+
+def _canonical_number(token: str) -> str:
+    return token.replace(",", ".") if token[0].isdigit() else token
+
+
+@dataclass
+class Analyzer:
+    """Turns text into index terms. `vocabulary` holds the corpus words compounds split into."""
+
+    stopwords: frozenset[str] = field(default_factory=lambda: frozenset(get_stop_words("dutch")))
+    vocabulary: frozenset[str] = frozenset()
+    stemmer: WordStemmer = field(default_factory=lambda: Stemmer.Stemmer(STEMMER_ALGORITHM))
+
+    def __post_init__(self) -> None:
+        self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
+        self._parts = lru_cache(maxsize=200_000)(self._split_uncached)
+
+    def content_words(self, text: str) -> list[str]:
+        """Surface words that carry meaning: no stopwords, no single letters."""
+        return [w for w in words(text) if w not in self.stopwords and (len(w) > 1 or w.isdigit())]
+
+    def stem(self, word: str) -> str:
+        return self._stem(word)
+
+    def _stem_uncached(self, word: str) -> str:
+        if not word[0].isalpha() or word.endswith("+"):
+            return word
+        return self.stemmer.stemWord(word)
+
+    def parts(self, word: str) -> tuple[str, ...]:
+        """Compound parts found in the vocabulary ('keukenruimte' -> ('keuken', 'ruimte'))."""
+        return self._parts(word)
+
+    def _split_uncached(self, word: str) -> tuple[str, ...]:
+        if len(word) < MIN_COMPOUND or not word.isalpha():
+            return ()
+        return _split(word, self.vocabulary) or ()
+
+    def terms_of_word(self, word: str) -> list[str]:
+        """The whole word's stem, then the stems of its compound parts."""
+        terms = [self.stem(word)]
+        terms.extend(self.stem(p) for p in self.parts(word) if p not in self.stopwords)
+        return terms
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of a text: every content word's stem plus its compound parts' stems."""
+        out: list[str] = []
+        for word in self.content_words(text):
+            out.extend(self.terms_of_word(word))
+        return out
+
+
+def _split(word: str, vocabulary: frozenset[str], depth: int = 0) -> tuple[str, ...] | None:
+    """Split into the fewest vocabulary words, allowing a linking -s-, -e- or -en-."""
+    if depth > 3:
+        return None
+    best: tuple[str, ...] | None = None
+    for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        left, right = word[:i], word[i:]
+        heads = [left] + [left[: -len(link)] for link in LINKS if left.endswith(link)]
+        head = next((h for h in heads if len(h) >= MIN_PART and h in vocabulary), None)
+        if head is None:
+            continue
+        if right in vocabulary:
+            candidate: tuple[str, ...] | None = (head, right)
+        else:
+            rest = _split(right, vocabulary, depth + 1) if len(right) >= 2 * MIN_PART else None
+            candidate = (head, *rest) if rest else None
+        if candidate and (best is None or len(candidate) < len(best)):
+            best = candidate
+            if len(best) == 2:
+                break
+    return best
+
+
+def build_vocabulary(texts: Iterable[str], min_length: int = MIN_PART) -> frozenset[str]:
+    """The words compounds may split into: every alphabetic corpus word of sufficient length."""
+    vocab: set[str] = set()
+    for text in texts:
+        vocab.update(w for w in words(text) if len(w) >= min_length and w.isalpha())
+    return frozenset(vocab)

@@ -1,0 +1,109 @@
+"""Validate a knowledge folder: everything a Nidos staff member can break, all errors at once."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from index.documents import (
+    DOCUMENTS_DIR,
+    REQUIRED_FRONT_MATTER,
+    VERSION_KEYS,
+    Document,
+    KnowledgeError,
+    parse_document,
+)
+from index.problems import ERROR, WARNING, Problem
+from index.synonyms import SYNONYMS_FILE, load_synonyms
+
+LONG_SECTION = 6000  # characters; longer sections make poor citations
+
+
+def check_folder(folder: Path) -> tuple[list[Document], list[Problem]]:
+    """Parse and validate every file; returns the readable documents and all problems."""
+    problems: list[Problem] = []
+    documents: list[Document] = []
+    docs_dir = folder / DOCUMENTS_DIR
+    if not folder.is_dir():
+        return [], [Problem(folder, 0, "kennismap niet gevonden")]
+    if not docs_dir.is_dir():
+        return [], [Problem(docs_dir, 0, "map met documenten ontbreekt")]
+    for path in sorted(docs_dir.iterdir()):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        if path.suffix.lower() != ".md":
+            problems.append(
+                Problem(path, 0, "geen Markdown-bestand (.md): wordt overgeslagen", WARNING)
+            )
+            continue
+        try:
+            document = parse_document(path)
+        except KnowledgeError as exc:
+            problems.append(Problem(exc.path, exc.line, exc.message))
+            continue
+        doc_problems = check_document(document)
+        problems.extend(doc_problems)
+        if not any(p.is_error for p in doc_problems):
+            documents.append(document)
+    if not any(docs_dir.glob("*.md")):
+        problems.append(Problem(docs_dir, 0, "geen documenten (.md) gevonden"))
+    slugs = Counter(d.slug for d in documents)
+    for d in documents:
+        if slugs[d.slug] > 1:
+            problems.append(Problem(d.path, 1, f"documentnaam '{d.slug}' komt vaker voor"))
+    problems.extend(load_synonyms(folder / SYNONYMS_FILE).problems)
+    return documents, problems
+
+
+def check_document(document: Document) -> list[Problem]:
+    path = document.path
+    problems: list[Problem] = []
+    if not document.meta:
+        problems.append(
+            Problem(
+                path, 1, "front matter ontbreekt: begin het bestand met --- en title, short, ..."
+            )
+        )
+    else:
+        for key in REQUIRED_FRONT_MATTER:
+            if not str(document.meta.get(key) or "").strip():
+                problems.append(Problem(path, 1, f"front matter mist '{key}'"))
+        if not any(document.meta.get(k) for k in VERSION_KEYS):
+            problems.append(Problem(path, 1, "front matter mist 'version' of 'date'"))
+    sections = document.sections
+    if not any(s.units for s in sections):
+        problems.append(Problem(path, 1, "document is leeg: geen tekst onder de koppen"))
+        return problems
+    seen: dict[str, int] = {}
+    for i, section in enumerate(sections):
+        if section.path and not section.heading.strip():
+            problems.append(Problem(path, section.line, "kop zonder tekst"))
+        if section.id in seen:
+            problems.append(
+                Problem(
+                    path,
+                    section.line,
+                    f"sectie-id '{section.id}' bestaat al (regel {seen[section.id]}): "
+                    "geef de kop een andere naam",
+                )
+            )
+        seen.setdefault(section.id, section.line)
+        has_children = i + 1 < len(sections) and sections[i + 1].level > section.level
+        if not section.units and not has_children and not section.row:
+            problems.append(Problem(path, section.line, f"lege sectie '{section.heading}'"))
+        if len(section.text) > LONG_SECTION:
+            problems.append(
+                Problem(
+                    path,
+                    section.line,
+                    f"zeer lange sectie ({len(section.text)} tekens): overweeg tussenkoppen",
+                    WARNING,
+                )
+            )
+        if i and section.level > sections[i - 1].level + 1 and not section.row:
+            problems.append(Problem(path, section.line, "kopniveau slaat een niveau over", WARNING))
+    return problems
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == ERROR]

@@ -1,0 +1,154 @@
+"""The command line as a user runs it: a subprocess, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import KNOWLEDGE, ROOT
+
+
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=60,
+    )
+
+
+def test_ask_json_contract_for_one_question() -> None:
+    result = run("ask", "--json", "hoeveel m2 moet de keuken van een kwg zijn?")
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    reply = json.loads(line)
+    assert reply["question"] == "hoeveel m2 moet de keuken van een kwg zijn?"
+    assert reply["answered"] is True
+    assert 1 <= len(reply["passages"]) <= 3
+    first = reply["passages"][0]
+    assert set(first) == {"citation", "id", "doc", "text", "score"}
+    assert first["doc"] == "pve-huisvesting"
+    assert first["id"].startswith("pve-huisvesting#8-1-kwg")
+    assert first["citation"].startswith("PvE Huisvesting › ")
+    assert "8.1 KWG" in first["citation"]
+    assert "11,5 m2" in first["text"]
+    assert len(first["text"]) <= 1000
+    assert isinstance(first["score"], float)
+
+
+def test_ask_json_reads_stdin_in_order_with_top() -> None:
+    questions = ["waar moet de elektrische installatie aan voldoen?", "", "wat is een kwg?"]
+    result = run("ask", "--json", "--top", "1", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in replies] == questions
+    assert all(len(r["passages"]) <= 1 for r in replies)
+    assert replies[1] == {"question": "", "answered": False, "passages": []}
+
+
+def test_ask_plain_text_shows_citations() -> None:
+    result = run("ask", "aan", "welke", "NEN-norm", "moet", "de", "elektra", "voldoen?")
+    assert result.returncode == 0, result.stderr
+    assert "[1] PvE Huisvesting › 4. Veiligheidseisen huisvesting › 4.4" in result.stdout
+    assert "NEN 3140" in result.stdout
+
+
+def test_ask_refuses_out_of_scope_question_plainly() -> None:
+    result = run("ask", "--json", "wat is het recept voor appeltaart met kaneel?")
+    reply = json.loads(result.stdout)
+    assert reply["answered"] is False
+    plain = run("ask", "wat is het recept voor appeltaart met kaneel?")
+    assert "bureauopvang@nidos.nl" in plain.stdout
+
+
+def test_bad_top_is_a_clear_error() -> None:
+    result = run("ask", "--json", "--top", "nul", "vraag")
+    assert result.returncode == 2
+    assert "'nul' is geen geheel getal" in result.stderr
+
+
+def test_broken_knowledge_exits_nonzero_with_file_and_line(tmp_path: Path) -> None:
+    docs = tmp_path / "documenten"
+    docs.mkdir()
+    (docs / "leeg.md").write_text("", "utf-8")
+    env = {"DRAAIBOT_KNOWLEDGE": str(tmp_path)}
+    for args in (["ask", "--json", "vraag"], ["check"], ["index"]):
+        result = run(*args, env=env)
+        assert result.returncode != 0, args
+        assert f"{docs / 'leeg.md'}:1: fout: front matter ontbreekt" in result.stderr
+        assert result.stdout.strip() == "" or args == ["check"]
+
+
+def test_check_passes_on_shipped_knowledge() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert "in orde: 4 documenten" in result.stdout
+
+
+def test_index_prints_sections_and_terms_per_document() -> None:
+    result = run("--knowledge", str(KNOWLEDGE), "index")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[1:5]}
+    assert set(rows) == {
+        "draaiboek-kso",
+        "kwaliteitsbeleid-kso",
+        "pve-huisvesting",
+        "vng-presentatie-2026",
+    }
+    assert all(int(sections) > 10 and int(terms) > 500 for sections, terms in rows.values())
+
+
+def test_chat_answers_in_the_terminal() -> None:
+    result = run("chat", stdin="hoeveel m2 moet de keuken van een kwg zijn?\n/bronnen\n/stop\n")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG"
+        in result.stdout
+    )
+    assert "11,5 m2" in result.stdout
+    assert "Programma van Eisen Huisvesting (versie 2027)" in result.stdout
+    assert result.stdout.rstrip().endswith("Tot ziens.")
+
+
+def test_run_without_token_opens_the_terminal_chat() -> None:
+    result = run("run", stdin="wat is een kwg?\n")
+    assert result.returncode == 0, result.stderr
+    assert "Geen TELEGRAM_BOT_TOKEN ingesteld" in result.stdout
+    assert "Kinderwoongroep" in result.stdout
+
+
+def test_draaibot_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "draaibot"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    for verb in ("run", "chat", "ask", "check", "index"):
+        assert verb in result.stdout
+
+
+def test_readme_lists_exactly_the_cli_commands() -> None:
+    import re
+
+    from bot.cli import COMMANDS
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    documented = set(re.findall(r"^\| `draaibot (\w+)", readme, flags=re.M))
+    assert documented == set(COMMANDS)
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "make test   #" in readme
+    ci = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
+    assert [line for line in ci if line and not line.startswith(("#", "set ", "cd "))] == [
+        "make test"
+    ]
