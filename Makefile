@@ -23,7 +23,7 @@ test: $(BIN)/draaibot
 	$(BIN)/pytest -q
 
 eval: $(BIN)/draaibot
-	$(BIN)/draaibot eval
+	$(BIN)/python benchmarks/eval.py
 
 bench: $(BIN)/draaibot
 	$(BIN)/python benchmarks/retrieval.py

@@ -49,15 +49,19 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
     index = kb.index
     seconds = time.perf_counter() - started
     counts: dict[str, tuple[int, int]] = {}
-    for section, doc_len in zip(index.sections, index.bm25.doc_len, strict=True):
+    for section in index.sections:
         n, tokens = counts.get(section.doc, (0, 0))
-        counts[section.doc] = (n + 1, tokens + doc_len)
+        counts[section.doc] = (n + 1, tokens + len(index.analyzer.terms(section.text)))
     print(f"{'document':<28} {'secties':>8} {'termen':>8}")
     for doc in index.documents:
         n, tokens = counts.get(doc.slug, (0, 0))
         print(f"{doc.slug:<28} {n:>8} {tokens:>8}")
-    print(f"{'totaal':<28} {len(index.sections):>8} {sum(index.bm25.doc_len):>8}")
-    print(f"woordenschat: {len(index.bm25.idf)} termen; gebouwd in {seconds:.2f} s")
+    total = sum(tokens for _, tokens in counts.values())
+    print(f"{'totaal':<28} {len(index.sections):>8} {total:>8}")
+    print(
+        f"{len(index.windows)} zoekvensters, woordenschat {len(index.bm25.idf)} termen; "
+        f"gebouwd in {seconds:.2f} s"
+    )
     return 0
 
 

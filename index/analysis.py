@@ -1,4 +1,5 @@
-"""Dutch text analysis for search: normalise, tokenise, drop stopwords, stem, split compounds.
+"""Dutch text analysis for search: normalise, tokenise, drop stopwords, lemmatise and stem,
+split compounds.
 
 Documents and questions go through the same steps, so a question's 'keuken' meets the
 document's 'Keukenruimte' (compound split), 'woningen' meets 'woning' (stemmer) and '11,5 m²'
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
+import simplemma
 import Stemmer
 from stop_words import get_stop_words
 from wordfreq import zipf_frequency
@@ -24,9 +26,13 @@ STEMMER_ALGORITHM = (
 MIN_PART = 4  # shortest compound part
 MIN_COMPOUND = 8  # shortest word worth splitting
 LINKS = ("s", "e", "en")  # Dutch linking morphemes: huisvesting-s-termijn
+LEXICON_ZIPF = 3.3  # a part outside the corpus must be at least this common in Dutch ...
+LEXICALISED_ZIPF = 3.5  # ... and a word this common is split into corpus words only
 
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+\+|[a-z][a-z0-9]*|\d+")
-_POSSESSIVE = re.compile(r"(\w)['’]s\b")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+(?:_[a-z]+)+|[a-z]+\+|[a-z][a-z0-9]*|\d+")
+_POSSESSIVE = re.compile(r"([\w+])['’]s\b")
+_PROPER_NAME = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\b")
+_OPTIONAL_PLUS = re.compile(r"(\w+)\(\+\)")  # KWE(+) means KWE and KWE+
 
 
 class WordStemmer(Protocol):
@@ -36,10 +42,12 @@ class WordStemmer(Protocol):
 def normalise(text: str) -> str:
     """Lowercase, strip accents, unify units and quotes: 'Ruimte 12m²' -> 'ruimte 12m2'."""
     text = unicodedata.normalize("NFKC", text)  # m² -> m2, ﬁ -> fi
+    text = _PROPER_NAME.sub(r"\1_\2", text)  # Schouwen-Duivenland is a place, not 'schouwen'
     text = text.replace("\u00ad", "").lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # hyphenation across a line break
+    text = _OPTIONAL_PLUS.sub(r"\1 \1+", text)
     return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv
 
 
@@ -95,9 +103,11 @@ class Analyzer:
         return self._stem(word)
 
     def _stem_uncached(self, word: str) -> str:
-        if not word[0].isalpha() or word.endswith("+"):
-            return word
-        return self.stemmer.stemWord(word)
+        """Lemma first ('afgeweken' -> 'afwijken', 'voldoet' -> 'voldoen'), then the stem."""
+        if not word.isalnum() or not word[0].isalpha():
+            return word  # numbers, 'kwe+', names joined as 'schouwen_duivenland'
+        lemma = simplemma.lemmatize(word, lang="nl").lower().replace("_", "")
+        return self.stemmer.stemWord(lemma if lemma.isalpha() else word)
 
     def parts(self, word: str) -> tuple[str, ...]:
         """Compound parts found in the vocabulary ('keukenruimte' -> ('keuken', 'ruimte'))."""
@@ -106,7 +116,16 @@ class Analyzer:
     def _split_uncached(self, word: str) -> tuple[str, ...]:
         if len(word) < MIN_COMPOUND or not word.isalpha():
             return ()
-        return _split(word, self.vocabulary) or ()
+        vocabulary = self.vocabulary
+        if zipf_frequency(word, "nl") >= LEXICALISED_ZIPF:
+            # A common word of its own ('huisvesting', 'onderwijs'): only split it into words of
+            # the documents, or 'huisvesting' would become 'huis' + 'vesting'.
+            return _split(word, vocabulary.__contains__) or ()
+
+        def is_word(part: str) -> bool:
+            return part in vocabulary or zipf_frequency(part, "nl") >= LEXICON_ZIPF
+
+        return _split(word, is_word) or ()
 
     def terms_of_word(self, word: str) -> list[str]:
         """The whole word's stem, then the stems of its compound parts."""
@@ -122,21 +141,21 @@ class Analyzer:
         return out
 
 
-def _split(word: str, vocabulary: frozenset[str], depth: int = 0) -> tuple[str, ...] | None:
-    """Split into the fewest vocabulary words, allowing a linking -s-, -e- or -en-."""
+def _split(word: str, is_word: Callable[[str], bool], depth: int = 0) -> tuple[str, ...] | None:
+    """Split into the fewest known words, allowing a linking -s-, -e- or -en-."""
     if depth > 3:
         return None
     best: tuple[str, ...] | None = None
     for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         left, right = word[:i], word[i:]
         heads = [left] + [left[: -len(link)] for link in LINKS if left.endswith(link)]
-        head = next((h for h in heads if len(h) >= MIN_PART and h in vocabulary), None)
+        head = next((h for h in heads if len(h) >= MIN_PART and is_word(h)), None)
         if head is None:
             continue
-        if right in vocabulary:
+        if is_word(right):
             candidate: tuple[str, ...] | None = (head, right)
         else:
-            rest = _split(right, vocabulary, depth + 1) if len(right) >= 2 * MIN_PART else None
+            rest = _split(right, is_word, depth + 1) if len(right) >= 2 * MIN_PART else None
             candidate = (head, *rest) if rest else None
         if candidate and (best is None or len(candidate) < len(best)):
             best = candidate

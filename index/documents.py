@@ -281,8 +281,8 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
 
 
 def _row_text(cells: list[str], header: list[str]) -> str:
-    """A row as one line; in tables of three or more columns each value names its column."""
-    if len(cells) < 3:
+    """A row as one line; where a row has several values, each names its column."""
+    if sum(1 for c in cells[1:] if c) < 2:
         return " | ".join(c for c in cells if c)
     named = [cells[0]] if cells[0] else []
     for cell, head in zip(cells[1:], header[1:] or [""] * (len(cells) - 1), strict=False):

@@ -4,6 +4,7 @@ question's words best, in document order, within a length budget; and mark the q
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from index.analysis import Analyzer, word_spans
@@ -45,14 +46,24 @@ def _split(unit: Unit) -> list[str]:
     return [s for s in _SENTENCE_END.split(unit.text) if s]
 
 
-def choose(section_pieces: list[Piece], query: Query, budget: int = MAX_CHARS) -> list[int]:
-    """Greedy cover: take the piece that adds most uncovered query weight, until none adds any."""
+def choose(
+    section_pieces: list[Piece],
+    query: Query,
+    budget: int = MAX_CHARS,
+    preferred: Collection[int] = (),
+) -> list[int]:
+    """Greedy cover: take the piece that adds most uncovered query weight, until none adds any.
+
+    Pieces of the `preferred` units (the window that ranked the section) are taken first.
+    """
     chosen: list[int] = []
     covered: set[int] = set()
     used = 0
+    allowed = [i for i, p in enumerate(section_pieces) if p.unit in preferred]
     while True:
         best, best_gain = -1, 0.0
-        for i, piece in enumerate(section_pieces):
+        for i in allowed or range(len(section_pieces)):
+            piece = section_pieces[i]
             if i in chosen or used + len(piece.text) + len(GAP) > budget:
                 continue
             gain = 0.0
@@ -64,6 +75,9 @@ def choose(section_pieces: list[Piece], query: Query, budget: int = MAX_CHARS) -
             if gain > best_gain:
                 best, best_gain = i, gain
         if best < 0:
+            if allowed:
+                allowed = []  # the preferred window is exhausted: look in the whole section
+                continue
             break
         chosen.append(best)
         used += len(section_pieces[best].text) + len(GAP)
@@ -71,8 +85,10 @@ def choose(section_pieces: list[Piece], query: Query, budget: int = MAX_CHARS) -
             j for j, w in enumerate(query.words) if w.covered_by(section_pieces[best].terms)
         }
     if not chosen and section_pieces:
-        chosen = [0]  # matched on the heading only: show the section's opening
-        used = len(section_pieces[0].text)
+        # matched on the heading only: show the preferred window's opening, or the section's
+        start = min((i for i, p in enumerate(section_pieces) if p.unit in preferred), default=0)
+        chosen = [start]
+        used = len(section_pieces[start].text)
     # Context: grow a short extract with the pieces that follow (or precede) what was chosen.
     for step in (1, -1):
         changed = True
@@ -91,9 +107,13 @@ def choose(section_pieces: list[Piece], query: Query, budget: int = MAX_CHARS) -
 
 
 def build_extract(
-    section: Section, query: Query, analyzer: Analyzer, sec_pieces: list[Piece]
+    section: Section,
+    query: Query,
+    analyzer: Analyzer,
+    sec_pieces: list[Piece],
+    preferred: Collection[int] = (),
 ) -> Extract:
-    indices = choose(sec_pieces, query)
+    indices = choose(sec_pieces, query, preferred=preferred)
     text = ""
     previous = -2
     for i in indices:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from rank_bm25 import BM25Okapi
 
 K1 = 1.2
-B = 0.75
+B = 0.5
 
 
 class SectionBM25(BM25Okapi):  # type: ignore[misc]

@@ -1,0 +1,100 @@
+"""The Dutch analyser: normalisation, tokens, stemming, lemmas, compounds, synonyms."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.analysis import Analyzer, normalise, specificity, words
+from index.search import KnowledgeIndex
+
+
+@pytest.fixture(scope="module")
+def analyzer(shipped_index: KnowledgeIndex) -> Analyzer:
+    return shipped_index.analyzer
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Keukenruimte 11,5 m²", ["keukenruimte", "11.5", "m2"]),
+        ("12m²", ["12", "m2"]),
+        ("11.5 m2", ["11.5", "m2"]),
+        ("artikel 4.6.21.", ["artikel", "4.6.21"]),
+        ("NEN 2535/A1", ["nen", "2535", "a1"]),
+        ("KWE+ en KWE(+)’s", ["kwe+", "en", "kwe", "kwe+"]),
+        ("amv's en AMV’s", ["amv", "en", "amv"]),
+        ("Geïnformeerd, één", ["geinformeerd", "een"]),
+        ("Klein-\nschalige", ["kleinschalige"]),
+    ],
+)
+def test_tokens_keep_numbers_norms_and_kwe_plus(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_normalise_strips_accents_soft_hyphens_and_unifies_m2() -> None:
+    assert normalise("Créëert ruimte van 5 m²\u00ad") == "creeert ruimte van 5 m2"
+
+
+def test_stemmer_keeps_gemeente_and_menen_apart(analyzer: Analyzer) -> None:
+    assert analyzer.stem("gemeente") == analyzer.stem("gemeenten")
+    assert analyzer.stem("gemeente") != analyzer.stem("menen")
+    assert analyzer.stem("begeleiding") != analyzer.stem("beleid")
+    assert analyzer.stem("woning") == analyzer.stem("woningen")
+
+
+def test_lemmas_join_irregular_verb_forms(analyzer: Analyzer) -> None:
+    assert analyzer.stem("afgeweken") == analyzer.stem("afwijken")
+    assert analyzer.stem("voldoet") == analyzer.stem("voldoen")
+    assert analyzer.stem("verhuizingen") == analyzer.stem("verhuizen") or analyzer.stem(
+        "verhuizing"
+    ) == analyzer.stem("verhuizingen")
+
+
+@pytest.mark.parametrize(
+    "word,parts",
+    [
+        ("keukenruimte", ("keuken", "ruimte")),
+        ("huisvestingstermijn", ("huisvesting", "termijn")),
+        ("vervolghuisvesting", ("vervolg", "huisvesting")),
+        ("brandveiligheid", ("brand", "veiligheid")),
+        ("slaapwachtruimte", ("slaapwacht", "ruimte")),
+        ("inspanningsverplichting", ("inspanning", "verplichting")),
+        ("ontruimingsalarminstallatie", ("ontruiming", "alarm", "installatie")),
+    ],
+)
+def test_compounds_split_into_known_words(
+    analyzer: Analyzer, word: str, parts: tuple[str, ...]
+) -> None:
+    assert analyzer.parts(word) == parts
+
+
+@pytest.mark.parametrize(
+    "word", ["huisvesting", "onderwijs", "gemeenten", "mentoren", "toestemming"]
+)
+def test_plain_words_are_not_split(analyzer: Analyzer, word: str) -> None:
+    assert analyzer.parts(word) == ()
+
+
+def test_terms_keep_the_whole_compound_and_its_parts(analyzer: Analyzer) -> None:
+    terms = analyzer.terms("Keukenruimte")
+    assert terms == [
+        analyzer.stem("keukenruimte"),
+        analyzer.stem("keuken"),
+        analyzer.stem("ruimte"),
+    ]
+    assert analyzer.terms("de het een van") == []
+
+
+def test_specificity_separates_everyday_from_topical_words() -> None:
+    assert specificity("komt") < 0.3
+    assert specificity("huisdier") == 1.0
+    assert specificity("11.5") == 1.0
+
+
+def test_question_synonyms_expand_abbreviations(shipped_index: KnowledgeIndex) -> None:
+    query = shipped_index.analyse("Hoeveel wc's heeft een KWG?")
+    by_surface = {w.surface: w for w in query.words}
+    assert set(by_surface) == {"wc", "kwg"}
+    stem = shipped_index.analyzer.stem
+    assert (stem("toilet"),) in by_surface["wc"].synonyms
+    assert (stem("kinderwoongroep"),) in by_surface["kwg"].synonyms

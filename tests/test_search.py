@@ -1,0 +1,90 @@
+"""Answers: the right passage on top, short extracts with marks, honest refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.search import KnowledgeIndex
+from tests.fixtures.eval.score import score
+
+EVAL = Path(__file__).parent / "fixtures" / "eval"
+
+
+def test_dev_set_regression_floor(shipped_index: KnowledgeIndex) -> None:
+    """A later change must not silently make answers worse (snapshot of the shared dev set)."""
+    questions = [json.loads(line) for line in (EVAL / "dev_questions.jsonl").open() if line.strip()]
+    result = score(questions, [shipped_index.search(q["question"]).as_json() for q in questions])
+    assert result["hit@1"] >= 0.70, result
+    assert result["hit@3"] >= 0.88, result
+    assert result["answered_in_scope"] >= 0.95, result
+    assert result["rejected_out_of_scope"] >= 0.75, result
+
+
+@pytest.mark.parametrize(
+    "question,citation_part,phrase",
+    [
+        ("hoeveel m2 moet de keuken van een kwg zijn?", "8.1 KWG › Keukenruimte", "11,5 m2"),
+        ("aan welke norm moet de brandmeldinstallatie voldoen?", "4.6.21", "NEN 2535"),
+        (
+            "hoelang hebben we om een woning te regelen voor een jongere?",
+            "Opgave en taakstelling",
+            "12 maanden",
+        ),
+    ],
+)
+def test_right_passage_on_top(
+    shipped_index: KnowledgeIndex, question: str, citation_part: str, phrase: str
+) -> None:
+    result = shipped_index.search(question)
+    assert result.answered
+    assert citation_part in result.passages[0].section.citation
+    assert phrase in result.passages[0].extract.text
+
+
+def test_definition_is_among_the_passages(shipped_index: KnowledgeIndex) -> None:
+    result = shipped_index.search("wat is een driegesprek?")
+    assert any("Driegesprek: Een gesprek tussen" in p.extract.text for p in result.passages)
+
+
+def test_extract_is_short_marked_and_from_the_section(shipped_index: KnowledgeIndex) -> None:
+    result = shipped_index.search("wanneer moet de tweede schouw plaatsvinden na opening?")
+    top = result.passages[0]
+    assert "6. Schouw locaties" in top.section.citation
+    assert len(top.extract.text) <= 1000
+    assert len(top.extract.text) < len(top.section.text)
+    marked = {top.extract.text[a:b].lower() for a, b in top.extract.marks}
+    assert {"tweede", "schouw", "opening"} <= marked
+    for piece in top.extract.text.split("\n…\n"):
+        assert piece.split(" ")[0] in top.section.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wat is het recept voor appeltaart?",
+        "hoe laat vertrekt de trein naar Utrecht?",
+        "wie heeft het WK voetbal gewonnen?",
+        "Wat verdient een woonbegeleider, welke cao geldt?",
+    ],
+)
+def test_out_of_scope_questions_are_refused(shipped_index: KnowledgeIndex, question: str) -> None:
+    assert not shipped_index.search(question).answered
+
+
+def test_only_relevant_passages_are_returned(shipped_index: KnowledgeIndex) -> None:
+    result = shipped_index.search("NEN 3140")
+    assert result.answered
+    best = result.passages[0].score
+    assert all(p.score >= 0.3 * best for p in result.passages)
+
+
+def test_extra_questions_regression_floor(shipped_index: KnowledgeIndex) -> None:
+    """Our own questions, beside the dev set: everyday phrasing and off-topic questions."""
+    path = Path(__file__).parent / "fixtures" / "extra_questions.jsonl"
+    questions = [json.loads(line) for line in path.open() if line.strip()]
+    result = score(questions, [shipped_index.search(q["question"]).as_json() for q in questions])
+    assert result["hit@3"] >= 0.85, result
+    assert result["rejected_out_of_scope"] >= 0.9, result
