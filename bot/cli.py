@@ -74,22 +74,30 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
         if args.json:
             print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
         else:
-            print(answer_text(result, marked=False) + "\n", flush=True)
+            print(answer_text(result) + "\n", flush=True)
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.assistant import Assistant
+    from bot.storage import Store
     from bot.terminal import chat
 
-    return chat(_load(_knowledge(args, config)))
+    store = Store(config.db)
+    try:
+        assistant = Assistant(_load(_knowledge(args, config)), store, config.retention_days)
+        return chat(assistant)
+    finally:
+        store.close()
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     if not config.token:
         print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
         return cmd_chat(args, config)
-    print("De Telegram-koppeling is in deze versie nog niet ingebouwd.", file=sys.stderr)
-    return 2
+    from bot.telegram_app import run
+
+    return run(config, _load(_knowledge(args, config)))
 
 
 def parser() -> argparse.ArgumentParser:

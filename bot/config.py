@@ -32,6 +32,12 @@ class Config:
     admins: frozenset[int] = field(default_factory=frozenset)
     knowledge: Path = Path("knowledge")
     db: Path = Path("data/draaibot.db")
+    retention_days: float = 180.0
+    rate_limiter: bool = True
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: bool = True) -> Config:
@@ -45,4 +51,34 @@ class Config:
             admins=_ids(env.get("DRAAIBOT_ADMINS", "")),
             knowledge=Path(env.get("DRAAIBOT_KNOWLEDGE") or "knowledge"),
             db=Path(env.get("DRAAIBOT_DB") or "data/draaibot.db"),
+            retention_days=_number(env, "DRAAIBOT_RETENTION_DAYS", 180.0, minimum=1),
+            rate_limiter=_flag(env, "DRAAIBOT_RATE_LIMITER", True),
+            webhook_url=env.get("DRAAIBOT_WEBHOOK_URL") or None,
+            webhook_listen=env.get("DRAAIBOT_WEBHOOK_LISTEN") or "0.0.0.0",
+            webhook_port=int(_number(env, "DRAAIBOT_WEBHOOK_PORT", 8443, minimum=1)),
+            webhook_secret=env.get("DRAAIBOT_WEBHOOK_SECRET") or None,
         )
+
+
+def _number(env: dict[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{name}='{raw}' is geen getal") from None
+    if value < minimum:
+        raise ValueError(f"{name} moet minstens {minimum:g} zijn, niet {raw}")
+    return value
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "aan", "ja", "true", "on", "yes"):
+        return True
+    if raw in ("0", "uit", "nee", "false", "off", "no"):
+        return False
+    raise ValueError(f"{name}='{raw}': gebruik 'aan' of 'uit'")

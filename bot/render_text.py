@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from bot.texts import NO_ANSWER
-from index.search import Passage, SearchResult
+from index.search import SearchResult
 
 
 def bold_plain(text: str, marks: tuple[tuple[int, int], ...]) -> str:
     """Mark query words as *word*, like a chat app would show bold."""
     out, last = [], 0
-    for start, end in marks:
+    for start, end in sorted(marks):
+        if start < last:
+            continue
         out.append(text[last:start])
         out.append(f"*{text[start:end]}*")
         last = end
@@ -17,14 +19,18 @@ def bold_plain(text: str, marks: tuple[tuple[int, int], ...]) -> str:
     return "".join(out)
 
 
-def passage_text(number: int, passage: Passage, marked: bool = True) -> str:
-    extract = passage.extract
-    body = bold_plain(extract.text, extract.marks) if marked else extract.text
+def passage_block(
+    number: int, citation: str, text: str, marks: tuple[tuple[int, int], ...] = ()
+) -> str:
+    body = bold_plain(text, marks) if marks else text
     indented = "\n".join("   " + line for line in body.splitlines())
-    return f"[{number}] {passage.section.citation}\n{indented}"
+    return f"[{number}] {citation}\n{indented}"
 
 
-def answer_text(result: SearchResult, marked: bool = True) -> str:
+def answer_text(result: SearchResult) -> str:
     if not result.answered:
         return NO_ANSWER
-    return "\n\n".join(passage_text(i, p, marked) for i, p in enumerate(result.passages, start=1))
+    return "\n\n".join(
+        passage_block(i, p.section.citation, p.extract.text)
+        for i, p in enumerate(result.passages, start=1)
+    )

@@ -1,50 +1,117 @@
-"""The terminal chat: the same assistant as the Telegram bot, in plain text."""
+"""The terminal chat: the same assistant as the Telegram bot, in plain text. Buttons become
+numbered options: type the number to press one."""
 
 from __future__ import annotations
 
 import sys
 from typing import TextIO
 
-from bot.knowledge import KnowledgeBase
-from bot.render_text import answer_text
-from bot.texts import EMPTY_QUESTION, WELCOME
+from bot import texts
+from bot.assistant import Assistant, Chat
+from bot.render_text import passage_block
+from bot.replies import Button, Outcome, Prompt, Reply
 
 PROMPT = "vraag> "
-HELP = """Typ een vraag en druk op Enter. Verder:
-  /bronnen   de documenten waaruit ik antwoord
-  /help      deze uitleg
-  /stop      afsluiten (of Ctrl-D)"""
+TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
+STOP = ("/stop", "/exit", "/quit")
 
 
-def sources_text(kb: KnowledgeBase) -> str:
-    lines = ["Ik antwoord uit deze documenten:"]
-    for doc in kb.index.documents:
-        version = f" (versie {doc.version})" if doc.version else ""
-        lines.append(f"- {doc.title}{version}, {doc.meta.get('publisher', '')}".rstrip(", "))
-    return "\n".join(lines)
+def render_reply(reply: Reply, first_option: int = 1) -> tuple[str, list[Button]]:
+    """Plain text of a reply, and its buttons in the order of their option numbers."""
+    parts: list[str] = []
+    if reply.text:
+        parts.append(reply.text)
+    parts.extend(passage_block(p.number, p.citation, p.text, p.marks) for p in reply.passages)
+    if reply.preformatted:
+        parts.append(reply.preformatted)
+    if reply.attachment is not None:
+        parts.append(
+            f"(bijlage {reply.attachment.filename}, {len(reply.attachment.content)} bytes)"
+        )
+    buttons = [b for row in reply.buttons for b in row]
+    if buttons:
+        options = "  ".join(f"({first_option + i}) {b.label}" for i, b in enumerate(buttons))
+        parts.append(f"Kies: {options}")
+    if reply.prompt is not None:
+        parts.append("(typ uw antwoord op de volgende regel)")
+    return "\n\n".join(parts), buttons
 
 
-def respond(kb: KnowledgeBase, line: str) -> str | None:
-    """The reply to one typed line; None means: stop the chat."""
-    text = line.strip()
-    command = text.split()[0].lower() if text.startswith("/") else ""
-    if command in ("/stop", "/exit", "/quit"):
-        return None
-    if command in ("/help", "/start"):
-        return HELP
-    if command == "/bronnen":
-        return sources_text(kb)
-    if command:
-        return f"Onbekend commando {command}. {HELP}"
-    if not text:
-        return EMPTY_QUESTION
-    return answer_text(kb.ask(text))
+class TerminalChat:
+    def __init__(self, assistant: Assistant, chat: Chat = TERMINAL_CHAT) -> None:
+        self.assistant = assistant
+        self.chat = chat
+        self.options: list[Button] = []
+        self.prompt_ref: int | None = None  # a pending prompt's stand-in message id
+
+    def respond(self, line: str) -> str | None:
+        """The text shown for one typed line; None means: stop the chat."""
+        text = line.strip()
+        command = text.split()[0].lower() if text.startswith("/") else ""
+        if command in STOP:
+            return None
+        if self.prompt_ref is not None and text and not command:
+            outcome = self.assistant.reply_to_prompt(self.chat, self.prompt_ref, text)
+            self.prompt_ref = None
+            if outcome is not None:
+                return self.show(outcome)
+        if text.isdigit() and 1 <= int(text) <= len(self.options):
+            return self.show(self.assistant.press(self.chat, self.options[int(text) - 1].action))
+        if command:
+            return self.show(self.command(command, text.split()[1:]))
+        return self.show(self.assistant.ask(self.chat, text))
+
+    def command(self, name: str, args: list[str]) -> Outcome:
+        a = self.assistant
+        if name == "/start":
+            return a.start()
+        if name == "/help":
+            return Outcome.say(texts.help_text(self.chat.is_admin) + "\n/stop - de chat afsluiten")
+        if name == "/vraag":
+            return a.ask(self.chat, " ".join(args)) if args else Outcome.say(texts.ASK_IN_PRIVATE)
+        if name == "/bronnen":
+            return a.sources()
+        if name == "/privacy":
+            return a.privacy()
+        if name == "/vergeet":
+            return a.forget_confirm()
+        if name in ("/status", "/rapport"):
+            refusal = a.admin_allowed(self.chat, name[1:])
+            return refusal or (a.status() if name == "/status" else a.report())
+        return Outcome.say(f"Het commando {name} ken ik niet. Typ /help voor wat ik kan.")
+
+    def show(self, outcome: Outcome) -> str:
+        parts: list[str] = []
+        if outcome.notice:
+            parts.append(f"({outcome.notice})")
+        options: list[Button] = []
+        for reply in outcome.replies:
+            text, buttons = render_reply(reply, first_option=len(options) + 1)
+            parts.append(text)
+            options.extend(buttons)
+            if reply.prompt is not None:
+                self.prompt_ref = self._remember_prompt(reply.prompt)
+        if options:
+            self.options = options
+        return "\n\n".join(p for p in parts if p)
+
+    def _remember_prompt(self, prompt: Prompt) -> int:
+        """The terminal has no message ids: a prompt is stored under a stand-in id."""
+        message_id = -1
+        self.assistant.store.add_pending(
+            self.chat.id, message_id, self.chat.user_id, prompt.kind, prompt.ref
+        )
+        return message_id
 
 
-def chat(kb: KnowledgeBase, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    session = TerminalChat(assistant)
     interactive = stdin.isatty()
-    print(WELCOME, file=stdout)
-    print(HELP, file=stdout)
+    print(texts.WELCOME, file=stdout)
+    print(
+        "Typ een vraag en druk op Enter. /help voor de commando's, /stop om af te sluiten.\n",
+        file=stdout,
+    )
     while True:
         if interactive:
             print(PROMPT, end="", file=stdout, flush=True)
@@ -52,8 +119,8 @@ def chat(kb: KnowledgeBase, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdo
         if not line:
             print("Tot ziens.", file=stdout)
             return 0
-        reply = respond(kb, line)
-        if reply is None:
+        shown = session.respond(line)
+        if shown is None:
             print("Tot ziens.", file=stdout)
             return 0
-        print(reply + "\n", file=stdout, flush=True)
+        print(shown + "\n", file=stdout, flush=True)

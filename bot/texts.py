@@ -19,3 +19,72 @@ WELCOME = (
     "status, met de bron erbij: het draaiboek voor gemeenten, het Programma van Eisen Huisvesting, "
     "het Kwaliteitsbeleid KSO en de VNG-presentatie 2026."
 )
+
+SLOW_DOWN = (
+    "Even rustig aan: u stelt veel vragen kort na elkaar. Probeer het over een minuut opnieuw."
+)
+
+TOO_LONG_CUT = "Uw vraag was erg lang; ik heb alleen het begin gebruikt."
+
+STALE_BUTTON = "Dit antwoord is niet meer beschikbaar. Stel uw vraag opnieuw."
+
+UNKNOWN_BUTTON = "Deze knop werkt niet meer. Stel uw vraag opnieuw of typ /help."
+
+ASK_MISSING = (
+    "Jammer dat het antwoord niet hielp. Wat miste u? Antwoord op dit bericht; "
+    "u mag het ook overslaan."
+)
+
+THANKS_MISSING = (
+    "Dank u wel, uw toelichting is opgeslagen. Nidos gebruikt die om de antwoorden te verbeteren."
+)
+
+NOT_TEXT = "Ik kan alleen tekst lezen. Typ uw vraag, of kies /help."
+
+PRIVACY = (
+    "Wat draaibot bewaart:\n"
+    "- uw vragen, of er een antwoord was en uit welke bronnen, met datum en tijd;\n"
+    "- uw 👍/👎 en wat u miste.\n"
+    "Ik bewaar geen namen of gebruikersnamen, alleen het nummer van deze chat, zodat u alles "
+    "kunt laten wissen. Vragen en feedback worden na {days} dagen automatisch verwijderd. "
+    "Met /vergeet wist u nu alles van deze chat."
+)
+
+FORGET_CONFIRM = (
+    "Weet u het zeker? Ik wis dan alles wat ik van deze chat bewaar: vragen, antwoorden en "
+    "feedback. Dit kan niet ongedaan worden gemaakt."
+)
+
+FORGOTTEN = "Gedaan: alles van deze chat is gewist ({n} gegevens)."
+
+NOT_FORGOTTEN = "Goed, er is niets gewist."
+
+ADMIN_ONLY = "Dit commando is alleen voor medewerkers van Nidos die beheerder zijn van draaibot."
+
+ADMIN_PRIVATE_ONLY = "Beheercommando's werken alleen in een privéchat met mij."
+
+START_HINT = (
+    "Stel uw vraag gewoon in een bericht, bijvoorbeeld: hoeveel m2 moet de huiskamer van een KWE "
+    "zijn? In een groep gebruikt u /vraag of noemt u mij. Onder elk antwoord staat de bron."
+)
+
+ASK_IN_PRIVATE = (
+    "Typ uw vraag in een bericht, bijvoorbeeld: mag een jongere zijn kamer op slot doen?"
+)
+
+ASK_IN_GROUP = (
+    "Stel uw vraag met /vraag, bijvoorbeeld: /vraag mag een jongere zijn kamer op slot doen? "
+    "U kunt mij ook noemen of op mijn bericht antwoorden."
+)
+
+
+def help_text(is_admin: bool = False) -> str:
+    from bot.commands import for_scope
+
+    scope = "admin" if is_admin else "private"
+    lines = ["Wat ik kan:"]
+    lines += [f"/{c.name} - {c.description}" for c in for_scope(scope)]
+    lines.append("")
+    lines.append("In een privéchat is elk bericht een vraag. In een groep: /vraag, mij noemen of")
+    lines.append("op mijn bericht antwoorden.")
+    return "\n".join(lines)

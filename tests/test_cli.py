@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tests.conftest import KNOWLEDGE, ROOT
@@ -15,6 +16,7 @@ def run(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
+    full_env["DRAAIBOT_DB"] = str(Path(tempfile.mkdtemp()) / "draaibot.db")
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -152,3 +154,22 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert [line for line in ci if line and not line.startswith(("#", "set ", "cd "))] == [
         "make test"
     ]
+
+
+def test_help_and_command_menu_come_from_one_list() -> None:
+    from bot.commands import COMMANDS, for_scope
+    from bot.texts import help_text
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for command in COMMANDS:
+        assert f"/{command.name}" in help_text(is_admin=True)
+        assert f"`/{command.name}" in readme
+    assert {c.name for c in for_scope("group")} == {
+        "start",
+        "help",
+        "vraag",
+        "bronnen",
+        "privacy",
+        "vergeet",
+    }
+    assert "status" not in help_text(is_admin=False)

@@ -1,0 +1,294 @@
+"""The assistant: one engine behind every face (Telegram, terminal). It turns what a user
+types or presses into `Outcome`s of plain `Reply` values; it never touches Telegram."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import texts
+from bot.knowledge import KnowledgeBase
+from bot.ratelimit import SlidingWindowLimit
+from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownPassage
+from bot.storage import DAY, Store, decode_id, encode_id
+from index.search import Passage, SearchResult
+
+SHOWN = 3  # passages in the first answer message
+MORE = 3  # passages per "Meer"
+MAX_QUESTION = 2000  # characters of a question that are read
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    type: str  # "private", "group", "supergroup", "channel" or "terminal"
+    user_id: int
+    is_admin: bool = False
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in ("group", "supergroup")
+
+
+class Assistant:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        store: Store,
+        retention_days: float = 180,
+        question_limit: SlidingWindowLimit | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.knowledge = knowledge
+        self.store = store
+        self.retention_days = retention_days
+        self.limit = question_limit or SlidingWindowLimit()
+        self.clock = clock
+        self.started = clock()
+
+    # -- questions -----------------------------------------------------------------------
+
+    def ask(self, chat: Chat, question: str) -> Outcome:
+        question = " ".join(question.split())
+        if not question:
+            return Outcome.say(texts.EMPTY_QUESTION)
+        if not self.limit.allow(chat.user_id):
+            return Outcome.say(texts.SLOW_DOWN)
+        note = ""
+        if len(question) > MAX_QUESTION:
+            question, note = question[:MAX_QUESTION], texts.TOO_LONG_CUT
+        result = self.knowledge.ask(question, top=SHOWN + MORE * 2)
+        relevant = result.passages + result.more if result.answered else []
+        answer_id = self.store.save_answer(
+            chat_id=chat.id,
+            chat_type=chat.type,
+            question=question,
+            answered=result.answered,
+            section_ids=[p.section.id for p in relevant],
+            citations=[p.section.citation for p in relevant[:SHOWN]],
+            shown=min(SHOWN, len(relevant)),
+        )
+        return Outcome([self._answer_reply(answer_id, result, note)])
+
+    def _answer_reply(self, answer_id: int, result: SearchResult, note: str) -> Reply:
+        if not result.answered:
+            return Reply(text="\n\n".join(filter(None, [note, texts.NO_ANSWER])))
+        shown = result.passages[:SHOWN]
+        passages = tuple(_shown(i, p) for i, p in enumerate(shown, start=1))
+        n_relevant = len(result.passages) + len(result.more)
+        return Reply(
+            text=note,
+            passages=passages,
+            buttons=self._answer_buttons(answer_id, len(shown), more=n_relevant > len(shown)),
+        )
+
+    @staticmethod
+    def _answer_buttons(
+        answer_id: int, n_passages: int, more: bool, first: int = 1
+    ) -> tuple[tuple[Button, ...], ...]:
+        aid = encode_id(answer_id)
+        sources = tuple(
+            Button(f"Toon bron {n}" if n_passages > 1 or first > 1 else "Toon bron", f"b:{aid}:{n}")
+            for n in range(first, first + n_passages)
+        )
+        last = [Button("Meer", f"m:{aid}:{first + n_passages}")] if more else []
+        last += [Button("👍", f"f:{aid}:+"), Button("👎", f"f:{aid}:-")]
+        return (sources, tuple(last))
+
+    # -- buttons -------------------------------------------------------------------------
+
+    def press(self, chat: Chat, action: str) -> Outcome:
+        """A button: `b:<answer>:<n>` source, `m:<answer>:<from>` more, `f:<answer>:+|-`
+        feedback, `v:ja|nee` forget. Stale or unknown buttons get a clear answer."""
+        kind, _, rest = action.partition(":")
+        args = rest.split(":")
+        if kind == "v" and args[0] in ("ja", "nee"):
+            return self.forget(chat) if args[0] == "ja" else Outcome.say(texts.NOT_FORGOTTEN)
+        if kind in ("b", "m", "f") and len(args) == 2:
+            answer_id = decode_id(args[0])
+            stored = self.store.answer(answer_id) if answer_id is not None else None
+            if stored is None or stored.chat_id != chat.id:
+                return Outcome(notice=texts.STALE_BUTTON, alert=True)
+            if kind == "b" and args[1].isdigit():
+                return self._source(stored.section_ids, int(args[1]))
+            if kind == "m" and args[1].isdigit():
+                return self._more(stored.id, stored.question, stored.section_ids, int(args[1]))
+            if kind == "f" and args[1] in ("+", "-"):
+                return self._feedback(chat, stored.id, +1 if args[1] == "+" else -1)
+        if kind == "s":
+            return self.start_action(chat, rest)
+        return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
+
+    def _source(self, section_ids: list[str], number: int) -> Outcome:
+        if not 1 <= number <= len(section_ids):
+            return Outcome(notice=texts.STALE_BUTTON, alert=True)
+        section = self.knowledge.index.by_id.get(section_ids[number - 1])
+        if section is None:
+            return Outcome(
+                notice="Deze bron is gewijzigd of verwijderd. Stel uw vraag opnieuw.", alert=True
+            )
+        header = section.citation
+        body = "\n\n".join(u.text for u in section.units)
+        return Outcome([Reply(text=header, preformatted=body)], notice="Bron wordt getoond")
+
+    def _more(self, answer_id: int, question: str, section_ids: list[str], first: int) -> Outcome:
+        ids = section_ids[first - 1 : first - 1 + MORE]
+        passages = [self.knowledge.index.passage_for(sid, question) for sid in ids]
+        found = [p for p in passages if p is not None]
+        if not found:
+            return Outcome(notice="Er zijn geen andere passages die bij uw vraag passen.")
+        shown = tuple(_shown(first + i, p) for i, p in enumerate(found))
+        more = first - 1 + MORE < len(section_ids)
+        buttons = self._answer_buttons(answer_id, len(found), more=more, first=first)
+        return Outcome([Reply(passages=shown, buttons=buttons)])
+
+    def _feedback(self, chat: Chat, answer_id: int, vote: int) -> Outcome:
+        feedback_id = self.store.add_feedback(answer_id, chat.id, vote)
+        if vote > 0:
+            return Outcome(notice="Dank u wel voor uw 👍")
+        return Outcome(
+            [Reply(text=texts.ASK_MISSING, prompt=Prompt("missing", feedback_id))],
+            notice="Dank u wel voor uw feedback",
+        )
+
+    def reply_to_prompt(self, chat: Chat, message_id: int, text: str) -> Outcome | None:
+        """A reply to one of our prompts; None when the message answers no prompt."""
+        pending = self.store.take_pending(chat.id, message_id)
+        if pending is None:
+            return None
+        if pending["kind"] == "missing":
+            self.store.add_missing(pending["ref"], " ".join(text.split())[:2000])
+            return Outcome.say(texts.THANKS_MISSING)
+        return None
+
+    # -- commands ------------------------------------------------------------------------
+
+    def start(self) -> Outcome:
+        buttons = (
+            (Button("Een vraag stellen", "s:vraag"), Button("Bronnen", "s:bronnen")),
+            (Button("Privacy", "s:privacy"), Button("Hulp", "s:help")),
+        )
+        return Outcome([Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)])
+
+    def start_action(self, chat: Chat, what: str) -> Outcome:
+        if what == "vraag":
+            hint = texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE
+            return Outcome.say(hint)
+        if what == "bronnen":
+            return self.sources()
+        if what == "privacy":
+            return self.privacy()
+        if what == "help":
+            return Outcome.say(texts.help_text(chat.is_admin))
+        return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
+
+    def sources(self) -> Outcome:
+        lines = ["Ik antwoord uit deze documenten:"]
+        for doc in self.knowledge.index.documents:
+            version = f" (versie {doc.version})" if doc.version else ""
+            publisher = doc.meta.get("publisher")
+            lines.append(f"- {doc.title}{version}" + (f", {publisher}" if publisher else ""))
+        return Outcome.say("\n".join(lines))
+
+    def privacy(self) -> Outcome:
+        return Outcome.say(texts.PRIVACY.format(days=_days(self.retention_days)))
+
+    def forget_confirm(self) -> Outcome:
+        buttons = ((Button("Ja, wis alles", "v:ja"), Button("Nee", "v:nee")),)
+        return Outcome([Reply(text=texts.FORGET_CONFIRM, buttons=buttons)])
+
+    def forget(self, chat: Chat) -> Outcome:
+        return Outcome.say(texts.FORGOTTEN.format(n=self.store.forget_chat(chat.id)))
+
+    # -- admin ---------------------------------------------------------------------------
+
+    def admin_allowed(self, chat: Chat, command: str) -> Outcome | None:
+        """None when allowed; otherwise the polite refusal. Every attempt is logged."""
+        allowed = chat.is_admin and chat.type in ("private", "terminal")
+        self.store.log_admin(chat.user_id, command, allowed)
+        if not chat.is_admin:
+            return Outcome.say(texts.ADMIN_ONLY)
+        if not allowed:
+            return Outcome.say(texts.ADMIN_PRIVATE_ONLY)
+        return None
+
+    def status(self) -> Outcome:
+        index = self.knowledge.index
+        now = self.clock()
+        today, today_open = self.store.question_counts(now - DAY)
+        week, week_open = self.store.question_counts(now - 7 * DAY)
+        share = f"{100 * week_open / week:.0f}%" if week else "-"
+        versions = ", ".join(f"{d.short} {d.version}".strip() for d in index.documents)
+        lines = [
+            "Status van draaibot",
+            f"Kennis: {len(index.documents)} documenten, {len(index.sections)} secties "
+            f"({versions}); geladen {_when(index.built_at)}",
+            f"Actief sinds: {_duration(now - self.started)}",
+            f"Vragen vandaag: {today} (zonder antwoord: {today_open})",
+            f"Vragen 7 dagen: {week} (zonder antwoord: {week_open}, {share})",
+        ]
+        return Outcome.say("\n".join(lines))
+
+    def report(self, days: int = 30) -> Outcome:
+        since = self.clock() - days * DAY
+        unanswered = self.store.unanswered(since)
+        down = list(self.store.thumbs_down(since))
+        lines = [
+            f"Rapport over de laatste {days} dagen",
+            "",
+            "Vaakst gestelde vragen zonder antwoord:",
+        ]
+        lines += [f"- {q} ({n}x)" for q, n in unanswered[:10]] or ["- geen"]
+        lines += ["", "Antwoorden met 👎:"]
+        lines += [
+            f"- {d['question']}" + (f" — miste: {d['missing']}" if d["missing"] else "")
+            for d in down[:10]
+        ] or ["- geen"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(["soort", "vraag", "aantal", "bronnen", "wat miste", "datum"])
+        for q, n in unanswered:
+            writer.writerow(["geen antwoord", q, n, "", "", ""])
+        for d in down:
+            day = _day(d["created_at"])
+            writer.writerow(
+                ["duim omlaag", d["question"], 1, " | ".join(d["citations"]), d["missing"], day]
+            )
+        attachment = Attachment(
+            filename=f"draaibot-rapport-{_day(self.clock())}.csv",
+            content=buffer.getvalue().encode("utf-8-sig"),
+            caption="Rapport als CSV (opent in Excel)",
+        )
+        return Outcome([Reply(text="\n".join(lines)), Reply(attachment=attachment)])
+
+
+def _shown(number: int, passage: Passage) -> ShownPassage:
+    return ShownPassage(
+        number, passage.section.citation, passage.extract.text, passage.extract.marks
+    )
+
+
+def _when(moment: float) -> str:
+    return time.strftime("%d-%m-%Y %H:%M", time.localtime(moment))
+
+
+def _day(moment: float) -> str:
+    return time.strftime("%Y-%m-%d", time.localtime(moment))
+
+
+def _days(days: float) -> str:
+    return f"{days:g}"
+
+
+def _duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} dagen, {hours} uur"
+    if hours:
+        return f"{hours} uur, {minutes} minuten"
+    return f"{minutes} minuten"

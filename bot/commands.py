@@ -1,0 +1,37 @@
+"""The bot's commands: one list for /help, Telegram's command menu and the README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str
+    private: bool = True
+    group: bool = True
+    admin: bool = False
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "Welkom en wat ik kan"),
+    Command("help", "Overzicht van de commando's"),
+    Command("vraag", "Stel een vraag, bijvoorbeeld: /vraag hoe groot moet de huiskamer zijn?"),
+    Command("bronnen", "De documenten waaruit ik antwoord"),
+    Command("privacy", "Wat ik bewaar en hoe lang"),
+    Command("vergeet", "Wis alles wat ik van deze chat bewaar"),
+    Command("status", "Kennis, gebruik en onbeantwoorde vragen", group=False, admin=True),
+    Command(
+        "rapport", "Onbeantwoorde vragen en 👎 van 30 dagen, ook als CSV", group=False, admin=True
+    ),
+)
+
+
+def for_scope(scope: str) -> list[Command]:
+    """Commands shown in Telegram's menu for 'private', 'group' or 'admin' chats."""
+    if scope == "admin":
+        return [c for c in COMMANDS if c.private]
+    if scope == "group":
+        return [c for c in COMMANDS if c.group and not c.admin]
+    return [c for c in COMMANDS if c.private and not c.admin]

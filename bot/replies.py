@@ -1,0 +1,58 @@
+"""What the assistant says, as plain values: the adapters render them (Telegram HTML with inline
+keyboards, the terminal as plain text with numbered options). No Telegram types here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # callback data: short ids only, at most 64 bytes
+
+
+@dataclass(frozen=True)
+class ShownPassage:
+    number: int
+    citation: str
+    text: str
+    marks: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """After sending, remember that a reply to this message answers `kind` for `ref`."""
+
+    kind: str
+    ref: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""  # plain text, paragraphs separated by blank lines; escaped by the adapter
+    passages: tuple[ShownPassage, ...] = ()
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    attachment: Attachment | None = None
+    prompt: Prompt | None = None  # ask for a reply (ForceReply in Telegram)
+    preformatted: str = ""  # a whole source section, shown as it is (split by the adapter)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one user action: messages to send, and a short toast for a button press."""
+
+    replies: list[Reply] = field(default_factory=list)
+    notice: str = ""  # answerCallbackQuery text
+    alert: bool = False
+
+    @classmethod
+    def say(cls, text: str, **kwargs: object) -> Outcome:
+        return cls([Reply(text=text, **kwargs)])  # type: ignore[arg-type]

@@ -1,0 +1,332 @@
+"""All state in one SQLite database (sqlite-utils, WAL): answers, question log, feedback,
+pending prompts and the admin log. Schema created and migrated at start-up.
+
+No names or usernames are stored: only chat ids (needed for /vergeet), chat types, user ids where
+a pending prompt or an admin check needs them, questions, outcomes, citations and times.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+SCHEMA_VERSION = 2
+DAY = 86_400.0
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    id: int
+    chat_id: int
+    question: str
+    section_ids: list[str]  # all relevant passages, shown and "more"
+    shown: int  # how many are shown in the first message
+    created_at: float
+
+
+def encode_id(number: int) -> str:
+    """Short ids for callback_data (64 bytes at most): base 36."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if number == 0:
+            return out
+
+
+def decode_id(text: str) -> int | None:
+    try:
+        return int(text, 36)
+    except ValueError:
+        return None
+
+
+class Store:
+    def __init__(self, path: Path | None, clock: Clock = time.time) -> None:
+        """`path` None keeps everything in memory (tests)."""
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path)
+            self.db.enable_wal()
+        else:
+            self.db = sqlite_utils.Database(memory=True)
+        self.clock = clock
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version < 1:
+            self.db.table("answers").create(
+                {
+                    "id": int,
+                    "chat_id": int,
+                    "question": str,
+                    "section_ids": str,
+                    "shown": int,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("questions").create(
+                {
+                    "id": int,
+                    "chat_id": int,
+                    "chat_type": str,
+                    "question": str,
+                    "answered": int,
+                    "citations": str,
+                    "answer_id": int,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("feedback").create(
+                {
+                    "id": int,
+                    "answer_id": int,
+                    "chat_id": int,
+                    "vote": int,
+                    "missing": str,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("pending").create(
+                {
+                    "chat_id": int,
+                    "message_id": int,
+                    "user_id": int,
+                    "kind": str,
+                    "ref": int,
+                    "created_at": float,
+                },
+                pk=("chat_id", "message_id"),
+                if_not_exists=True,
+            )
+            self.db.table("admin_log").create(
+                {"id": int, "user_id": int, "command": str, "allowed": int, "created_at": float},
+                pk="id",
+                if_not_exists=True,
+            )
+            for table, column in (
+                ("questions", "chat_id"),
+                ("questions", "created_at"),
+                ("answers", "chat_id"),
+                ("feedback", "chat_id"),
+            ):
+                self.db.table(table).create_index([column], if_not_exists=True)
+        if version < 2:
+            self.db.table("updates").create(
+                {"update_id": int, "created_at": float}, pk="update_id", if_not_exists=True
+            )
+        if version < SCHEMA_VERSION:
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- updates -------------------------------------------------------------------------
+
+    def first_time(self, update_id: int) -> bool:
+        """Record an update id; False when it was handled before (Telegram may repeat updates
+        after a restart)."""
+        with self.db.conn:
+            cursor = self.db.execute(
+                "insert or ignore into updates (update_id, created_at) values (?, ?)",
+                [update_id, self.clock()],
+            )
+        return cursor.rowcount == 1
+
+    # -- answers and the question log -------------------------------------------------------
+
+    def save_answer(
+        self,
+        chat_id: int,
+        chat_type: str,
+        question: str,
+        answered: bool,
+        section_ids: list[str],
+        citations: list[str],
+        shown: int,
+    ) -> int:
+        now = self.clock()
+        with self.db.conn:
+            answer_id: Any = (
+                self.db.table("answers")
+                .insert(
+                    {
+                        "chat_id": chat_id,
+                        "question": question,
+                        "section_ids": json.dumps(section_ids),
+                        "shown": shown,
+                        "created_at": now,
+                    }
+                )
+                .last_pk
+            )
+            self.db.table("questions").insert(
+                {
+                    "chat_id": chat_id,
+                    "chat_type": chat_type,
+                    "question": question,
+                    "answered": int(answered),
+                    "citations": json.dumps(citations, ensure_ascii=False),
+                    "answer_id": answer_id,
+                    "created_at": now,
+                }
+            )
+        return int(answer_id)
+
+    def answer(self, answer_id: int) -> StoredAnswer | None:
+        rows = list(self.db.table("answers").rows_where("id = ?", [answer_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredAnswer(
+            id=row["id"],
+            chat_id=row["chat_id"],
+            question=row["question"],
+            section_ids=json.loads(row["section_ids"]),
+            shown=row["shown"],
+            created_at=row["created_at"],
+        )
+
+    def add_feedback(self, answer_id: int, chat_id: int, vote: int) -> int:
+        with self.db.conn:
+            existing = list(
+                self.db.table("feedback").rows_where(
+                    "answer_id = ? and chat_id = ?", [answer_id, chat_id]
+                )
+            )
+            if existing:
+                self.db.table("feedback").update(
+                    existing[0]["id"], {"vote": vote, "created_at": self.clock()}
+                )
+                return int(existing[0]["id"])
+            new_id: Any = (
+                self.db.table("feedback")
+                .insert(
+                    {
+                        "answer_id": answer_id,
+                        "chat_id": chat_id,
+                        "vote": vote,
+                        "missing": None,
+                        "created_at": self.clock(),
+                    }
+                )
+                .last_pk
+            )
+            return int(new_id)
+
+    def add_missing(self, feedback_id: int, text: str) -> None:
+        with self.db.conn:
+            self.db.table("feedback").update(feedback_id, {"missing": text})
+
+    # -- pending prompts (a reply to a bot question, such as "Wat miste u?") ---------------
+
+    def add_pending(self, chat_id: int, message_id: int, user_id: int, kind: str, ref: int) -> None:
+        with self.db.conn:
+            self.db.table("pending").upsert(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "user_id": user_id,
+                    "kind": kind,
+                    "ref": ref,
+                    "created_at": self.clock(),
+                },
+                pk=("chat_id", "message_id"),
+            )
+
+    def take_pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        rows = list(
+            self.db.table("pending").rows_where(
+                "chat_id = ? and message_id = ?", [chat_id, message_id]
+            )
+        )
+        if not rows:
+            return None
+        with self.db.conn:
+            self.db.table("pending").delete((chat_id, message_id))
+        return rows[0]
+
+    # -- admin ---------------------------------------------------------------------------
+
+    def log_admin(self, user_id: int, command: str, allowed: bool) -> None:
+        with self.db.conn:
+            self.db.table("admin_log").insert(
+                {
+                    "user_id": user_id,
+                    "command": command,
+                    "allowed": int(allowed),
+                    "created_at": self.clock(),
+                }
+            )
+
+    def question_counts(self, since: float) -> tuple[int, int]:
+        row = self.db.execute(
+            "select count(*), coalesce(sum(answered = 0), 0) from questions where created_at >= ?",
+            [since],
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def unanswered(self, since: float, limit: int = 20) -> list[tuple[str, int]]:
+        rows = self.db.execute(
+            "select lower(trim(question)) as q, count(*) as n from questions "
+            "where answered = 0 and created_at >= ? and trim(question) != '' "
+            "group by q order by n desc, max(created_at) desc limit ?",
+            [since, limit],
+        ).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def thumbs_down(self, since: float) -> Iterator[dict[str, Any]]:
+        sql = (
+            "select a.question, q.citations, f.missing, f.created_at from feedback f "
+            "join answers a on a.id = f.answer_id "
+            "left join questions q on q.answer_id = a.id "
+            "where f.vote < 0 and f.created_at >= ? order by f.created_at desc"
+        )
+        for question, citations, missing, created_at in self.db.execute(sql, [since]).fetchall():
+            yield {
+                "question": question,
+                "citations": json.loads(citations or "[]"),
+                "missing": missing or "",
+                "created_at": created_at,
+            }
+
+    # -- privacy -------------------------------------------------------------------------
+
+    def forget_chat(self, chat_id: int) -> int:
+        """Delete everything stored for a chat; returns the number of rows deleted."""
+        deleted = 0
+        with self.db.conn:
+            for table in ("questions", "feedback", "answers", "pending"):
+                deleted += self.db.execute(
+                    f"delete from {table} where chat_id = ?", [chat_id]
+                ).rowcount
+        return deleted
+
+    def purge_older_than(self, days: float) -> int:
+        cutoff = self.clock() - days * DAY
+        deleted = 0
+        with self.db.conn:
+            self.db.execute("delete from updates where created_at < ?", [self.clock() - 7 * DAY])
+            for table in ("questions", "feedback", "answers", "pending"):
+                deleted += self.db.execute(
+                    f"delete from {table} where created_at < ?", [cutoff]
+                ).rowcount
+        return deleted

@@ -1,0 +1,158 @@
+"""The composition root of the Telegram bot: build the python-telegram-bot Application,
+register the handlers, and run it with long polling or a webhook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.assistant import Assistant
+from bot.commands import for_scope
+from bot.config import Config
+from bot.knowledge import KnowledgeBase
+from bot.storage import Store
+from handlers import chat as h
+from handlers.errors import on_error
+
+log = logging.getLogger(__name__)
+
+RATE_LIMITER_RETRIES = 3
+CONCURRENT_UPDATES = 16
+
+
+def build_application(
+    config: Config,
+    knowledge: KnowledgeBase,
+    store: Store | None = None,
+    assistant: Assistant | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to run; `store` and `assistant` may be given (tests, benchmarks)."""
+    if not config.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN ontbreekt")
+    store = store or Store(config.db)
+    assistant = assistant or Assistant(knowledge, store, retention_days=config.retention_days)
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if config.rate_limiter:
+        limiter: AIORateLimiter = AIORateLimiter(max_retries=RATE_LIMITER_RETRIES)
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    application = builder.build()
+    application.bot_data[h.ASSISTANT] = assistant
+    application.bot_data[h.ADMINS] = config.admins
+    register(application)
+    return application
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, h.skip_repeated), group=-1)
+    message = filters.UpdateType.MESSAGE
+    commands = {
+        "start": h.on_start,
+        "help": h.on_help,
+        "vraag": h.on_vraag,
+        "bronnen": h.on_bronnen,
+        "privacy": h.on_privacy,
+        "vergeet": h.on_vergeet,
+        "status": h.on_status,
+        "rapport": h.on_rapport,
+    }
+    for name, callback in commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=message))
+    application.add_handler(MessageHandler(message & filters.COMMAND, h.on_unknown_command))
+    application.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, h.on_text))
+    application.add_handler(
+        MessageHandler(message & ~filters.TEXT & ~filters.StatusUpdate.ALL, h.on_other)
+    )
+    application.add_handler(CallbackQueryHandler(h.on_button))
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Start-up: load the index once, purge old log entries, set the Dutch command menus."""
+    assistant: Assistant = application.bot_data[h.ASSISTANT]
+    index = assistant.knowledge.index
+    log.info(
+        "knowledge loaded: %d documents, %d sections", len(index.documents), len(index.sections)
+    )
+    _purge(assistant)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _purge_job, interval=dt.timedelta(days=1), first=dt.timedelta(hours=1)
+        )
+    bot = application.bot
+
+    def menu(scope: str) -> list[BotCommand]:
+        return [BotCommand(c.name, c.description) for c in for_scope(scope)]
+
+    await bot.set_my_commands(menu("private"), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(menu("group"), scope=BotCommandScopeAllGroupChats())
+    for admin in application.bot_data.get(h.ADMINS, ()):
+        try:
+            await bot.set_my_commands(menu("admin"), scope=BotCommandScopeChat(admin))
+        except Exception as exc:
+            log.warning("could not set the admin menu for %s: %r", admin, exc)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    assistant: Assistant = application.bot_data[h.ASSISTANT]
+    assistant.store.close()
+
+
+async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    _purge(context.application.bot_data[h.ASSISTANT])
+
+
+def _purge(assistant: Assistant) -> None:
+    deleted = assistant.store.purge_older_than(assistant.retention_days)
+    if deleted:
+        log.info("deleted %d log entries older than %g days", deleted, assistant.retention_days)
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    # httpx logs every request URL, and Bot API URLs contain the token: keep it quiet.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def run(config: Config, knowledge: KnowledgeBase) -> int:
+    """Run until interrupted: long polling, or a webhook when DRAAIBOT_WEBHOOK_URL is set."""
+    configure_logging()
+    application = build_application(config, knowledge)
+    if config.webhook_url:
+        application.run_webhook(
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

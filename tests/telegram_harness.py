@@ -1,0 +1,66 @@
+"""Run the real Application (the project's own factory) against the fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from telegram.ext import Application
+
+from bot.assistant import Assistant
+from bot.config import Config
+from bot.knowledge import KnowledgeBase
+from bot.storage import Store
+from bot.telegram_app import build_application
+from index.search import KnowledgeIndex
+from tests.conftest import KNOWLEDGE
+from tests.fakebot import TOKEN, FakeBotAPI
+
+ADMIN_ID = 42
+
+
+def config_for(fake: FakeBotAPI, db: Path, rate_limiter: bool = True) -> Config:
+    return Config(
+        token=TOKEN,
+        api_base_url=fake.base_url,
+        admins=frozenset({ADMIN_ID}),
+        knowledge=KNOWLEDGE,
+        db=db,
+        rate_limiter=rate_limiter,
+    )
+
+
+def knowledge_with(index: KnowledgeIndex) -> KnowledgeBase:
+    kb = KnowledgeBase(KNOWLEDGE)
+    kb._index = index  # the session's index: no rebuild per test
+    return kb
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeBotAPI,
+    db: Path,
+    index: KnowledgeIndex,
+    rate_limiter: bool = True,
+    assistant_options: dict[str, object] | None = None,
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    config = config_for(fake, db, rate_limiter)
+    store = Store(db)
+    kb = knowledge_with(index)
+    assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
+    application = build_application(config, kb, store=store, assistant=assistant)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+        await application.shutdown()
