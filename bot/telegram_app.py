@@ -36,7 +36,7 @@ from handlers.errors import on_error
 log = logging.getLogger(__name__)
 
 RATE_LIMITER_RETRIES = 3
-CONCURRENT_UPDATES = 16
+CONCURRENT_UPDATES = 64
 
 
 def build_application(

@@ -31,6 +31,7 @@ LEXICALISED_ZIPF = 3.5  # ... and a word this common is split into corpus words 
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+(?:_[a-z]+)+|[a-z]+\+|[a-z][a-z0-9]*|\d+")
 _POSSESSIVE = re.compile(r"([\w+])['’]s\b")
+_SURFACE = re.compile(r"[\w+]+(?:[.,]\d+)*")
 _PROPER_NAME = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\b")
 _OPTIONAL_PLUS = re.compile(r"(\w+)\(\+\)")  # KWE(+) means KWE and KWE+
 
@@ -59,11 +60,17 @@ def words(text: str) -> list[str]:
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """Tokens with their character spans in the *original* text (for marking them bold)."""
     spans: list[tuple[int, int, str]] = []
-    for match in re.finditer(r"[\w+]+(?:[.,]\d+)*", text):
-        for token in words(match.group()):
+    for match in _SURFACE.finditer(text):
+        token = _first_word(match.group())
+        if token:
             spans.append((match.start(), match.end(), token))
-            break
     return spans
+
+
+@lru_cache(maxsize=100_000)
+def _first_word(surface: str) -> str:
+    found = words(surface)
+    return found[0] if found else ""
 
 
 @lru_cache(maxsize=100_000)
