@@ -4,12 +4,15 @@ types or presses into `Outcome`s of plain `Reply` values; it never touches Teleg
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bot import texts
+from bot.flowchat import STALE_FLOW, FlowChat
+from bot.flows import Flow
 from bot.knowledge import KnowledgeBase
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownPassage
@@ -48,8 +51,17 @@ class Assistant:
         self.limit = question_limit or SlidingWindowLimit()
         self.clock = clock
         self.started = clock()
+        self.flows = FlowChat(_LiveFlows(knowledge), store, knowledge.cite, self.now)
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)
 
     # -- questions -----------------------------------------------------------------------
+
+    def message(self, chat: Chat, text: str) -> Outcome:
+        """A typed message: the answer to a flow question that waits for one, else a question."""
+        answer = self.flows.typed(chat.id, chat.is_group, text) if not chat.is_group else None
+        return answer if answer is not None else self.ask(chat, text)
 
     def ask(self, chat: Chat, question: str) -> Outcome:
         question = " ".join(question.split())
@@ -118,6 +130,14 @@ class Assistant:
                 return self._more(stored.id, stored.question, stored.section_ids, int(args[1]))
             if kind == "f" and args[1] in ("+", "-"):
                 return self._feedback(chat, stored.id, +1 if args[1] == "+" else -1)
+        if kind == "q":
+            return self.flows.press(chat.id, chat.is_group, args)
+        if kind == "d":
+            return self.flows.document(chat.id, args)
+        if kind == "r":
+            return self.flows.remind(chat.id, args)
+        if kind == "h":
+            return self.flows.delete_reminder(chat.id, args)
         if kind == "s":
             return self.start_action(chat, rest)
         return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
@@ -162,7 +182,28 @@ class Assistant:
         if pending["kind"] == "missing":
             self.store.add_missing(pending["ref"], " ".join(text.split())[:2000])
             return Outcome.say(texts.THANKS_MISSING)
+        if pending["kind"] == "reminder":
+            return self.flows.rename_reminder(pending["ref"], text)
+        if pending["kind"] == "flow":
+            session = self.store.active_session(chat.id)
+            if session is None or session.id != pending["ref"]:
+                return Outcome.say(STALE_FLOW)
+            return self.flows.typed(chat.id, chat.is_group, text) or Outcome.say(STALE_FLOW)
         return None
+
+    # -- flows -----------------------------------------------------------------------------
+
+    def start_flow(self, chat: Chat, flow_id: str) -> Outcome:
+        return self.flows.start(chat.id, chat.is_group, flow_id)
+
+    def back(self, chat: Chat) -> Outcome:
+        return self.flows.back(chat.id, chat.is_group)
+
+    def stop(self, chat: Chat) -> Outcome:
+        return self.flows.stop(chat.id)
+
+    def reminders(self, chat: Chat) -> Outcome:
+        return self.flows.list_reminders(chat.id)
 
     # -- commands ------------------------------------------------------------------------
 
@@ -263,6 +304,22 @@ class Assistant:
             caption="Rapport als CSV (opent in Excel)",
         )
         return Outcome([Reply(text="\n".join(lines)), Reply(attachment=attachment)])
+
+
+class _LiveFlows(Mapping[str, Flow]):
+    """The flows of the knowledge base as they are now (they change on reload)."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+
+    def __getitem__(self, key: str) -> Flow:
+        return self.knowledge.flows[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.knowledge.flows)
+
+    def __len__(self) -> int:
+        return len(self.knowledge.flows)
 
 
 def _shown(number: int, passage: Passage) -> ShownPassage:

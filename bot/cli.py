@@ -10,9 +10,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.config import Config
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge
 from bot.render_text import answer_text
-from index.checks import check_folder
 from index.search import InvalidKnowledge
 
 
@@ -28,17 +27,19 @@ def _load(folder: Path) -> KnowledgeBase:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     folder = _knowledge(args, config)
-    documents, problems = check_folder(folder)
+    problems = check_knowledge(folder)
     for problem in problems:
         print(problem, file=sys.stderr if problem.is_error else sys.stdout)
     n_errors = sum(p.is_error for p in problems)
     n_warnings = len(problems) - n_errors
-    sections = sum(len(d.sections) for d in documents)
     if n_errors:
         print(f"{n_errors} fout(en), {n_warnings} waarschuwing(en) in {folder}", file=sys.stderr)
         return 1
+    snapshot = build_snapshot(folder)
+    sections = sum(len(d.sections) for d in snapshot.index.documents)
     print(
-        f"in orde: {len(documents)} documenten, {sections} secties, {n_warnings} waarschuwing(en)"
+        f"in orde: {len(snapshot.index.documents)} documenten, {sections} secties, "
+        f"{len(snapshot.flows)} vragenrondes, {n_warnings} waarschuwing(en)"
     )
     return 0
 

@@ -1,31 +1,78 @@
-"""The knowledge the assistant answers from: one index at a time, replaced whole on reload."""
+"""The knowledge the assistant works from: the search index and the flows, built together
+and replaced whole on reload."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from index.search import KnowledgeIndex, SearchResult
+from bot.flows import Flow, load_flows
+from index.checks import check_folder
+from index.problems import Problem
+from index.search import InvalidKnowledge, KnowledgeIndex, SearchResult
+from index.synonyms import SYNONYMS_FILE, load_synonyms
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    index: KnowledgeIndex
+    flows: dict[str, Flow]
+    warnings: tuple[Problem, ...] = ()
+
+
+def check_knowledge(folder: Path) -> list[Problem]:
+    """Every problem in a knowledge folder: documents, synonyms and flows (sources resolve)."""
+    documents, problems = check_folder(folder)
+    section_ids = {s.id for d in documents for s in d.sections}
+    _, flow_problems = load_flows(folder, section_ids)
+    return sorted(problems + flow_problems, key=lambda p: (str(p.path), p.line))
+
+
+def build_snapshot(folder: Path) -> Snapshot:
+    """Build everything, or raise InvalidKnowledge with every error found."""
+    problems = check_knowledge(folder)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise InvalidKnowledge(errors)
+    documents, _ = check_folder(folder)
+    index = KnowledgeIndex(documents, load_synonyms(folder / SYNONYMS_FILE))
+    flows, _ = load_flows(folder)
+    warnings = tuple(p for p in problems if not p.is_error)
+    index.warnings = list(warnings)
+    return Snapshot(index, {f.id: f for f in flows}, warnings)
 
 
 class KnowledgeBase:
-    """Holds the current index. A reload builds a new index beside the old one and swaps it in
-    only when it is complete and valid; otherwise the old one keeps serving."""
+    """Holds the current snapshot. A reload builds a new snapshot beside the old one and swaps
+    it in only when it is complete and valid; otherwise the old one keeps serving."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._index: KnowledgeIndex | None = None
+        self._snapshot: Snapshot | None = None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._snapshot is None:
+            self._snapshot = build_snapshot(self.folder)
+        return self._snapshot
 
     @property
     def index(self) -> KnowledgeIndex:
-        if self._index is None:
-            self._index = KnowledgeIndex.build(self.folder)
-        return self._index
+        return self.snapshot.index
 
-    def reload(self) -> KnowledgeIndex:
-        """Build anew; on InvalidKnowledge the old index stays in place and keeps serving."""
-        fresh = KnowledgeIndex.build(self.folder)
-        self._index = fresh  # a single reference swap: readers see the old or the new, never half
+    @property
+    def flows(self) -> dict[str, Flow]:
+        return self.snapshot.flows
+
+    def reload(self) -> Snapshot:
+        """Build anew; on InvalidKnowledge the old snapshot stays in place and keeps serving."""
+        fresh = build_snapshot(self.folder)
+        self._snapshot = fresh  # one reference swap: readers see the old or the new, never half
         return fresh
+
+    def cite(self, section_id: str) -> str:
+        section = self.index.by_id.get(section_id)
+        return section.citation if section else section_id
 
     def ask(self, question: str, top: int = 3) -> SearchResult:
         return self.index.search(question, top=top)

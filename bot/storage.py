@@ -16,10 +16,31 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DAY = 86_400.0
 
 Clock = Callable[[], float]
+
+
+@dataclass
+class FlowSession:
+    id: int
+    chat_id: int
+    flow: str
+    answers: dict[str, Any]
+    history: list[str]
+    status: str  # "active", "done" or "stopped"
+
+
+def _session(row: dict[str, Any]) -> FlowSession:
+    return FlowSession(
+        id=row["id"],
+        chat_id=row["chat_id"],
+        flow=row["flow"],
+        answers=json.loads(row["answers"]),
+        history=json.loads(row["history"]),
+        status=row["status"],
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +159,35 @@ class Store:
         if version < 2:
             self.db.table("updates").create(
                 {"update_id": int, "created_at": float}, pk="update_id", if_not_exists=True
+            )
+        if version < 3:
+            self.db.table("flow_sessions").create(
+                {
+                    "id": int,
+                    "chat_id": int,
+                    "flow": str,
+                    "answers": str,
+                    "history": str,
+                    "status": str,
+                    "created_at": float,
+                    "updated_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("flow_sessions").create_index(["chat_id", "status"], if_not_exists=True)
+            self.db.table("reminders").create(
+                {
+                    "id": int,
+                    "chat_id": int,
+                    "label": str,
+                    "due": str,
+                    "send_on": str,
+                    "sent_at": float,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
             )
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -311,13 +361,132 @@ class Store:
                 "created_at": created_at,
             }
 
+    # -- flow sessions ---------------------------------------------------------------------
+
+    def start_session(self, chat_id: int, flow: str) -> FlowSession:
+        """A new session; any other active session of the chat is stopped (one at a time)."""
+        now = self.clock()
+        with self.db.conn:
+            self.db.execute(
+                "update flow_sessions set status = 'stopped', answers = '{}', updated_at = ? "
+                "where chat_id = ? and status = 'active'",
+                [now, chat_id],
+            )
+            new_id: Any = (
+                self.db.table("flow_sessions")
+                .insert(
+                    {
+                        "chat_id": chat_id,
+                        "flow": flow,
+                        "answers": "{}",
+                        "history": "[]",
+                        "status": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                .last_pk
+            )
+        return FlowSession(int(new_id), chat_id, flow, {}, [], "active")
+
+    def session(self, session_id: int) -> FlowSession | None:
+        rows = list(self.db.table("flow_sessions").rows_where("id = ?", [session_id]))
+        return _session(rows[0]) if rows else None
+
+    def active_session(self, chat_id: int) -> FlowSession | None:
+        rows = list(
+            self.db.table("flow_sessions").rows_where(
+                "chat_id = ? and status = 'active'", [chat_id], order_by="id desc", limit=1
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    def save_session(self, session: FlowSession) -> None:
+        with self.db.conn:
+            self.db.table("flow_sessions").update(
+                session.id,
+                {
+                    "answers": json.dumps(session.answers, ensure_ascii=False),
+                    "history": json.dumps(session.history),
+                    "status": session.status,
+                    "updated_at": self.clock(),
+                },
+            )
+
+    # -- reminders -------------------------------------------------------------------------
+
+    def add_reminder(self, chat_id: int, label: str, due: str, send_on: str) -> int:
+        with self.db.conn:
+            existing = list(
+                self.db.table("reminders").rows_where(
+                    "chat_id = ? and due = ? and send_on = ? and label = ?",
+                    [chat_id, due, send_on, label],
+                )
+            )
+            if existing:
+                return int(existing[0]["id"])
+            new_id: Any = (
+                self.db.table("reminders")
+                .insert(
+                    {
+                        "chat_id": chat_id,
+                        "label": label,
+                        "due": due,
+                        "send_on": send_on,
+                        "sent_at": None,
+                        "created_at": self.clock(),
+                    }
+                )
+                .last_pk
+            )
+        return int(new_id)
+
+    def reminders(self, chat_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.table("reminders").rows_where(
+                "chat_id = ? and sent_at is null", [chat_id], order_by="send_on"
+            )
+        )
+
+    def due_reminders(self, on_or_before: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.table("reminders").rows_where(
+                "sent_at is null and send_on <= ?", [on_or_before], order_by="send_on"
+            )
+        )
+
+    def mark_reminder_sent(self, reminder_id: int) -> None:
+        with self.db.conn:
+            self.db.table("reminders").update(reminder_id, {"sent_at": self.clock()})
+
+    def delete_reminder(self, reminder_id: int, chat_id: int | None = None) -> bool:
+        with self.db.conn:
+            if chat_id is None:
+                cursor = self.db.execute("delete from reminders where id = ?", [reminder_id])
+            else:
+                cursor = self.db.execute(
+                    "delete from reminders where id = ? and chat_id = ?", [reminder_id, chat_id]
+                )
+        return cursor.rowcount > 0
+
+    def rename_reminder(self, reminder_id: int, label: str) -> None:
+        with self.db.conn:
+            self.db.table("reminders").update(reminder_id, {"label": label})
+
     # -- privacy -------------------------------------------------------------------------
 
     def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for a chat; returns the number of rows deleted."""
         deleted = 0
         with self.db.conn:
-            for table in ("questions", "feedback", "answers", "pending"):
+            for table in (
+                "questions",
+                "feedback",
+                "answers",
+                "pending",
+                "flow_sessions",
+                "reminders",
+            ):
                 deleted += self.db.execute(
                     f"delete from {table} where chat_id = ?", [chat_id]
                 ).rowcount

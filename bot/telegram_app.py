@@ -13,6 +13,7 @@ from telegram import (
     BotCommandScopeChat,
     Update,
 )
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,10 +33,13 @@ from bot.knowledge import KnowledgeBase
 from bot.storage import Store
 from handlers import chat as h
 from handlers.errors import on_error
+from handlers.send import send_reply
 
 log = logging.getLogger(__name__)
 
 RATE_LIMITER_RETRIES = 3
+FLOW_COMMANDS = ("pandcheck", "deadline", "woonvorm", "termijnen")
+REMINDER_CHECK = dt.timedelta(minutes=1)
 CONCURRENT_UPDATES = 64
 
 
@@ -80,6 +84,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         "vergeet": h.on_vergeet,
         "status": h.on_status,
         "rapport": h.on_rapport,
+        "vorige": h.on_vorige,
+        "stop": h.on_stop,
+        "herinneringen": h.on_herinneringen,
+        **{flow: h.on_flow for flow in FLOW_COMMANDS},
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=message))
@@ -121,6 +129,29 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     assistant: Assistant = application.bot_data[h.ASSISTANT]
     assistant.store.close()
+
+
+async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the reminders that are due (09:00 Amsterdam time); drop those for chats the bot
+    can no longer write to; keep the rest for the next check when Telegram fails."""
+    assistant: Assistant = context.application.bot_data[h.ASSISTANT]
+    for reminder_id, chat_id, message in assistant.flows.due_reminders():
+        try:
+            await send_reply(context.bot, assistant.store, chat_id, message)
+        except Forbidden:
+            log.info("reminder %s dropped: the bot cannot write to chat %s", reminder_id, chat_id)
+            assistant.store.delete_reminder(reminder_id)
+            continue
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower():
+                assistant.store.delete_reminder(reminder_id)
+            else:
+                log.warning("reminder %s not sent: %s", reminder_id, exc)
+            continue
+        except NetworkError as exc:
+            log.warning("reminder %s not sent now, will retry: %s", reminder_id, exc)
+            continue
+        assistant.store.mark_reminder_sent(reminder_id)
 
 
 async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:

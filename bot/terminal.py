@@ -13,7 +13,6 @@ from bot.replies import Button, Outcome, Prompt, Reply
 
 PROMPT = "vraag> "
 TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
-STOP = ("/stop", "/exit", "/quit")
 
 
 def render_reply(reply: Reply, first_option: int = 1) -> tuple[str, list[Button]]:
@@ -48,7 +47,9 @@ class TerminalChat:
         """The text shown for one typed line; None means: stop the chat."""
         text = line.strip()
         command = text.split()[0].lower() if text.startswith("/") else ""
-        if command in STOP:
+        if command in ("/exit", "/quit") or (
+            command == "/stop" and self.assistant.store.active_session(self.chat.id) is None
+        ):
             return None
         if self.prompt_ref is not None and text and not command:
             outcome = self.assistant.reply_to_prompt(self.chat, self.prompt_ref, text)
@@ -59,18 +60,26 @@ class TerminalChat:
             return self.show(self.assistant.press(self.chat, self.options[int(text) - 1].action))
         if command:
             return self.show(self.command(command, text.split()[1:]))
-        return self.show(self.assistant.ask(self.chat, text))
+        return self.show(self.assistant.message(self.chat, text))
 
     def command(self, name: str, args: list[str]) -> Outcome:
         a = self.assistant
         if name == "/start":
             return a.start()
         if name == "/help":
-            return Outcome.say(texts.help_text(self.chat.is_admin) + "\n/stop - de chat afsluiten")
+            return Outcome.say(texts.help_text(self.chat.is_admin) + "\n/exit - de chat afsluiten")
         if name == "/vraag":
             return a.ask(self.chat, " ".join(args)) if args else Outcome.say(texts.ASK_IN_PRIVATE)
         if name == "/bronnen":
             return a.sources()
+        if name[1:] in a.knowledge.flows:
+            return a.start_flow(self.chat, name[1:])
+        if name == "/vorige":
+            return a.back(self.chat)
+        if name == "/stop":
+            return a.stop(self.chat)
+        if name == "/herinneringen":
+            return a.reminders(self.chat)
         if name == "/privacy":
             return a.privacy()
         if name == "/vergeet":
@@ -109,7 +118,7 @@ def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.s
     interactive = stdin.isatty()
     print(texts.WELCOME, file=stdout)
     print(
-        "Typ een vraag en druk op Enter. /help voor de commando's, /stop om af te sluiten.\n",
+        "Typ een vraag en druk op Enter. /help voor de commando's, /exit om af te sluiten.\n",
         file=stdout,
     )
     while True:

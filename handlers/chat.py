@@ -122,6 +122,30 @@ async def on_rapport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, context, refusal or assistant.report())
 
 
+async def on_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/pandcheck, /deadline, /woonvorm, /termijnen: start (or resume) a guided flow."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await reply(update, context, assistant_of(context).start_flow(chat_of(update, context), name))
+
+
+async def on_vorige(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/vorige: back to the previous question of the running flow."""
+    await reply(update, context, assistant_of(context).back(chat_of(update, context)))
+
+
+async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stop: stop the running flow."""
+    await reply(update, context, assistant_of(context).stop(chat_of(update, context)))
+
+
+async def on_herinneringen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/herinneringen: list the chat's reminders, with buttons to delete them."""
+    await reply(update, context, assistant_of(context).reminders(chat_of(update, context)))
+
+
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unknown command: explained in a private chat, ignored in a group unless meant for us."""
     message = update.effective_message
@@ -163,7 +187,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if stripped is None and not to_us:
             return  # group chatter: stay silent
         text = stripped if stripped is not None else text
-    await reply(update, context, assistant.ask(the_chat, text))
+    await reply(update, context, assistant.message(the_chat, text))
 
 
 def _without_mention(message: Message, username: str) -> str | None:

@@ -103,6 +103,8 @@ class FakeBotAPI:
                 await asyncio.sleep(value)
             if kind == "not_modified":
                 return _error(400, "Bad Request: message is not modified")
+            if kind == "forbidden":
+                return _error(403, "Forbidden: bot was kicked from the group chat")
         if method == "getUpdates":
             return _ok(await self._api_getUpdates(params))
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)

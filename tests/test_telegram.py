@@ -268,3 +268,97 @@ async def test_faults_lose_no_reply(
         fake.press(dict(reply.buttons())["👍"], fake.bot_message(reply), USER + 2)
         await fake.wait_sent(1, "answerCallbackQuery", timeout=10)
     assert len(fake.failed) == 4  # the 429, two 500s and the failed answerCallbackQuery
+
+
+async def test_flow_in_a_private_chat(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, db, shipped_index):
+        fake.text("/woonvorm", user=USER)
+        (question,) = await fake.wait_sent(1, chat=USER)
+        assert "Voor hoeveel jongeren" in plain(question.text)
+        fake.text("veel", user=USER)
+        correction = (await fake.wait_sent(2, chat=USER))[1]
+        assert plain(correction.text) == "Ik verwacht een getal, bijvoorbeeld 12."
+        fake.text("4", user=USER)
+        choice = (await fake.wait_sent(3, chat=USER))[2]
+        options = dict(choice.buttons())
+        fake.press(
+            options[
+                "Zij zijn al vrij zelfstandig en hebben vooral hulp nodig bij administratieve zaken"
+            ],
+            fake.bot_message(choice),
+            USER,
+        )
+        result = (await fake.wait_sent(4, chat=USER))[3]
+        assert "Kleinschalige wooneenheid (KWE)" in plain(result.text)
+        assert "Bron: Draaiboek KSO › De drie woonvormen van de KSO" in plain(result.text)
+        fake.press(options["Ertussenin"], fake.bot_message(choice), USER)  # stale: the flow is done
+        await fake.wait_for(
+            lambda f: any(
+                "afgelopen of gestopt" in str(c.params.get("text"))
+                for c in f.sent("answerCallbackQuery")
+            )
+        )
+
+
+async def test_deadline_in_a_group_and_reminder_firing(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    import datetime as dt
+
+    now = [dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)]
+    options = {"clock": lambda: now[0].timestamp()}
+    async with running_bot(fake, db, shipped_index, assistant_options=options) as app:
+        fake.text(f"/deadline@{BOT_USERNAME}", user=USER, chat=GROUP)
+        (first,) = await fake.wait_sent(1, chat=GROUP)
+        assert first.markup.get("force_reply") is True  # privacy mode: typed answers are replies
+        fake.text("gisteren", user=OTHER, chat=GROUP)  # not a reply: group chatter, ignored
+        fake.text("15-3-2026", user=OTHER, chat=GROUP, reply_to=fake.bot_message(first))
+        second = (await fake.wait_sent(2, chat=GROUP))[1]
+        assert "geboortedatum" in plain(second.text)
+        fake.text("overslaan", user=USER, chat=GROUP, reply_to=fake.bot_message(second))
+        result = (await fake.wait_sent(3, chat=GROUP))[2]
+        text = plain(result.text)
+        assert "📅 15 september 2026 (2 maanden geleden)" in text
+        assert "📅 15 maart 2027 (over 3 maanden)" in text
+        buttons = dict(result.buttons())
+        fake.press(buttons["🔔 op 15 maart 2027"], fake.bot_message(result), OTHER)
+        confirm = (await fake.wait_sent(4, chat=GROUP))[3]
+        assert "op 15 maart 2027 om 9:00 uur" in plain(confirm.text)
+        fake.text("dossier 12", user=OTHER, chat=GROUP, reply_to=fake.bot_message(confirm))
+        renamed = (await fake.wait_sent(5, chat=GROUP))[4]
+        assert plain(renamed.text) == "De herinnering heet nu: dossier 12"
+
+        from bot.telegram_app import send_due_reminders
+
+        now[0] = dt.datetime(2027, 3, 15, 8, 0, 30, tzinfo=dt.UTC)  # 09:00 in Amsterdam
+        assert app.job_queue is not None
+        app.job_queue.run_once(send_due_reminders, 0)
+        reminder = (await fake.wait_sent(6, chat=GROUP))[5]
+        assert plain(reminder.text) == "🔔 Herinnering: 15 maart 2027 (vandaag)\ndossier 12"
+        app.job_queue.run_once(send_due_reminders, 0)  # sent once, not again
+        fake.text("/herinneringen", user=USER, chat=GROUP)
+        listing = (await fake.wait_sent(7, chat=GROUP))[6]
+        assert "Er staan geen herinneringen" in plain(listing.text)
+
+
+async def test_reminder_for_a_chat_that_removed_the_bot_is_dropped(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    import datetime as dt
+
+    from bot.telegram_app import send_due_reminders
+
+    store = Store(db)
+    store.add_reminder(-555, "Einde termijn", "2027-03-15", "2027-03-15")
+    store.close()
+    now = [dt.datetime(2027, 3, 15, 9, tzinfo=dt.UTC)]
+    fake.inject("sendMessage", "forbidden")
+    async with running_bot(
+        fake, db, shipped_index, assistant_options={"clock": lambda: now[0].timestamp()}
+    ) as app:
+        assert app.job_queue is not None
+        app.job_queue.run_once(send_due_reminders, 0)
+        await fake.wait_for(lambda f: len(f.failed) == 1)
+        await fake.wait_for(lambda f: Store(db).reminders(-555) == [])

@@ -1,0 +1,373 @@
+"""Guided flows in a conversation: start, ask, take answers (buttons or typed), go back, stop,
+resume after a restart, show the cited outcome, send it as a document, and set reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil.relativedelta import relativedelta
+
+from bot import flowengine as engine
+from bot.flows import UNKNOWN, Flow, Step
+from bot.parsing import ParseError, format_date
+from bot.replies import Attachment, Button, Outcome, Prompt, Reply
+from bot.storage import FlowSession, Store, decode_id, encode_id
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+REMINDER_HOUR = 9
+ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
+STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
+ANSWERED = "Deze vraag is al beantwoord."
+NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
+
+
+class FlowChat:
+    def __init__(
+        self,
+        flows: Mapping[str, Flow],
+        store: Store,
+        cite: Callable[[str], str],
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self.flows = flows
+        self.store = store
+        self.cite = cite
+        self.now = now  # timezone-aware, for "today" and reminders
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(AMSTERDAM).date()
+
+    # -- starting and resuming ---------------------------------------------------------------
+
+    def start(self, chat_id: int, is_group: bool, flow_id: str, restart: bool = False) -> Outcome:
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            return Outcome.say(f"De vragenronde '{flow_id}' bestaat niet (meer).")
+        active = self.store.active_session(chat_id)
+        if active is not None and active.flow == flow_id and not restart and active.history:
+            note = "U was hier gebleven. Wilt u opnieuw beginnen, kies dan Opnieuw beginnen."
+            return self._ask(flow, active, is_group, note=note, restart_button=True)
+        session = self.store.start_session(chat_id, flow_id)
+        intro = flow.intro if flow.steps else ""
+        if active is not None and active.flow != flow_id:
+            previous = self.flows.get(active.flow)
+            title = previous.title if previous else active.flow
+            intro = f"De vragenronde '{title}' is gestopt.\n\n{intro}"
+        return self._ask(flow, session, is_group, note=intro.strip())
+
+    def _ask(
+        self,
+        flow: Flow,
+        session: FlowSession,
+        is_group: bool,
+        note: str = "",
+        restart_button: bool = False,
+    ) -> Outcome:
+        step = engine.current_step(flow, session.answers)
+        if step is None:
+            return self._finish(flow, session, note)
+        number = len(session.history) + 1
+        left = engine.remaining(flow, session.answers) - 1
+        progress = f"{flow.title} · vraag {number}" + (
+            f" (nog ongeveer {left})" if left > 0 else ""
+        )
+        text = "\n\n".join(filter(None, [note, progress, step.ask, step.help]))
+        sid = encode_id(session.id)
+        options = engine.choices(step)
+        buttons: list[tuple[Button, ...]] = []
+        if step.type == "keuze":
+            buttons.extend((Button(o, f"q:{sid}:{number}:{i}"),) for i, o in enumerate(options))
+        elif options:
+            buttons.append(tuple(Button(o, f"q:{sid}:{number}:{i}") for i, o in enumerate(options)))
+        navigation = [Button("↩ Vorige", f"q:{sid}:{number}:b")] if session.history else []
+        navigation.append(Button("Stoppen", f"q:{sid}:{number}:x"))
+        if restart_button:
+            navigation.append(Button("Opnieuw beginnen", f"q:{sid}:{number}:n"))
+        buttons.append(tuple(navigation))
+        if engine.typed(step):
+            hint = "Typ uw antwoord"
+            if is_group:
+                # Privacy mode: a bot sees only replies to its own messages in a group.
+                return Outcome(
+                    [
+                        Reply(
+                            text=f"{text}\n\n{hint} als antwoord op dit bericht, "
+                            "of typ 'weet ik niet'. "
+                            "Terug: /vorige, stoppen: /stop.",
+                            prompt=Prompt("flow", session.id),
+                        )
+                    ]
+                )
+            text += f"\n\n{hint}."
+        return Outcome([Reply(text=text, buttons=tuple(buttons))])
+
+    # -- answers -----------------------------------------------------------------------------
+
+    def press(self, chat_id: int, is_group: bool, args: list[str]) -> Outcome:
+        """q:<session>:<question number>:<choice | b (back) | x (stop) | n (restart)>."""
+        if len(args) != 3:
+            return Outcome(notice=STALE_FLOW, alert=True)
+        session_id = decode_id(args[0])
+        session = self.store.session(session_id) if session_id is not None else None
+        if session is None or session.chat_id != chat_id or session.status != "active":
+            return Outcome(notice=STALE_FLOW, alert=True)
+        flow = self.flows.get(session.flow)
+        if flow is None:
+            return Outcome(notice=STALE_FLOW, alert=True)
+        if not args[1].isdigit() or int(args[1]) != len(session.history) + 1:
+            return Outcome(notice=ANSWERED)
+        action = args[2]
+        if action == "x":
+            return self.stop(chat_id)
+        if action == "b":
+            return self.back(chat_id, is_group)
+        if action == "n":
+            return self.start(chat_id, is_group, flow.id, restart=True)
+        step = engine.current_step(flow, session.answers)
+        if step is None or not action.isdigit():
+            return Outcome(notice=ANSWERED)
+        try:
+            value = engine.answer_choice(step, int(action))
+        except ParseError as exc:
+            return Outcome(notice=str(exc), alert=True)
+        return self._record(flow, session, step, value, is_group)
+
+    def typed(self, chat_id: int, is_group: bool, text: str) -> Outcome | None:
+        """A typed answer for the active session; None when no question is waiting for one."""
+        session = self.store.active_session(chat_id)
+        if session is None:
+            return None
+        flow = self.flows.get(session.flow)
+        step = engine.current_step(flow, session.answers) if flow else None
+        if flow is None or step is None:
+            return None
+        try:
+            value = engine.answer_text(step, text, self.today())
+        except ParseError as exc:
+            if not engine.typed(step) and not is_group:
+                return None  # not one of the buttons' answers: in a private chat, a new question
+            return Outcome.say(str(exc)) if not is_group else self._retry(flow, session, str(exc))
+        return self._record(flow, session, step, value, is_group)
+
+    def _retry(self, flow: Flow, session: FlowSession, error: str) -> Outcome:
+        return self._ask(flow, session, is_group=True, note=error)
+
+    def _record(
+        self, flow: Flow, session: FlowSession, step: Step, value: Any, is_group: bool
+    ) -> Outcome:
+        session.answers[step.id] = value
+        session.history.append(step.id)
+        self.store.save_session(session)
+        return self._ask(flow, session, is_group)
+
+    def back(self, chat_id: int, is_group: bool) -> Outcome:
+        session = self.store.active_session(chat_id)
+        if session is None:
+            return Outcome.say(NO_FLOW)
+        flow = self.flows.get(session.flow)
+        if flow is None:
+            return Outcome.say(NO_FLOW)
+        if session.history:
+            last = session.history.pop()
+            session.answers.pop(last, None)
+            # answers that no longer apply (a changed woonvorm) are dropped too
+            for step_id in list(session.answers):
+                step = flow.step(step_id)
+                if step is not None and not engine.applies(
+                    flow, step, {k: v for k, v in session.answers.items() if k != step_id}
+                ):
+                    session.answers.pop(step_id)
+                    if step_id in session.history:
+                        session.history.remove(step_id)
+            self.store.save_session(session)
+        return self._ask(flow, session, is_group, note="Terug naar de vorige vraag.")
+
+    def stop(self, chat_id: int) -> Outcome:
+        session = self.store.active_session(chat_id)
+        if session is None:
+            return Outcome.say(NO_FLOW)
+        flow = self.flows.get(session.flow)
+        session.status = "stopped"
+        self._forget_private(flow, session)
+        self.store.save_session(session)
+        title = flow.title if flow else session.flow
+        return Outcome.say(f"Gestopt met '{title}'. Wat u invulde, is niet bewaard als uitkomst.")
+
+    # -- the outcome ---------------------------------------------------------------------------
+
+    def _finish(self, flow: Flow, session: FlowSession, note: str) -> Outcome:
+        outcome = engine.result(flow, session.answers, self.today())
+        session.status = "done"
+        self._forget_private(flow, session)
+        self.store.save_session(session)
+        text = self.result_text(flow, session.answers, outcome)
+        buttons: list[tuple[Button, ...]] = []
+        if outcome.verdicts:
+            buttons.append((Button("Als document", f"d:{encode_id(session.id)}"),))
+        if flow.reminders:
+            buttons.extend(self._reminder_buttons(outcome))
+        return Outcome(
+            [Reply(text="\n\n".join(filter(None, [note, text])), buttons=tuple(buttons))]
+        )
+
+    def _forget_private(self, flow: Flow | None, session: FlowSession) -> None:
+        """A date of birth is used for the calculation only: gone when the flow ends."""
+        if flow is None:
+            return
+        for step in flow.steps:
+            if step.private and step.id in session.answers:
+                session.answers[step.id] = "(niet bewaard)"
+
+    def result_text(self, flow: Flow, answers: dict[str, Any], outcome: engine.Result) -> str:
+        values = engine.effective(flow, answers)
+        heading = f"Uitkomst: {flow.title}"
+        if "woonvorm" in values and values["woonvorm"] != UNKNOWN:
+            heading += f" ({values['woonvorm']}"
+            if values.get("aantal_jongeren") not in (None, UNKNOWN):
+                heading += f", {values['aantal_jongeren']} jongeren"
+            heading += ")"
+        parts = [heading]
+        if values.get("woonvorm") == "Weet ik niet":
+            parts.append(
+                "De woonvorm is onbekend, dus de eisen aan de ruimten heb ik niet kunnen toetsen."
+            )
+        for status in (engine.PASS, engine.FAIL, engine.OPEN):
+            group = [v for v in outcome.verdicts if v.status == status]
+            if group:
+                lines = [f"{status.capitalize()} ({len(group)}):"]
+                for v in group:
+                    detail = f" ({v.detail})" if v.detail and status != engine.PASS else ""
+                    lines.append(
+                        f"{ICONS[status]} {v.label}{detail}\n   Bron: {self.cite(v.source)}"
+                    )
+                parts.append("\n".join(lines))
+        if outcome.dates:
+            lines = ["Data:"]
+            for d in outcome.dates:
+                lines.append(
+                    f"📅 {format_date(d.day)} ({d.relative}): {d.label}\n"
+                    f"   Bron: {self.cite(d.source)}"
+                )
+            parts.append("\n".join(lines))
+        elif flow.dates:
+            parts.append(
+                "Zonder datum kan ik geen termijnen uitrekenen. Start opnieuw met /deadline."
+            )
+        if outcome.lines:
+            parts.append(
+                "\n".join(
+                    f"- {text}\n   Bron: {self.cite(source)}" for text, source in outcome.lines
+                )
+            )
+        if outcome.next_steps:
+            parts.append(
+                "Hoe verder:\n"
+                + "\n".join(
+                    f"- {text}\n   Bron: {self.cite(source)}" for text, source in outcome.next_steps
+                )
+            )
+        return "\n\n".join(parts)
+
+    def document(self, chat_id: int, args: list[str]) -> Outcome:
+        """d:<session>: the outcome as a Markdown file to forward to colleagues."""
+        session_id = decode_id(args[0]) if args else None
+        session = self.store.session(session_id) if session_id is not None else None
+        if session is None or session.chat_id != chat_id or session.status != "done":
+            return Outcome(notice=STALE_FLOW, alert=True)
+        flow = self.flows.get(session.flow)
+        if flow is None:
+            return Outcome(notice=STALE_FLOW, alert=True)
+        outcome = engine.result(flow, session.answers, self.today())
+        body = self.result_text(flow, session.answers, outcome)
+        markdown = (
+            f"# {flow.title}\n\nOpgesteld met draaibot op {format_date(self.today())}.\n\n{body}\n"
+        )
+        name = f"{flow.id}-{self.today().isoformat()}.md"
+        return Outcome(
+            [Reply(attachment=Attachment(name, markdown.encode("utf-8"), "Uitkomst als document"))],
+            notice="Document wordt gestuurd",
+        )
+
+    # -- reminders ----------------------------------------------------------------------------
+
+    def _reminder_buttons(self, outcome: engine.Result) -> list[tuple[Button, ...]]:
+        rows: list[tuple[Button, ...]] = []
+        today = self.today()
+        for d in outcome.dates:
+            if d.day < today:
+                continue
+            stamp = d.day.strftime("%Y%m%d")
+            row = []
+            if d.day - relativedelta(months=1) >= today:
+                row.append(
+                    Button(f"🔔 {format_date(d.day)}: 1 maand vooraf", f"r:{stamp}:m:{d.index}")
+                )
+            row.append(Button(f"🔔 op {format_date(d.day)}", f"r:{stamp}:d:{d.index}"))
+            rows.append(tuple(row))
+        return rows
+
+    def remind(self, chat_id: int, args: list[str], flow_id: str = "deadline") -> Outcome:
+        """r:<yyyymmdd>:<m|d>:<date index>; the dates live in the button, not in our database."""
+        flow = self.flows.get(flow_id)
+        try:
+            due = dt.datetime.strptime(args[0], "%Y%m%d").date()
+            index = int(args[2])
+            when = args[1]
+        except (ValueError, IndexError):
+            return Outcome(notice=STALE_FLOW, alert=True)
+        if flow is None or not 0 <= index < len(flow.dates) or when not in ("m", "d"):
+            return Outcome(notice=STALE_FLOW, alert=True)
+        send_on = due - relativedelta(months=1) if when == "m" else due
+        if send_on < self.today():
+            return Outcome(notice="Die datum is al voorbij.", alert=True)
+        label = flow.dates[index].label
+        reminder_id = self.store.add_reminder(chat_id, label, due.isoformat(), send_on.isoformat())
+        text = (
+            f"Herinnering gezet: op {format_date(send_on)} om 9:00 uur stuur ik een bericht over "
+            f"{format_date(due)}. Overzicht en verwijderen: /herinneringen.\n\n"
+            "Wilt u er een eigen naam aan geven (bijvoorbeeld initialen of een dossiernummer, geen "
+            "volledige naam)? Antwoord dan op dit bericht."
+        )
+        return Outcome(
+            [Reply(text=text, prompt=Prompt("reminder", reminder_id))], notice="Herinnering gezet"
+        )
+
+    def rename_reminder(self, reminder_id: int, text: str) -> Outcome:
+        label = " ".join(text.split())[:100]
+        self.store.rename_reminder(reminder_id, label)
+        return Outcome.say(f"De herinnering heet nu: {label}")
+
+    def list_reminders(self, chat_id: int) -> Outcome:
+        rows = self.store.reminders(chat_id)
+        if not rows:
+            return Outcome.say("Er staan geen herinneringen. Zet er een met /deadline.")
+        lines = ["Uw herinneringen:"]
+        buttons = []
+        for n, r in enumerate(rows, start=1):
+            send_on, due = dt.date.fromisoformat(r["send_on"]), dt.date.fromisoformat(r["due"])
+            lines.append(f"{n}. {format_date(send_on)} over {format_date(due)}: {r['label']}")
+            buttons.append((Button(f"Verwijder {n}", f"h:{encode_id(r['id'])}"),))
+        return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
+
+    def delete_reminder(self, chat_id: int, args: list[str]) -> Outcome:
+        reminder_id = decode_id(args[0]) if args else None
+        if reminder_id is None or not self.store.delete_reminder(reminder_id, chat_id):
+            return Outcome(notice="Deze herinnering bestaat niet meer.", alert=True)
+        return Outcome(notice="Herinnering verwijderd")
+
+    def due_reminders(self) -> list[tuple[int, int, Reply]]:
+        """(reminder id, chat id, message) of every reminder due now: 09:00 Amsterdam time."""
+        local = self.now().astimezone(AMSTERDAM)
+        on_or_before = (
+            local.date() if local.hour >= REMINDER_HOUR else local.date() - dt.timedelta(days=1)
+        )
+        due = []
+        for r in self.store.due_reminders(on_or_before.isoformat()):
+            day = dt.date.fromisoformat(r["due"])
+            when = "vandaag" if day == local.date() else engine.relative(day, local.date())
+            text = f"🔔 Herinnering: {format_date(day)} ({when})\n{r['label']}"
+            due.append((int(r["id"]), int(r["chat_id"]), Reply(text=text)))
+        return due

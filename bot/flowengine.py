@@ -1,0 +1,271 @@
+"""The one generic engine that runs every flow of knowledge/flows: which question comes next,
+what an answer means, and the verdict or dates at the end. Pure: no storage, no Telegram."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from bot.flows import NO, NUMERIC, UNKNOWN, YES, Flow, Step
+from bot.parsing import (
+    ParseError,
+    format_date,
+    format_number,
+    parse_count,
+    parse_date,
+    parse_number,
+)
+
+SKIPPED = "overgeslagen"
+PASS, FAIL, OPEN = "voldoet", "voldoet niet", "nog na te gaan"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # PASS, FAIL or OPEN
+    label: str
+    source: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class DateLine:
+    label: str
+    day: dt.date
+    source: str
+    relative: str
+    index: int  # which date term of the flow
+
+
+@dataclass(frozen=True)
+class Result:
+    verdicts: tuple[Verdict, ...]
+    dates: tuple[DateLine, ...]
+    lines: tuple[tuple[str, str], ...]  # (text, source)
+    next_steps: tuple[tuple[str, str], ...]
+
+
+def effective(flow: Flow, answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers with derived values filled in (woonvorm from the number of jongeren)."""
+    values = dict(answers)
+    for target, rules in flow.derive.items():
+        for rule in rules:
+            if holds(rule.when, answers):
+                values[target] = rule.value
+                break
+    return values
+
+
+def holds(when: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Does every condition hold? A value, a list of values, or {min, max, tussen, niet}."""
+    for key, expected in when.items():
+        value = values.get(key)
+        if isinstance(expected, dict):
+            if "niet" in expected:
+                if value is None or _same(value, expected["niet"]):
+                    return False
+                continue
+            number = _number(value)
+            if number is None:
+                return False
+            if "min" in expected and number < Decimal(str(expected["min"])):
+                return False
+            if "max" in expected and number > Decimal(str(expected["max"])):
+                return False
+            if "tussen" in expected:
+                low, high = (Decimal(str(x)) for x in expected["tussen"])
+                if not low <= number <= high:
+                    return False
+        elif isinstance(expected, list):
+            if not any(_same(value, e) for e in expected):
+                return False
+        elif not _same(value, expected):
+            return False
+    return True
+
+
+def _same(value: Any, expected: Any) -> bool:
+    return value is not None and str(value).strip().lower() == str(expected).strip().lower()
+
+
+def _number(value: Any) -> Decimal | None:
+    if value is None or value in (UNKNOWN, SKIPPED):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def applies(flow: Flow, step: Step, answers: dict[str, Any]) -> bool:
+    values = effective(flow, answers)
+    if step.applies_to and values.get("woonvorm") not in step.applies_to:
+        return False
+    return holds(step.when, values)
+
+
+def current_step(flow: Flow, answers: dict[str, Any]) -> Step | None:
+    for step in flow.steps:
+        if step.id not in answers and applies(flow, step, answers):
+            return step
+    return None
+
+
+def remaining(flow: Flow, answers: dict[str, Any]) -> int:
+    """About how many questions are still to come (conditions may still change it)."""
+    return sum(1 for s in flow.steps if s.id not in answers and applies(flow, s, answers))
+
+
+def choices(step: Step) -> list[str]:
+    """The answers offered as buttons."""
+    if step.type == "ja_nee":
+        return ["Ja", "Nee", "Weet ik niet"]
+    if step.type == "keuze":
+        return list(step.options)
+    if step.type == "datum" and step.optional:
+        return ["Overslaan"]
+    if step.type in NUMERIC:
+        return ["Weet ik niet"]
+    return []
+
+
+def typed(step: Step) -> bool:
+    """Does the question take a typed answer (a number or a date)?"""
+    return step.type in NUMERIC or step.type == "datum"
+
+
+def answer_choice(step: Step, index: int) -> Any:
+    options = choices(step)
+    if not 0 <= index < len(options):
+        raise ParseError("Kies een van de knoppen.")
+    chosen = options[index]
+    if step.type == "ja_nee":
+        return {0: YES, 1: NO}.get(index, UNKNOWN)
+    if chosen == "Overslaan":
+        return SKIPPED
+    if chosen == "Weet ik niet":
+        return UNKNOWN
+    return chosen
+
+
+def answer_text(step: Step, text: str, today: dt.date) -> Any:
+    """A typed answer, validated; raises ParseError with a Dutch correction."""
+    cleaned = text.strip().lower()
+    if cleaned in ("weet ik niet", "weet niet", "onbekend", "?"):
+        return UNKNOWN
+    if step.optional and cleaned in ("overslaan", "sla over", "geen", "-"):
+        return SKIPPED
+    if step.type == "ja_nee":
+        if cleaned in ("ja", "j", "yes"):
+            return YES
+        if cleaned in ("nee", "n", "no"):
+            return NO
+        raise ParseError("Antwoord met ja, nee of weet ik niet.")
+    if step.type == "keuze":
+        for option in step.options:
+            if cleaned == option.lower():
+                return option
+        raise ParseError("Kies een van de knoppen.")
+    if step.type == "aantal":
+        return parse_count(text, maximum=step.maximum)
+    if step.type in NUMERIC:
+        return str(parse_number(text, unit=step.unit))
+    if step.type == "datum":
+        day = parse_date(text, today)
+        _check_date(step, day, today)
+        return day.isoformat()
+    raise ParseError("Deze vraag verwacht een keuze uit de knoppen.")
+
+
+def _check_date(step: Step, day: dt.date, today: dt.date) -> None:
+    if step.not_after_today and day > today:
+        raise ParseError(
+            f"{format_date(day)} ligt in de toekomst. Typ de datum waarop het verzoek is "
+            "ingediend, of kies Overslaan."
+        )
+    if step.age_between is not None:
+        low, high = step.age_between
+        age = relativedelta(today, day).years
+        if day > today or not low <= age <= high:
+            shown = "nog niet geboren" if day > today else f"{age} jaar"
+            raise ParseError(
+                f"Met die geboortedatum is de jongere nu {shown}. Klopt de datum? Typ de "
+                f"geboortedatum van een jongere van {low} tot {high} jaar, bijvoorbeeld 15-3-2009."
+            )
+
+
+def result(flow: Flow, answers: dict[str, Any], today: dt.date) -> Result:
+    values = effective(flow, answers)
+    verdicts = tuple(
+        v
+        for step in flow.steps
+        if step.rule is not None and step.id in answers
+        for v in [_verdict(step, values)]
+    )
+    dates: list[DateLine] = []
+    for i, term in enumerate(flow.dates):
+        start = values.get(term.start)
+        if not start or start in (UNKNOWN, SKIPPED) or not holds(term.when, values):
+            continue
+        day = dt.date.fromisoformat(str(start)) + relativedelta(
+            years=term.years, months=term.months
+        )
+        dates.append(DateLine(term.label, day, term.source, relative(day, today), i))
+    lines = tuple(
+        (x.text.format(**{k: v for k, v in values.items()}), x.source)
+        for x in flow.lines
+        if holds(x.when, values)
+    )
+    next_steps = tuple((x.text, x.source) for x in flow.next_steps if holds(x.when, values))
+    return Result(verdicts, tuple(sorted(dates, key=lambda d: d.day)), lines, next_steps)
+
+
+def _verdict(step: Step, values: dict[str, Any]) -> Verdict:
+    rule = step.rule
+    value = values.get(step.id)
+    if rule is None:
+        return Verdict(OPEN, step.label, step.source)
+    if value in (UNKNOWN, SKIPPED, None):
+        return Verdict(OPEN, step.label, step.source)
+    if rule.is_ is not None:
+        return Verdict(PASS if value == rule.is_ else FAIL, step.label, step.source)
+    number = _number(value)
+    if number is None:
+        return Verdict(OPEN, step.label, step.source)
+    unit = f" {step.unit}" if step.unit else ""
+    detail = f"u gaf {format_number(number)}{unit}"
+    minimum = rule.min
+    if rule.min_per is not None and rule.per:
+        per = _number(values.get(rule.per))
+        if per is None:
+            return Verdict(
+                OPEN, step.label, step.source, detail + "; het aantal jongeren is niet bekend"
+            )
+        minimum = rule.min_per * per
+        detail += f", nodig {format_number(minimum)}{unit}"
+    if minimum is not None and number < minimum:
+        return Verdict(FAIL, step.label, step.source, detail)
+    if rule.max is not None and number > rule.max:
+        return Verdict(FAIL, step.label, step.source, detail)
+    return Verdict(PASS, step.label, step.source, detail)
+
+
+def relative(day: dt.date, today: dt.date) -> str:
+    """'over 4 maanden', '12 dagen geleden', 'vandaag'."""
+    if day == today:
+        return "vandaag"
+    future = day > today
+    delta = relativedelta(day, today) if future else relativedelta(today, day)
+    months = delta.years * 12 + delta.months
+    if months >= 24:
+        amount = f"{delta.years} jaar"
+    elif months >= 1:
+        amount = f"{months} maand" + ("en" if months > 1 else "")
+    else:
+        days = abs((day - today).days)
+        amount = f"{days} dag" + ("en" if days > 1 else "")
+    return f"over {amount}" if future else f"{amount} geleden"

@@ -1,0 +1,251 @@
+"""The flow engine, the flow files and flows in a conversation (without Telegram)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import flowengine as engine
+from bot.assistant import Assistant, Chat
+from bot.knowledge import KnowledgeBase, check_knowledge
+from bot.storage import Store
+from tests.conftest import KNOWLEDGE
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return KnowledgeBase(KNOWLEDGE)
+
+
+def clock_at(day: dt.date, hour: int = 12) -> float:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    "start,years,months,expected",
+    [
+        ("2025-08-31", 0, 6, "2026-02-28"),  # month end: no 31 February
+        ("2027-08-31", 0, 6, "2028-02-29"),  # leap year
+        ("2026-03-31", 0, 6, "2026-09-30"),
+        ("2026-03-15", 0, 12, "2027-03-15"),  # the temporary extension: 6 + 6 months
+        ("2024-02-29", 0, 12, "2025-02-28"),
+        ("2008-02-29", 18, 0, "2026-02-28"),  # an 18th birthday on 29 February
+        ("2009-08-31", 17, 6, "2027-02-28"),  # 17,5 years
+        ("2009-01-31", 21, 0, "2030-01-31"),
+    ],
+)
+def test_deadline_terms(
+    kb: KnowledgeBase, start: str, years: int, months: int, expected: str
+) -> None:
+    flow = kb.flows["deadline"]
+    term = next(d for d in flow.dates if d.years == years and d.months == months)
+    answers = {term.start: start}
+    result = engine.result(flow, answers, TODAY)
+    assert any(d.day.isoformat() == expected and d.label == term.label for d in result.dates)
+
+
+@pytest.mark.parametrize(
+    "day,expected",
+    [
+        (dt.date(2026, 11, 22), "vandaag"),
+        (dt.date(2027, 3, 22), "over 4 maanden"),
+        (dt.date(2026, 12, 4), "over 12 dagen"),
+        (dt.date(2026, 11, 10), "12 dagen geleden"),
+        (dt.date(2029, 12, 1), "over 3 jaar"),
+        (dt.date(2026, 12, 23), "over 1 maand"),
+    ],
+)
+def test_relative_descriptions(day: dt.date, expected: str) -> None:
+    assert engine.relative(day, TODAY) == expected
+
+
+def test_pandcheck_verdicts_cite_their_articles(kb: KnowledgeBase) -> None:
+    flow = kb.flows["pandcheck"]
+    answers = {
+        "woonvorm": "Weet ik niet",
+        "aantal_jongeren": 10,
+        "huiskamer": "40",
+        "keuken": "11.5",
+        "woonwijk": "ja",
+        "elektra": "nee",
+        "legionella": "weet ik niet",
+    }
+    assert engine.effective(flow, answers)["woonvorm"] == "KWG"  # derived from 10 jongeren
+    verdicts = {v.label: v for v in engine.result(flow, answers, TODAY).verdicts}
+    assert verdicts["Huiskamer van minimaal 5 m2 per jongere"].status == engine.FAIL
+    assert "nodig 50 m2" in verdicts["Huiskamer van minimaal 5 m2 per jongere"].detail
+    assert verdicts["Keukenruimte van minimaal 11,5 m2"].status == engine.PASS
+    assert verdicts["Elektrische installatie volgens NEN 3140"].status == engine.FAIL
+    assert verdicts["Legionellapreventie volgens NEN 6265"].status == engine.OPEN
+    assert (
+        verdicts["Keukenruimte van minimaal 11,5 m2"].source
+        == "pve-huisvesting#8-1-kwg-keukenruimte-11-5-m2"
+    )
+
+
+def test_requirements_follow_the_woonvorm(kb: KnowledgeBase) -> None:
+    flow = kb.flows["pandcheck"]
+    kwe = {"woonvorm": "KWE", "aantal_jongeren": 4}
+    ids = {s.id for s in flow.steps if engine.applies(flow, s, kwe)}
+    assert "keuken" not in ids and "kookvoorziening" in ids and "tweede_vluchtweg" not in ids
+    assert "tweede_vluchtweg" in {
+        s.id for s in flow.steps if engine.applies(flow, s, {**kwe, "loopafstand": "30"})
+    }
+    assert "traphek" in {
+        s.id for s in flow.steps if engine.applies(flow, s, {**kwe, "tienermoeder": "ja"})
+    }
+
+
+def test_shipped_flows_have_no_problems() -> None:
+    assert check_knowledge(KNOWLEDGE) == []
+
+
+def test_broken_flow_files_are_reported_with_lines(tmp_path: Path) -> None:
+    folder = tmp_path / "kennis"
+    shutil.copytree(KNOWLEDGE, folder)
+    path = folder / "flows" / "kapot.yaml"
+    path.write_text(
+        "id: kapot\ntitle: Kapot\nsteps:\n"
+        "  - id: a\n    ask: Vraag?\n    type: raadsel\n"
+        "  - id: b\n    ask: Hoe groot?\n    type: oppervlakte\n    applies_to: [KWX]\n"
+        "    rule: {min: 5}\n    label: Groot\n    source: pve-huisvesting#bestaat-niet\n"
+        "  - id: c\n    ask: Hoeveel?\n    type: getal\n    when: {onbekend: ja}\n"
+        "    rule: {min: 3}\n    label: Genoeg\n    source: pve-huisvesting#6\n",
+        "utf-8",
+    )
+    shown = [str(p) for p in check_knowledge(folder)]
+    assert (
+        f"{path}:4: fout: onbekend type 'raadsel' "
+        "(kies uit ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum)" in shown
+    )
+    assert any(s.startswith(f"{path}:7: fout: onbekende woonvorm 'KWX'") for s in shown)
+    assert any(s.startswith(f"{path}:7: fout: bron 'pve-huisvesting#bestaat-niet'") for s in shown)
+    assert any(
+        s.startswith(f"{path}:14: fout: 'when' verwijst naar onbekende stap 'onbekend'")
+        for s in shown
+    )
+    assert any(s.startswith(f"{path}:14: waarschuwing: drempel zonder eenheid") for s in shown)
+
+
+@pytest.fixture
+def assistant(kb: KnowledgeBase, tmp_path: Path) -> Assistant:
+    return Assistant(kb, Store(tmp_path / "flows.db"), clock=lambda: clock_at(TODAY))
+
+
+CHAT = Chat(5, "private", 5)
+
+
+def press(a: Assistant, label: str, outcome: object) -> object:
+    buttons = [b for r in outcome.replies for row in r.buttons for b in row]  # type: ignore[attr-defined]
+    (button,) = [b for b in buttons if b.label == label]
+    return a.press(CHAT, button.action)
+
+
+def test_woonvorm_flow_with_buttons_and_typing(assistant: Assistant) -> None:
+    first = assistant.start_flow(CHAT, "woonvorm")
+    assert "Voor hoeveel jongeren" in first.replies[0].text
+    second = assistant.message(CHAT, "zeven")
+    assert second.replies[0].text == "Ik verwacht een getal, bijvoorbeeld 12."
+    second = assistant.message(CHAT, "7")
+    assert "Hoe zelfstandig" in second.replies[0].text
+    done = press(assistant, "Ertussenin", second)
+    text = done.replies[0].text  # type: ignore[attr-defined]
+    assert "Kleinschalige wooneenheid+ (KWE+): 6 tot 8 jongeren" in text
+    assert "Bron: Draaiboek KSO › De drie woonvormen van de KSO › Begeleiding" in text
+    assert assistant.store.active_session(CHAT.id) is None
+
+
+def test_back_stop_resume_and_stale_buttons(
+    assistant: Assistant, kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    first = assistant.start_flow(CHAT, "pandcheck")
+    press(assistant, "KWE", first)
+    third = assistant.message(CHAT, "4")
+    assert "stedelijk gebied" in third.replies[0].text
+    back = press(assistant, "↩ Vorige", third)
+    assert "Voor hoeveel jongeren" in back.replies[0].text  # type: ignore[attr-defined]
+    stale = press(assistant, "Ja", third)  # a button of a question that is no longer current
+    assert stale.notice == "Deze vraag is al beantwoord."  # type: ignore[attr-defined]
+    assistant.message(CHAT, "4")
+    # a restart: a new assistant on the same database resumes where the user was
+    again = Assistant(kb, Store(tmp_path / "flows.db"), clock=lambda: clock_at(TODAY))
+    resumed = again.start_flow(CHAT, "pandcheck")
+    assert resumed.replies[0].text.startswith("U was hier gebleven")
+    assert "stedelijk gebied" in resumed.replies[0].text
+    stopped = again.stop(CHAT)
+    assert stopped.replies[0].text.startswith("Gestopt met 'Is dit pand geschikt?'")
+    late = press(again, "Ja", resumed)
+    assert late.alert and "afgelopen of gestopt" in late.notice  # type: ignore[attr-defined]
+
+
+def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None:
+    outcome = assistant.start_flow(CHAT, "pandcheck")
+    outcome = press(assistant, "KWG", outcome)
+    typed = {
+        "Voor hoeveel jongeren": "10",
+        "Hoeveel slaapkamers": "10",
+        "Hoe groot is de huiskamer": "45 m2",
+        "Hoe groot is de keukenruimte": "12m²",
+        "kantoor en slaapwacht": "8",
+        "Hoeveel badkamers": "2",
+        "Hoeveel toiletten": "1",
+        "in een woonwijk": "ja",  # a typed answer to a button question counts too
+    }
+    for _ in range(60):
+        reply = outcome.replies[0]  # type: ignore[attr-defined]
+        if reply.text.startswith("Uitkomst"):
+            break
+        answer = next((v for k, v in typed.items() if k in reply.text), None)
+        outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
+    text = outcome.replies[0].text  # type: ignore[attr-defined]
+    assert text.startswith("Uitkomst: Is dit pand geschikt? (KWG, 10 jongeren)")
+    assert "❌ Huiskamer van minimaal 5 m2 per jongere (u gaf 45 m2, nodig 50 m2)" in text
+    assert "❌ Minimaal 2 toiletten (u gaf 1)" in text
+    assert "✅ Keukenruimte van minimaal 11,5 m2" in text
+    assert (
+        "Bron: PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG › "
+        "Keukenruimte 11,5 m2" in text
+    )
+    assert "60% van de inrichtingsvergoeding" in text
+    document = press(assistant, "Als document", outcome)
+    attachment = document.replies[0].attachment  # type: ignore[attr-defined]
+    assert attachment.filename.endswith(".md") and b"# Is dit pand geschikt?" in attachment.content
+
+
+def test_deadline_forgets_the_birth_date_and_sets_reminders(assistant: Assistant) -> None:
+    assistant.start_flow(CHAT, "deadline")
+    wrong = assistant.message(CHAT, "1-1-2027")
+    assert "ligt in de toekomst" in wrong.replies[0].text
+    assistant.message(CHAT, "15-3-2026")
+    too_old = assistant.message(CHAT, "1-1-1996")
+    assert "is de jongere nu 30 jaar" in too_old.replies[0].text
+    done = assistant.message(CHAT, "31 augustus 2009")
+    text = done.replies[0].text
+    assert (
+        "📅 15 maart 2027 (over 3 maanden): Einde van de termijn met de tijdelijke verlenging"
+        in text
+    )
+    assert "📅 28 februari 2027" in text
+    session = assistant.store.db.execute("select answers from flow_sessions").fetchall()[-1][0]
+    assert "2009" not in session and "verzoekdatum" in session
+    reminder = press(assistant, "🔔 15 maart 2027: 1 maand vooraf", done)
+    assert "op 15 februari 2027 om 9:00 uur" in reminder.replies[0].text  # type: ignore[attr-defined]
+    listing = assistant.reminders(CHAT)
+    assert "15 februari 2027 over 15 maart 2027" in listing.replies[0].text
+    (row,) = assistant.store.db.execute("select due, send_on, label from reminders").fetchall()
+    assert row[:2] == ("2027-03-15", "2027-02-15") and "2009" not in str(row)
+
+
+def test_reminders_are_due_at_nine_in_amsterdam(kb: KnowledgeBase, tmp_path: Path) -> None:
+    now = [dt.datetime(2027, 2, 15, 7, 59, tzinfo=dt.UTC)]  # 08:59 in Amsterdam (winter time)
+    a = Assistant(kb, Store(tmp_path / "r.db"), clock=lambda: now[0].timestamp())
+    a.store.add_reminder(CHAT.id, "Einde termijn", "2027-03-15", "2027-02-15")
+    assert a.flows.due_reminders() == []
+    now[0] = dt.datetime(2027, 2, 15, 8, 0, tzinfo=dt.UTC)  # 09:00 in Amsterdam
+    ((_, chat_id, message),) = a.flows.due_reminders()
+    assert chat_id == CHAT.id and "15 maart 2027 (over 1 maand)" in message.text
