@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from bot import texts
+from bot.checklists import ChecklistChat
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
 from bot.knowledge import KnowledgeBase
@@ -30,6 +31,7 @@ class Chat:
     type: str  # "private", "group", "supergroup", "channel" or "terminal"
     user_id: int
     is_admin: bool = False
+    user_name: str = ""  # shown in checklist details (who ticked what)
 
     @property
     def is_group(self) -> bool:
@@ -52,6 +54,9 @@ class Assistant:
         self.clock = clock
         self.started = clock()
         self.flows = FlowChat(_LiveFlows(knowledge), store, knowledge.cite, self.now)
+        self.checklists = ChecklistChat(
+            lambda: knowledge.templates, store, knowledge.cite, self.now
+        )
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)
@@ -138,6 +143,15 @@ class Assistant:
             return self.flows.remind(chat.id, args)
         if kind == "h":
             return self.flows.delete_reminder(chat.id, args)
+        if kind == "n":
+            return self.checklists.create(chat.id, rest)
+        if kind == "c":
+            outcome, page = self.checklists.press(chat.id, (chat.user_id, chat.user_name), args)
+            if page is None:
+                return outcome
+            checklist_id = decode_id(args[0])
+            refresh = (checklist_id, page) if checklist_id is not None else None
+            return Outcome(outcome.replies, outcome.notice, outcome.alert, refresh=refresh)
         if kind == "s":
             return self.start_action(chat, rest)
         return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
@@ -175,7 +189,11 @@ class Assistant:
         )
 
     def reply_to_prompt(self, chat: Chat, message_id: int, text: str) -> Outcome | None:
-        """A reply to one of our prompts; None when the message answers no prompt."""
+        """A reply to one of our prompts or to a checklist (a remark: '3: besteld'); None when
+        the message answers neither."""
+        checklist_id = self.store.checklist_of_message(chat.id, message_id)
+        if checklist_id is not None:
+            return self.checklists.remark(checklist_id, (chat.user_id, chat.user_name), text)
         pending = self.store.take_pending(chat.id, message_id)
         if pending is None:
             return None
@@ -184,6 +202,8 @@ class Assistant:
             return Outcome.say(texts.THANKS_MISSING)
         if pending["kind"] == "reminder":
             return self.flows.rename_reminder(pending["ref"], text)
+        if pending["kind"] == "remark":
+            return self.checklists.remark(pending["ref"], (chat.user_id, chat.user_name), text)
         if pending["kind"] == "flow":
             session = self.store.active_session(chat.id)
             if session is None or session.id != pending["ref"]:
@@ -204,6 +224,14 @@ class Assistant:
 
     def reminders(self, chat: Chat) -> Outcome:
         return self.flows.list_reminders(chat.id)
+
+    # -- checklists ------------------------------------------------------------------------
+
+    def checklist(self, chat: Chat) -> Outcome:
+        return self.checklists.offer(chat.id)
+
+    def checklist_overview(self, chat: Chat) -> Outcome:
+        return self.checklists.overview(chat.id)
 
     # -- commands ------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("vorige", "Terug naar de vorige vraag van een vragenronde"),
     Command("stop", "Stop de vragenronde"),
     Command("herinneringen", "Uw herinneringen bekijken en verwijderen"),
+    Command("checklist", "Start een gedeelde checklist: stappenplan, inventaris, schouw, regio"),
+    Command("checklists", "De checklists van deze chat"),
     Command("bronnen", "De documenten waaruit ik antwoord"),
     Command("privacy", "Wat ik bewaar en hoe lang"),
     Command("vergeet", "Wis alles wat ik van deze chat bewaar"),

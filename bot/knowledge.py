@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.checklists import Template, load_templates
 from bot.flows import Flow, load_flows
 from index.checks import check_folder
 from index.problems import Problem
@@ -17,15 +18,19 @@ from index.synonyms import SYNONYMS_FILE, load_synonyms
 class Snapshot:
     index: KnowledgeIndex
     flows: dict[str, Flow]
+    templates: dict[str, Template]
     warnings: tuple[Problem, ...] = ()
 
 
 def check_knowledge(folder: Path) -> list[Problem]:
-    """Every problem in a knowledge folder: documents, synonyms and flows (sources resolve)."""
+    """Every problem in a knowledge folder: documents, synonyms, flows and checklists (their
+    sources must resolve to sections)."""
     documents, problems = check_folder(folder)
     section_ids = {s.id for d in documents for s in d.sections}
     _, flow_problems = load_flows(folder, section_ids)
-    return sorted(problems + flow_problems, key=lambda p: (str(p.path), p.line))
+    _, checklist_problems = load_templates(folder, section_ids)
+    everything = problems + flow_problems + checklist_problems
+    return sorted(everything, key=lambda p: (str(p.path), p.line))
 
 
 def build_snapshot(folder: Path) -> Snapshot:
@@ -37,9 +42,10 @@ def build_snapshot(folder: Path) -> Snapshot:
     documents, _ = check_folder(folder)
     index = KnowledgeIndex(documents, load_synonyms(folder / SYNONYMS_FILE))
     flows, _ = load_flows(folder)
+    templates, _ = load_templates(folder)
     warnings = tuple(p for p in problems if not p.is_error)
     index.warnings = list(warnings)
-    return Snapshot(index, {f.id: f for f in flows}, warnings)
+    return Snapshot(index, {f.id: f for f in flows}, {t.id: t for t in templates}, warnings)
 
 
 class KnowledgeBase:
@@ -63,6 +69,10 @@ class KnowledgeBase:
     @property
     def flows(self) -> dict[str, Flow]:
         return self.snapshot.flows
+
+    @property
+    def templates(self) -> dict[str, Template]:
+        return self.snapshot.templates
 
     def reload(self) -> Snapshot:
         """Build anew; on InvalidKnowledge the old snapshot stays in place and keeps serving."""

@@ -43,6 +43,7 @@ class Reply:
     attachment: Attachment | None = None
     prompt: Prompt | None = None  # ask for a reply (ForceReply in Telegram)
     preformatted: str = ""  # a whole source section, shown as it is (split by the adapter)
+    checklist: int | None = None  # this message shows a checklist (edited on every tick)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Outcome:
     replies: list[Reply] = field(default_factory=list)
     notice: str = ""  # answerCallbackQuery text
     alert: bool = False
+    refresh: tuple[int, int] | None = None  # (checklist, page): redraw the pressed message
 
     @classmethod
     def say(cls, text: str, **kwargs: object) -> Outcome:

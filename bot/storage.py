@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DAY = 86_400.0
 
 Clock = Callable[[], float]
@@ -187,6 +187,42 @@ class Store:
                     "created_at": float,
                 },
                 pk="id",
+                if_not_exists=True,
+            )
+        if version < 4:
+            self.db.table("checklists").create(
+                {
+                    "id": int,
+                    "chat_id": int,
+                    "template": str,
+                    "title": str,
+                    "kind": str,
+                    "items": str,
+                    "status": str,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("checklists").create_index(["chat_id"], if_not_exists=True)
+            self.db.table("ticks").create(
+                {
+                    "checklist_id": int,
+                    "item": int,
+                    "state": str,
+                    "by_user": int,
+                    "by_name": str,
+                    "at": float,
+                    "remark": str,
+                    "remark_by": str,
+                    "remark_at": float,
+                },
+                pk=("checklist_id", "item"),
+                if_not_exists=True,
+            )
+            self.db.table("checklist_messages").create(
+                {"chat_id": int, "message_id": int, "checklist_id": int, "page": int},
+                pk=("chat_id", "message_id"),
                 if_not_exists=True,
             )
         if version < SCHEMA_VERSION:
@@ -473,12 +509,108 @@ class Store:
         with self.db.conn:
             self.db.table("reminders").update(reminder_id, {"label": label})
 
+    # -- checklists ----------------------------------------------------------------------------
+
+    def create_checklist(
+        self, chat_id: int, template: str, title: str, kind: str, items: list[dict[str, str]]
+    ) -> int:
+        with self.db.conn:
+            new_id: Any = (
+                self.db.table("checklists")
+                .insert(
+                    {
+                        "chat_id": chat_id,
+                        "template": template,
+                        "title": title,
+                        "kind": kind,
+                        "items": json.dumps(items, ensure_ascii=False),
+                        "status": "open",
+                        "created_at": self.clock(),
+                    }
+                )
+                .last_pk
+            )
+        return int(new_id)
+
+    def checklist(self, checklist_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.table("checklists").rows_where("id = ?", [checklist_id]))
+        return rows[0] if rows else None
+
+    def checklists(self, chat_id: int, status: str | None = None) -> list[dict[str, Any]]:
+        where, args = "chat_id = ?", list[object]([chat_id])
+        if status is not None:
+            where += " and status = ?"
+            args.append(status)
+        return list(self.db.table("checklists").rows_where(where, args, order_by="id"))
+
+    def set_checklist_status(self, checklist_id: int, status: str) -> None:
+        with self.db.conn:
+            self.db.table("checklists").update(checklist_id, {"status": status})
+
+    def tick(
+        self, checklist_id: int, item: int, state: str | None, user_id: int, name: str
+    ) -> None:
+        """Set an item's state; committed before anything is shown."""
+        with self.db.conn:
+            self.db.execute(
+                "insert into ticks (checklist_id, item, state, by_user, by_name, at) "
+                "values (?, ?, ?, ?, ?, ?) on conflict (checklist_id, item) do update set "
+                "state = excluded.state, by_user = excluded.by_user, by_name = excluded.by_name, "
+                "at = excluded.at",
+                [checklist_id, item, state, user_id, name, self.clock()],
+            )
+
+    def add_remark(
+        self, checklist_id: int, item: int, remark: str, user_id: int, name: str
+    ) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "insert into ticks (checklist_id, item, remark, remark_by, remark_at) "
+                "values (?, ?, ?, ?, ?) on conflict (checklist_id, item) do update set "
+                "remark = excluded.remark, remark_by = excluded.remark_by, "
+                "remark_at = excluded.remark_at",
+                [checklist_id, item, remark, name, self.clock()],
+            )
+
+    def ticks(self, checklist_id: int) -> dict[int, dict[str, Any]]:
+        return {
+            row["item"]: row
+            for row in self.db.table("ticks").rows_where("checklist_id = ?", [checklist_id])
+        }
+
+    def add_checklist_message(
+        self, chat_id: int, message_id: int, checklist_id: int, page: int
+    ) -> None:
+        with self.db.conn:
+            self.db.table("checklist_messages").upsert(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "checklist_id": checklist_id,
+                    "page": page,
+                },
+                pk=("chat_id", "message_id"),
+            )
+
+    def checklist_of_message(self, chat_id: int, message_id: int) -> int | None:
+        rows = list(
+            self.db.table("checklist_messages").rows_where(
+                "chat_id = ? and message_id = ?", [chat_id, message_id]
+            )
+        )
+        return int(rows[0]["checklist_id"]) if rows else None
+
     # -- privacy -------------------------------------------------------------------------
 
     def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for a chat; returns the number of rows deleted."""
         deleted = 0
         with self.db.conn:
+            deleted += self.db.execute(
+                "delete from ticks where checklist_id in "
+                "(select id from checklists where chat_id = ?)",
+                [chat_id],
+            ).rowcount
             for table in (
                 "questions",
                 "feedback",
@@ -486,6 +618,8 @@ class Store:
                 "pending",
                 "flow_sessions",
                 "reminders",
+                "checklists",
+                "checklist_messages",
             ):
                 deleted += self.db.execute(
                     f"delete from {table} where chat_id = ?", [chat_id]

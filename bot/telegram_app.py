@@ -32,6 +32,7 @@ from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.storage import Store
 from handlers import chat as h
+from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
 from handlers.send import send_reply
 
@@ -68,6 +69,7 @@ def build_application(
     application = builder.build()
     application.bot_data[h.ASSISTANT] = assistant
     application.bot_data[h.ADMINS] = config.admins
+    application.bot_data[h.EDITS] = EditCoalescer()
     register(application)
     return application
 
@@ -87,6 +89,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         "vorige": h.on_vorige,
         "stop": h.on_stop,
         "herinneringen": h.on_herinneringen,
+        "checklist": h.on_checklist,
+        "checklists": h.on_checklists,
         **{flow: h.on_flow for flow in FLOW_COMMANDS},
     }
     for name, callback in commands.items():
@@ -127,6 +131,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    edits: EditCoalescer = application.bot_data[h.EDITS]
+    await edits.flush()
     assistant: Assistant = application.bot_data[h.ASSISTANT]
     assistant.store.close()
 

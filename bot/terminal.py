@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot import texts
 from bot.assistant import Assistant, Chat
+from bot.checklists import REMARK
 from bot.render_text import passage_block
 from bot.replies import Button, Outcome, Prompt, Reply
 
@@ -42,6 +43,7 @@ class TerminalChat:
         self.chat = chat
         self.options: list[Button] = []
         self.prompt_ref: int | None = None  # a pending prompt's stand-in message id
+        self.checklist: int | None = None  # the checklist shown last: '3: besteld' remarks on it
 
     def respond(self, line: str) -> str | None:
         """The text shown for one typed line; None means: stop the chat."""
@@ -57,7 +59,16 @@ class TerminalChat:
             if outcome is not None:
                 return self.show(outcome)
         if text.isdigit() and 1 <= int(text) <= len(self.options):
-            return self.show(self.assistant.press(self.chat, self.options[int(text) - 1].action))
+            outcome = self.assistant.press(self.chat, self.options[int(text) - 1].action)
+            if outcome.refresh is not None:  # the terminal redraws the checklist below
+                checklist_id, page = outcome.refresh
+                redrawn = self.assistant.checklists.render(checklist_id, page)
+                outcome = Outcome([*outcome.replies, redrawn], outcome.notice)
+            return self.show(outcome)
+        if self.checklist is not None and REMARK.match(text) is not None:
+            return self.show(
+                self.assistant.checklists.remark(self.checklist, (0, "terminal"), text)
+            )
         if command:
             return self.show(self.command(command, text.split()[1:]))
         return self.show(self.assistant.message(self.chat, text))
@@ -80,6 +91,10 @@ class TerminalChat:
             return a.stop(self.chat)
         if name == "/herinneringen":
             return a.reminders(self.chat)
+        if name == "/checklist":
+            return a.checklist(self.chat)
+        if name == "/checklists":
+            return a.checklist_overview(self.chat)
         if name == "/privacy":
             return a.privacy()
         if name == "/vergeet":
@@ -100,6 +115,8 @@ class TerminalChat:
             options.extend(buttons)
             if reply.prompt is not None:
                 self.prompt_ref = self._remember_prompt(reply.prompt)
+            if reply.checklist is not None:
+                self.checklist = reply.checklist
         if options:
             self.options = options
         return "\n\n".join(p for p in parts if p)

@@ -15,12 +15,14 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import texts
 from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
+from handlers.checklist_edits import EditCoalescer
 from handlers.send import send_outcome, with_retry
 
 log = logging.getLogger(__name__)
 
 ASSISTANT = "assistant"
 ADMINS = "admins"
+EDITS = "checklist_edits"
 
 
 def assistant_of(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
@@ -38,6 +40,7 @@ def chat_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat:
         type=chat.type if chat else "private",
         user_id=user_id,
         is_admin=user_id in admins,
+        user_name=(user.full_name if user else "")[:60],
     )
 
 
@@ -141,6 +144,16 @@ async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, assistant_of(context).stop(chat_of(update, context)))
 
 
+async def on_checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checklist: choose a template to start, or an open checklist to continue."""
+    await reply(update, context, assistant_of(context).checklist(chat_of(update, context)))
+
+
+async def on_checklists(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checklists: the chat's checklists with their progress."""
+    await reply(update, context, assistant_of(context).checklist_overview(chat_of(update, context)))
+
+
 async def on_herinneringen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/herinneringen: list the chat's reminders, with buttons to delete them."""
     await reply(update, context, assistant_of(context).reminders(chat_of(update, context)))
@@ -220,5 +233,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await with_retry(lambda: query.answer(outcome.notice or None, show_alert=outcome.alert))
     except BadRequest as exc:  # a query too old to answer (after a restart): still act on it
         log.info("callback query not answered: %s", exc)
+    if outcome.refresh is not None and query.message is not None:
+        checklist_id, page = outcome.refresh
+        assistant = assistant_of(context)
+        edits: EditCoalescer = context.application.bot_data[EDITS]
+        edits.schedule(
+            context.bot,
+            query.message.chat.id,
+            query.message.message_id,
+            lambda: assistant.checklists.render(checklist_id, page),
+        )
     if outcome.replies:
         await reply(update, context, outcome)

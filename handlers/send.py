@@ -114,6 +114,8 @@ async def send_reply(
                 )
             )
         )
+    if reply.checklist is not None and sent:
+        store.add_checklist_message(chat_id, sent[-1].message_id, reply.checklist, 0)
     if reply.prompt is not None and sent:
         store.add_pending(
             chat_id,

@@ -53,6 +53,7 @@ class FakeBotAPI:
     def __init__(self) -> None:
         self.calls: list[Call] = []  # successful calls (what users see)
         self.failed: list[Call] = []  # calls answered with an injected fault
+        self.counts: dict[str, int] = {}  # successful calls per method
         self.faults: dict[str, list[tuple[str, float]]] = {}
         self._updates: list[dict[str, Any]] = []
         self.pushed: list[dict[str, Any]] = []
@@ -110,6 +111,7 @@ class FakeBotAPI:
         handler: Callable[[dict[str, Any]], Any] | None = getattr(self, f"_api_{method}", None)
         call.result = handler(params) if handler is not None else True
         self.calls.append(call)
+        self.counts[method] = self.counts.get(method, 0) + 1
         self.changed.set()
         return _ok(call.result)
 

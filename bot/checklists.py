@@ -1,0 +1,446 @@
+"""Shared checklists: templates as data (knowledge/checklists/*.yaml) and the logic of ticking,
+remarks, details, export, paging, closing and reopening. Pure of Telegram; state in SQLite.
+
+    id: inventaris-kwg
+    title: Inventaris KWG
+    kind: inventaris          # afvinken (gedaan) or inventaris (aanwezig ja/nee)
+    items:
+      - section: Huishoudelijk apparatuur
+      - text: Wasmachine
+        amount: "2"
+        source: pve-huisvesting#bijlage-1-...-wasmachine
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.parsing import format_date
+from bot.replies import Attachment, Button, Outcome, Prompt, Reply
+from bot.storage import Store, decode_id, encode_id
+from index.documents import KnowledgeError, read_text
+from index.problems import Problem
+
+CHECKLISTS_DIR = "checklists"
+KINDS = ("afvinken", "inventaris")
+PAGE = 8  # items per page: 8 buttons, plus navigation, stays well under Telegram's 100
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+DONE, PRESENT, ABSENT = "gedaan", "aanwezig", "niet aanwezig"
+MARKS = {None: "☐", DONE: "✅", PRESENT: "✅", ABSENT: "❌"}
+REMARK = re.compile(r"^\s*(\d{1,3})\s*[:.)\-]\s*(.+)$", re.S)
+STALE = "Deze checklist bestaat niet meer in deze chat."
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    source: str = ""
+    amount: str = ""
+    section: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.text} ({self.amount})" if self.amount else self.text
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    title: str
+    kind: str
+    items: tuple[Item, ...]
+    path: Path
+    intro: str = ""
+
+    def sources(self) -> list[tuple[str, str]]:
+        return [(i.source, i.text) for i in self.items if i.source]
+
+
+def load_templates(
+    folder: Path, section_ids: set[str] | None = None
+) -> tuple[list[Template], list[Problem]]:
+    templates: list[Template] = []
+    problems: list[Problem] = []
+    directory = folder / CHECKLISTS_DIR
+    if not directory.is_dir():
+        return templates, problems
+    for path in sorted(directory.glob("*.y*ml")):
+        template, found = _load(path, section_ids)
+        problems.extend(found)
+        if template is not None:
+            templates.append(template)
+    ids = [t.id for t in templates]
+    for template in templates:
+        if ids.count(template.id) > 1:
+            problems.append(
+                Problem(template.path, 1, f"checklist-id '{template.id}' komt vaker voor")
+            )
+    return templates, problems
+
+
+def _load(path: Path, section_ids: set[str] | None) -> tuple[Template | None, list[Problem]]:
+    try:
+        root = yaml.compose(read_text(path))
+    except KnowledgeError as exc:
+        return None, [Problem(path, exc.line, exc.message)]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, [Problem(path, mark.line + 1 if mark else 1, f"geen geldige YAML: {exc}")]
+    if not isinstance(root, yaml.MappingNode):
+        return None, [Problem(path, 1, "een checklist begint met id:, title:, kind: en items:")]
+    fields = {k.value: v for k, v in root.value}
+    problems = [
+        Problem(path, 1, f"'{key}' ontbreekt")
+        for key in ("id", "title", "items")
+        if key not in fields
+    ]
+    if problems:
+        return None, problems
+    kind = fields["kind"].value if "kind" in fields else "afvinken"
+    if kind not in KINDS:
+        problems.append(
+            Problem(
+                path,
+                fields["kind"].start_mark.line + 1,
+                f"onbekende soort '{kind}' (kies uit {', '.join(KINDS)})",
+            )
+        )
+    items_node = fields["items"]
+    if not isinstance(items_node, yaml.SequenceNode):
+        return None, [Problem(path, items_node.start_mark.line + 1, "'items' moet een lijst zijn")]
+    items: list[Item] = []
+    section = ""
+    for node in items_node.value:
+        line = node.start_mark.line + 1
+        if not isinstance(node, yaml.MappingNode):
+            problems.append(Problem(path, line, "elk item is een blok met text: en source:"))
+            continue
+        values = {k.value: getattr(v, "value", "") for k, v in node.value}
+        if "section" in values and "text" not in values:
+            section = str(values["section"])
+            continue
+        if not str(values.get("text", "")).strip():
+            problems.append(Problem(path, line, "item zonder text"))
+            continue
+        source = str(values.get("source", ""))
+        if not source:
+            problems.append(
+                Problem(path, line, f"item '{values['text']}' noemt geen bron (source)")
+            )
+        elif section_ids is not None and source not in section_ids:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"bron '{source}' van item '{values['text']}' bestaat niet in de documenten",
+                )
+            )
+        items.append(
+            Item(str(values["text"]).strip(), source, str(values.get("amount", "")), section)
+        )
+    if not items:
+        problems.append(
+            Problem(path, items_node.start_mark.line + 1, "de checklist heeft geen items")
+        )
+    template = Template(
+        id=fields["id"].value,
+        title=fields["title"].value,
+        kind=kind,
+        items=tuple(items),
+        path=path,
+        intro=fields["intro"].value if "intro" in fields else "",
+    )
+    return template, problems
+
+
+# -- checklists in a chat ------------------------------------------------------------------------
+
+
+class ChecklistChat:
+    def __init__(
+        self,
+        templates: Callable[[], Mapping[str, Template]],
+        store: Store,
+        cite: Callable[[str], str],
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self.templates = templates
+        self.store = store
+        self.cite = cite
+        self.now = now
+
+    def offer(self, chat_id: int) -> Outcome:
+        """/checklist: the templates, and this chat's open checklists."""
+        rows = [(Button(t.title, f"n:{t.id}"),) for t in self.templates().values()]
+        open_lists = self.store.checklists(chat_id, status="open")
+        text = "Welke checklist wilt u starten?"
+        if open_lists:
+            text += " Of ga verder met een open checklist."
+            rows += [
+                (Button(f"Verder: {c['title']}", f"c:{encode_id(c['id'])}:s"),) for c in open_lists
+            ]
+        return Outcome([Reply(text=text, buttons=tuple(rows))])
+
+    def overview(self, chat_id: int) -> Outcome:
+        """/checklists: this chat's checklists, open and closed."""
+        rows = self.store.checklists(chat_id)
+        if not rows:
+            return Outcome.say(
+                "Er zijn nog geen checklists in deze chat. Start er een met /checklist."
+            )
+        lines, buttons = ["Checklists in deze chat:"], []
+        for c in rows:
+            ticks = self.store.ticks(c["id"])
+            items = json.loads(c["items"])
+            done = sum(1 for t in ticks.values() if t["state"] in (DONE, PRESENT))
+            state = "open" if c["status"] == "open" else "gesloten"
+            lines.append(f"- {c['title']}: {done} van {len(items)} ({state})")
+            buttons.append((Button(f"Toon: {c['title']}", f"c:{encode_id(c['id'])}:s"),))
+        return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
+
+    def create(self, chat_id: int, template_id: str) -> Outcome:
+        template = self.templates().get(template_id)
+        if template is None:
+            return Outcome(notice="Deze checklist bestaat niet (meer).", alert=True)
+        items = [
+            {"text": i.text, "amount": i.amount, "source": i.source, "section": i.section}
+            for i in template.items
+        ]
+        checklist_id = self.store.create_checklist(
+            chat_id, template.id, template.title, template.kind, items
+        )
+        return Outcome([self.render(checklist_id, 0)], notice=f"{template.title} gestart")
+
+    def press(
+        self, chat_id: int, user: tuple[int, str], args: list[str]
+    ) -> tuple[Outcome, int | None]:
+        """c:<checklist>:<t item state | p page | d | e | x | o | s | r>. Returns the outcome
+        and, when the checklist message itself must be refreshed, the page to show."""
+        decoded = decode_id(args[0]) if args else None
+        row = self.store.checklist(decoded) if decoded is not None else None
+        if decoded is None or row is None or row["chat_id"] != chat_id:
+            return Outcome(notice=STALE, alert=True), None
+        checklist_id: int = decoded
+        action = args[1] if len(args) > 1 else ""
+        items = json.loads(row["items"])
+        if action == "t" and len(args) == 5 and args[2].isdigit():
+            number, page = int(args[2]), int(args[4]) if args[4].isdigit() else 0
+            if row["status"] != "open":
+                return Outcome(
+                    notice="Deze checklist is gesloten. Heropen hem eerst.", alert=True
+                ), None
+            if not 1 <= number <= len(items) or args[3] not in ("0", "g", "j", "n"):
+                return Outcome(notice=STALE, alert=True), None
+            state = {"0": None, "g": DONE, "j": PRESENT, "n": ABSENT}[args[3]]
+            self.store.tick(checklist_id, number, state, user[0], user[1])  # committed first
+            text = items[number - 1]["text"]
+            notice = f"{number}. {text}: {state or 'open'}"
+            return Outcome(notice=notice[:190]), page
+        if action == "p" and len(args) == 3 and args[2].isdigit():
+            return Outcome(), int(args[2])
+        if action == "s":
+            return Outcome([self.render(checklist_id, 0)]), None
+        if action == "d":
+            return self.details(checklist_id), None
+        if action == "e":
+            return self.export(checklist_id), None
+        if action == "r":
+            prompt = (
+                "Typ het nummer en uw opmerking als antwoord op dit bericht, "
+                "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
+            )
+            return Outcome([Reply(text=prompt, prompt=Prompt("remark", checklist_id))]), None
+        if action in ("x", "o"):
+            self.store.set_checklist_status(checklist_id, "closed" if action == "x" else "open")
+            return Outcome(
+                notice="Checklist gesloten" if action == "x" else "Checklist heropend"
+            ), 0
+        return Outcome(notice=STALE, alert=True), None
+
+    def remark(self, checklist_id: int, user: tuple[int, str], text: str) -> Outcome:
+        """'3: wasmachine besteld' as a reply to the checklist (or to the remark prompt)."""
+        row = self.store.checklist(checklist_id)
+        if row is None:
+            return Outcome.say(STALE)
+        match = REMARK.match(text)
+        items = json.loads(row["items"])
+        if not match or not 1 <= int(match.group(1)) <= len(items):
+            return Outcome.say(
+                f"Begin uw opmerking met het nummer van het item (1 tot en met {len(items)}), "
+                "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
+            )
+        number, remark = int(match.group(1)), " ".join(match.group(2).split())[:500]
+        self.store.add_remark(checklist_id, number, remark, user[0], user[1])
+        return Outcome.say(f"Opmerking bij {number}. {items[number - 1]['text']} opgeslagen.")
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def progress(self, row: dict[str, Any], ticks: dict[int, dict[str, Any]]) -> str:
+        items = json.loads(row["items"])
+        if row["kind"] == "inventaris":
+            present = sum(1 for t in ticks.values() if t["state"] == PRESENT)
+            absent = sum(1 for t in ticks.values() if t["state"] == ABSENT)
+            line = f"{row['title']} — {present} van {len(items)} aanwezig"
+            return line + (f", {absent} niet aanwezig" if absent else "")
+        done = sum(1 for t in ticks.values() if t["state"] == DONE)
+        return f"{row['title']} — {done} van {len(items)} gedaan"
+
+    def render(self, checklist_id: int, page: int) -> Reply:
+        row = self.store.checklist(checklist_id)
+        if row is None:
+            return Reply(text=STALE)
+        items = json.loads(row["items"])
+        ticks = self.store.ticks(checklist_id)
+        pages = max(1, -(-len(items) // PAGE))
+        page = min(max(page, 0), pages - 1)
+        cid = encode_id(checklist_id)
+        lines = [self.progress(row, ticks)]
+        if row["status"] != "open":
+            lines.append("Deze checklist is gesloten.")
+        first = page * PAGE
+        shown = items[first : first + PAGE]
+        section = ""
+        for n, item in enumerate(shown, start=first + 1):
+            if item.get("section") and item["section"] != section:
+                section = item["section"]
+                lines.append(f"\n{section}")
+            tick = ticks.get(n, {})
+            remark = f" — {tick['remark']}" if tick.get("remark") else ""
+            label = f"{item['text']} ({item['amount']})" if item.get("amount") else item["text"]
+            lines.append(f"{MARKS[tick.get('state')]} {n}. {label}{remark}")
+        if pages > 1:
+            lines.append(f"\nPagina {page + 1} van {pages}")
+        buttons: list[tuple[Button, ...]] = []
+        if row["status"] == "open":
+            for n, item in enumerate(shown, start=first + 1):
+                state = ticks.get(n, {}).get("state")
+                following = _next_state(row["kind"], state)
+                label = f"{MARKS[state]} {n}. {item['text']}"[:60]
+                buttons.append((Button(label, f"c:{cid}:t:{n}:{following}:{page}"),))
+        navigation = []
+        if page > 0:
+            navigation.append(Button("◀ Vorige", f"c:{cid}:p:{page - 1}"))
+        if page < pages - 1:
+            navigation.append(Button("Volgende ▶", f"c:{cid}:p:{page + 1}"))
+        if navigation:
+            buttons.append(tuple(navigation))
+        buttons.append(
+            (
+                Button("Details", f"c:{cid}:d"),
+                Button("Opmerking", f"c:{cid}:r"),
+                Button("Exporteer", f"c:{cid}:e"),
+            )
+        )
+        buttons.append(
+            (Button("Sluiten", f"c:{cid}:x"),)
+            if row["status"] == "open"
+            else (Button("Heropenen", f"c:{cid}:o"),)
+        )
+        return Reply(text="\n".join(lines), buttons=tuple(buttons), checklist=checklist_id)
+
+    def details(self, checklist_id: int) -> Outcome:
+        row = self.store.checklist(checklist_id)
+        if row is None:
+            return Outcome(notice=STALE, alert=True)
+        items = json.loads(row["items"])
+        ticks = self.store.ticks(checklist_id)
+        lines = [f"Details: {row['title']}"]
+        for n, item in enumerate(items, start=1):
+            tick = ticks.get(n, {})
+            state = tick.get("state") or "open"
+            who = f", {tick['by_name']} op {self._when(tick['at'])}" if tick.get("state") else ""
+            remark = (
+                f"\n   Opmerking ({tick['remark_by']}): {tick['remark']}"
+                if tick.get("remark")
+                else ""
+            )
+            lines.append(f"{MARKS[tick.get('state')]} {n}. {item['text']}: {state}{who}{remark}")
+        return Outcome([Reply(text="\n".join(lines))])
+
+    def export(self, checklist_id: int) -> Outcome:
+        row = self.store.checklist(checklist_id)
+        if row is None:
+            return Outcome(notice=STALE, alert=True)
+        items = json.loads(row["items"])
+        ticks = self.store.ticks(checklist_id)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(
+            ["nr", "onderdeel", "item", "aantal", "status", "door", "wanneer", "opmerking", "bron"]
+        )
+        md = [
+            f"# {row['title']}",
+            "",
+            self.progress(row, ticks),
+            f"Geëxporteerd op {self._when(self.now().timestamp())}.",
+            "",
+        ]
+        md += [
+            "| nr | item | status | door | wanneer | opmerking | bron |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for n, item in enumerate(items, start=1):
+            tick = ticks.get(n, {})
+            state = tick.get("state") or "open"
+            who = tick.get("by_name") or ""
+            when = self._when(tick["at"]) if tick.get("state") else ""
+            remark = tick.get("remark") or ""
+            source = self.cite(item["source"]) if item.get("source") else ""
+            writer.writerow(
+                [
+                    n,
+                    item.get("section", ""),
+                    item["text"],
+                    item.get("amount", ""),
+                    state,
+                    who,
+                    when,
+                    remark,
+                    source,
+                ]
+            )
+            label = f"{item['text']} ({item['amount']})" if item.get("amount") else item["text"]
+            cells = [str(n), _cell(label), state, _cell(who), when, _cell(remark), _cell(source)]
+            md.append("| " + " | ".join(cells) + " |")
+        stem = f"checklist-{row['template']}-{self.now().astimezone(AMSTERDAM).date().isoformat()}"
+        return Outcome(
+            [
+                Reply(
+                    attachment=Attachment(
+                        f"{stem}.csv", buffer.getvalue().encode("utf-8-sig"), "Checklist als CSV"
+                    )
+                ),
+                Reply(
+                    attachment=Attachment(
+                        f"{stem}.md", "\n".join(md).encode("utf-8"), "Checklist als Markdown"
+                    )
+                ),
+            ],
+            notice="Export wordt gestuurd",
+        )
+
+    def _when(self, timestamp: float) -> str:
+        moment = dt.datetime.fromtimestamp(timestamp, tz=AMSTERDAM)
+        return f"{format_date(moment.date())} {moment:%H:%M}"
+
+
+def _next_state(kind: str, state: str | None) -> str:
+    """The state a press sets (in the button, so that two presses at once agree)."""
+    if kind == "inventaris":
+        return {None: "j", PRESENT: "n", ABSENT: "0"}[state]
+    return "0" if state == DONE else "g"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
