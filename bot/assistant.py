@@ -15,9 +15,11 @@ from bot.checklists import ChecklistChat
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
 from bot.knowledge import KnowledgeBase
+from bot.knowledge_diff import KnowledgeDiff
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownPassage
 from bot.storage import DAY, Store, decode_id, encode_id
+from index.problems import Problem
 from index.search import Passage, SearchResult
 
 SHOWN = 3  # passages in the first answer message
@@ -283,6 +285,27 @@ class Assistant:
         if not allowed:
             return Outcome.say(texts.ADMIN_PRIVATE_ONLY)
         return None
+
+    def reload_done(self, changes: KnowledgeDiff, reason: str) -> Outcome:
+        index = self.knowledge.index
+        lines = [
+            f"De kennis is opnieuw geladen ({reason}): {len(index.documents)} documenten, "
+            f"{len(index.sections)} secties, {len(self.knowledge.flows)} vragenrondes, "
+            f"{len(self.knowledge.templates)} checklists.",
+            changes.text(),
+        ]
+        warnings = self.knowledge.snapshot.warnings
+        if warnings:
+            lines.append("Waarschuwingen:\n" + "\n".join(str(w) for w in warnings[:20]))
+        return Outcome.say("\n\n".join(lines))
+
+    def reload_failed(self, problems: list[Problem]) -> Outcome:
+        shown = "\n".join(str(p) for p in problems[:30])
+        more = f"\n… en nog {len(problems) - 30}" if len(problems) > 30 else ""
+        return Outcome.say(
+            "De kennis is NIET opnieuw geladen: de wijziging bevat fouten. De vorige versie blijft "
+            f"in gebruik. Los deze op en sla opnieuw op:\n{shown}{more}"
+        )
 
     def status(self) -> Outcome:
         index = self.knowledge.index

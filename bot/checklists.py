@@ -68,7 +68,7 @@ class Template:
 
 
 def load_templates(
-    folder: Path, section_ids: set[str] | None = None
+    folder: Path, section_ids: set[str] | None = None, skip_docs: set[str] | None = None
 ) -> tuple[list[Template], list[Problem]]:
     templates: list[Template] = []
     problems: list[Problem] = []
@@ -76,7 +76,7 @@ def load_templates(
     if not directory.is_dir():
         return templates, problems
     for path in sorted(directory.glob("*.y*ml")):
-        template, found = _load(path, section_ids)
+        template, found = _load(path, section_ids, skip_docs or set())
         problems.extend(found)
         if template is not None:
             templates.append(template)
@@ -89,7 +89,9 @@ def load_templates(
     return templates, problems
 
 
-def _load(path: Path, section_ids: set[str] | None) -> tuple[Template | None, list[Problem]]:
+def _load(
+    path: Path, section_ids: set[str] | None, skip_docs: set[str]
+) -> tuple[Template | None, list[Problem]]:
     try:
         root = yaml.compose(read_text(path))
     except KnowledgeError as exc:
@@ -138,7 +140,11 @@ def _load(path: Path, section_ids: set[str] | None) -> tuple[Template | None, li
             problems.append(
                 Problem(path, line, f"item '{values['text']}' noemt geen bron (source)")
             )
-        elif section_ids is not None and source not in section_ids:
+        elif (
+            section_ids is not None
+            and source not in section_ids
+            and source.split("#")[0] not in skip_docs
+        ):
             problems.append(
                 Problem(
                     path,

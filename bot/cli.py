@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.config import Config
-from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge
+from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge, snapshot_diff
 from bot.render_text import answer_text
 from index.search import InvalidKnowledge
 
@@ -101,6 +101,44 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return run(config, _load(_knowledge(args, config)))
 
 
+def cmd_diff(args: argparse.Namespace, config: Config) -> int:
+    old, new = Path(args.old), Path(args.new)
+    snapshots = []
+    for folder in (old, new):
+        try:
+            snapshots.append(build_snapshot(folder))
+        except InvalidKnowledge as exc:
+            print(f"{folder} bevat fouten:", file=sys.stderr)
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 2
+    print(snapshot_diff(snapshots[0], snapshots[1]).text())
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, config: Config) -> int:
+    from bot.importer import ImportError_, import_file
+
+    folder = _knowledge(args, config)
+    try:
+        target, draft = import_file(Path(args.file), folder, args.name, args.force, args.title)
+    except ImportError_ as exc:
+        print(f"draaibot import: {exc}", file=sys.stderr)
+        return 1
+    print(f"Concept geschreven: {target} ({draft.headings} koppen)")
+    print("Nog na te kijken:")
+    for check in draft.checks:
+        print(f"- {check}")
+    problems = [p for p in check_knowledge(folder) if str(p.path) == str(target)]
+    if problems:
+        print("draaibot check meldt voor dit bestand:")
+        for problem in problems:
+            print(f"  {problem}")
+    else:
+        print("draaibot check: dit bestand is in orde.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="draaibot",
@@ -118,6 +156,18 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=_positive, default=3, help="hoeveel passages (standaard 3)")
     sub.add_parser("check", help="controleer de kennismap (fouten als bestand:regel)")
     sub.add_parser("index", help="bouw de index en toon wat erin staat")
+    diff = sub.add_parser("diff", help="wat is er veranderd tussen twee kennismappen")
+    diff.add_argument("old", help="de oude kennismap")
+    diff.add_argument("new", help="de nieuwe kennismap")
+    imp = sub.add_parser(
+        "import", help="maak een Markdown-concept van een PDF, Word- of tekstbestand"
+    )
+    imp.add_argument("file", help="het bestand (.pdf, .docx of .txt)")
+    imp.add_argument(
+        "--name", required=True, help="de naam van het document, bijv. pve-huisvesting"
+    )
+    imp.add_argument("--title", help="de titel (standaard: de eerste kop)")
+    imp.add_argument("--force", action="store_true", help="overschrijf een bestaand document")
     return p
 
 
@@ -137,6 +187,8 @@ COMMANDS = {
     "ask": cmd_ask,
     "check": cmd_check,
     "index": cmd_index,
+    "diff": cmd_diff,
+    "import": cmd_import,
 }
 
 

@@ -34,6 +34,9 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "rapport", "Onbeantwoorde vragen en 👎 van 30 dagen, ook als CSV", group=False, admin=True
     ),
+    Command(
+        "herlaad", "Laad de kennismap opnieuw en toon wat er veranderde", group=False, admin=True
+    ),
 )
 
 

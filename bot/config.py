@@ -34,6 +34,7 @@ class Config:
     db: Path = Path("data/draaibot.db")
     retention_days: float = 180.0
     rate_limiter: bool = True
+    watch: bool = True
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -53,6 +54,7 @@ class Config:
             db=Path(env.get("DRAAIBOT_DB") or "data/draaibot.db"),
             retention_days=_number(env, "DRAAIBOT_RETENTION_DAYS", 180.0, minimum=1),
             rate_limiter=_flag(env, "DRAAIBOT_RATE_LIMITER", True),
+            watch=_flag(env, "DRAAIBOT_WATCH", True),
             webhook_url=env.get("DRAAIBOT_WEBHOOK_URL") or None,
             webhook_listen=env.get("DRAAIBOT_WEBHOOK_LISTEN") or "0.0.0.0",
             webhook_port=int(_number(env, "DRAAIBOT_WEBHOOK_PORT", 8443, minimum=1)),

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from bot.checklists import Template, load_templates
 from bot.flows import Flow, load_flows
+from bot.knowledge_diff import KnowledgeDiff, diff
 from index.checks import check_folder
+from index.documents import slugify
 from index.problems import Problem
 from index.search import InvalidKnowledge, KnowledgeIndex, SearchResult
 from index.synonyms import SYNONYMS_FILE, load_synonyms
@@ -27,10 +29,18 @@ def check_knowledge(folder: Path) -> list[Problem]:
     sources must resolve to sections)."""
     documents, problems = check_folder(folder)
     section_ids = {s.id for d in documents for s in d.sections}
-    _, flow_problems = load_flows(folder, section_ids)
-    _, checklist_problems = load_templates(folder, section_ids)
-    everything = problems + flow_problems + checklist_problems
-    return sorted(everything, key=lambda p: (str(p.path), p.line))
+    # References into a document that has errors of its own are not reported one by one:
+    # fixing that document is the first step.
+    broken = {slugify(p.path.stem) for p in problems if p.is_error and p.path.suffix == ".md"}
+    _, flow_problems = load_flows(folder, section_ids, skip_docs=broken)
+    _, checklist_problems = load_templates(folder, section_ids, skip_docs=broken)
+    order = {"documenten": 0, SYNONYMS_FILE: 1, "flows": 2, "checklists": 3}
+
+    def key(p: Problem) -> tuple[int, str, int]:
+        group = next((v for k, v in order.items() if k in p.path.parts or p.path.name == k), 4)
+        return group, str(p.path), p.line
+
+    return sorted(problems + flow_problems + checklist_problems, key=key)
 
 
 def build_snapshot(folder: Path) -> Snapshot:
@@ -46,6 +56,17 @@ def build_snapshot(folder: Path) -> Snapshot:
     warnings = tuple(p for p in problems if not p.is_error)
     index.warnings = list(warnings)
     return Snapshot(index, {f.id: f for f in flows}, {t.id: t for t in templates}, warnings)
+
+
+def snapshot_diff(old: Snapshot, new: Snapshot) -> KnowledgeDiff:
+    return diff(
+        old.index.documents,
+        new.index.documents,
+        old.flows,
+        new.flows,
+        old.templates,
+        new.templates,
+    )
 
 
 class KnowledgeBase:
@@ -74,11 +95,22 @@ class KnowledgeBase:
     def templates(self) -> dict[str, Template]:
         return self.snapshot.templates
 
-    def reload(self) -> Snapshot:
-        """Build anew; on InvalidKnowledge the old snapshot stays in place and keeps serving."""
-        fresh = build_snapshot(self.folder)
+    def prepare(self) -> Snapshot:
+        """Build a new snapshot beside the current one (safe to run in a worker thread);
+        raises InvalidKnowledge, and then nothing changes."""
+        return build_snapshot(self.folder)
+
+    def swap(self, fresh: Snapshot) -> KnowledgeDiff:
+        """Put a complete, valid snapshot in place; returns what changed."""
+        old = self._snapshot
         self._snapshot = fresh  # one reference swap: readers see the old or the new, never half
-        return fresh
+        if old is None:
+            return KnowledgeDiff()
+        return snapshot_diff(old, fresh)
+
+    def reload(self) -> KnowledgeDiff:
+        """Build and swap; on InvalidKnowledge the old snapshot stays and keeps serving."""
+        return self.swap(self.prepare())
 
     def cite(self, section_id: str) -> str:
         section = self.index.by_id.get(section_id)

@@ -34,11 +34,13 @@ from bot.storage import Store
 from handlers import chat as h
 from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
+from handlers.reload import Reloader
 from handlers.send import send_reply
 
 log = logging.getLogger(__name__)
 
 RATE_LIMITER_RETRIES = 3
+WATCH = "watch"
 FLOW_COMMANDS = ("pandcheck", "deadline", "woonvorm", "termijnen")
 REMINDER_CHECK = dt.timedelta(minutes=1)
 CONCURRENT_UPDATES = 64
@@ -70,6 +72,8 @@ def build_application(
     application.bot_data[h.ASSISTANT] = assistant
     application.bot_data[h.ADMINS] = config.admins
     application.bot_data[h.EDITS] = EditCoalescer()
+    application.bot_data[h.RELOADER] = Reloader(assistant, config.admins)
+    application.bot_data[WATCH] = config.watch
     register(application)
     return application
 
@@ -91,6 +95,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         "herinneringen": h.on_herinneringen,
         "checklist": h.on_checklist,
         "checklists": h.on_checklists,
+        "herlaad": h.on_herlaad,
         **{flow: h.on_flow for flow in FLOW_COMMANDS},
     }
     for name, callback in commands.items():
@@ -112,6 +117,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         "knowledge loaded: %d documents, %d sections", len(index.documents), len(index.sections)
     )
     _purge(assistant)
+    if application.bot_data.get(WATCH):
+        reloader: Reloader = application.bot_data[h.RELOADER]
+        reloader.start_watching(application.bot, assistant.knowledge.folder)
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _purge_job, interval=dt.timedelta(days=1), first=dt.timedelta(hours=1)
@@ -133,6 +141,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     edits: EditCoalescer = application.bot_data[h.EDITS]
     await edits.flush()
+    reloader: Reloader = application.bot_data[h.RELOADER]
+    await reloader.stop_watching()
     assistant: Assistant = application.bot_data[h.ASSISTANT]
     assistant.store.close()
 

@@ -11,6 +11,7 @@ from bot.assistant import Assistant, Chat
 from bot.checklists import REMARK
 from bot.render_text import passage_block
 from bot.replies import Button, Outcome, Prompt, Reply
+from index.search import InvalidKnowledge
 
 PROMPT = "vraag> "
 TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
@@ -99,6 +100,14 @@ class TerminalChat:
             return a.privacy()
         if name == "/vergeet":
             return a.forget_confirm()
+        if name == "/herlaad":
+            refusal = a.admin_allowed(self.chat, "herlaad")
+            if refusal is not None:
+                return refusal
+            try:
+                return a.reload_done(a.knowledge.reload(), "op verzoek")
+            except InvalidKnowledge as exc:
+                return a.reload_failed(exc.problems)
         if name in ("/status", "/rapport"):
             refusal = a.admin_allowed(self.chat, name[1:])
             return refusal or (a.status() if name == "/status" else a.report())

@@ -16,6 +16,7 @@ from bot import texts
 from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
+from handlers.reload import Reloader
 from handlers.send import send_outcome, with_retry
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 ASSISTANT = "assistant"
 ADMINS = "admins"
 EDITS = "checklist_edits"
+RELOADER = "reloader"
 
 
 def assistant_of(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
@@ -157,6 +159,17 @@ async def on_checklists(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def on_herinneringen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/herinneringen: list the chat's reminders, with buttons to delete them."""
     await reply(update, context, assistant_of(context).reminders(chat_of(update, context)))
+
+
+async def on_herlaad(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/herlaad (admins, private chat): reload the knowledge now and show what changed."""
+    assistant = assistant_of(context)
+    refusal = assistant.admin_allowed(chat_of(update, context), "herlaad")
+    if refusal is not None:
+        await reply(update, context, refusal)
+        return
+    reloader: Reloader = context.application.bot_data[RELOADER]
+    await reply(update, context, await reloader.reload("op verzoek"))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

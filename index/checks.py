@@ -77,7 +77,7 @@ def check_document(document: Document) -> list[Problem]:
     seen: dict[str, int] = {}
     for i, section in enumerate(sections):
         if section.path and not section.heading.strip():
-            problems.append(Problem(path, section.line, "kop zonder tekst"))
+            problems.append(Problem(path, section.line, "lege kop: geef de kop een titel"))
         if section.id in seen:
             problems.append(
                 Problem(
@@ -90,7 +90,11 @@ def check_document(document: Document) -> list[Problem]:
         seen.setdefault(section.id, section.line)
         has_children = i + 1 < len(sections) and sections[i + 1].level > section.level
         if not section.units and not has_children and not section.row:
-            problems.append(Problem(path, section.line, f"lege sectie '{section.heading}'"))
+            problems.append(
+                Problem(
+                    path, section.line, f"kop zonder tekst eronder: '{section.heading}'", WARNING
+                )
+            )
         if len(section.text) > LONG_SECTION:
             problems.append(
                 Problem(

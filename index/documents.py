@@ -112,18 +112,13 @@ def slugify(text: str) -> str:
 def heading_slug(heading: str) -> tuple[str, bool]:
     """The slug a heading contributes to a section id, and whether it is numbered.
 
-    A numbered heading ('4.6.21 Brandmeldinstallatie', 'Norm 1.2 – ...') is unique in its
-    document by its number, so long ones are cut to the label; short ones keep their words.
+    A numbered heading ('4.6.21 Brandmeldinstallatie', 'Norm 1.2 – ...', '8.1 KWG') is unique in
+    its document by its number: its id is the number alone, so editing its title keeps the id.
     """
     match = _LABEL.match(heading.strip())
-    words = slugify(heading).split("-")
     if match:
-        label = slugify(match.group("label"))
-        rest = words[len(label.split("-")) :]
-        if 0 < len(rest) <= 2:
-            return "-".join([label, *rest]), True
-        return label, True
-    return "-".join(words[:8]), False
+        return slugify(match.group("label")), True
+    return "-".join(slugify(heading).split("-")[:8]), False
 
 
 def _markdown() -> MarkdownIt:
@@ -280,6 +275,13 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
         yield from rows
 
 
+def row_slug(label: str) -> str:
+    """A table row's id part: its label's words before the first number, at most four, so an
+    edited value ('Keukenruimte 11,5 m2' -> '12 m2') keeps the id: 'keukenruimte'."""
+    words = slugify(re.split(r"\d", label, maxsplit=1)[0]).split("-")
+    return "-".join(w for w in words[:4] if w) or slugify(label)
+
+
 def _row_text(cells: list[str], header: list[str]) -> str:
     """A row as one line; where a row has several values, each names its column."""
     if sum(1 for c in cells[1:] if c) < 2:
@@ -296,7 +298,7 @@ def _row_section(
 ) -> Section:
     """A table row as a section of its own, named by its first cell: '8.1 KWG › Keukenruimte'."""
     label = cells[0]
-    own = "-".join(slugify(label).split("-")[:8]) or f"rij-{n + 1}"
+    own = row_slug(label) or f"rij-{n + 1}"
     return Section(
         id=f"{parent.id}-{own}",
         doc=parent.doc,

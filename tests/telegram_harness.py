@@ -20,14 +20,17 @@ from tests.fakebot import TOKEN, FakeBotAPI
 ADMIN_ID = 42
 
 
-def config_for(fake: FakeBotAPI, db: Path, rate_limiter: bool = True) -> Config:
+def config_for(
+    fake: FakeBotAPI, db: Path, rate_limiter: bool = True, folder: Path | None = None
+) -> Config:
     return Config(
         token=TOKEN,
         api_base_url=fake.base_url,
         admins=frozenset({ADMIN_ID}),
-        knowledge=KNOWLEDGE,
+        knowledge=folder or KNOWLEDGE,
         db=db,
         rate_limiter=rate_limiter,
+        watch=folder is not None,  # the shipped folder is never watched in tests
     )
 
 
@@ -44,10 +47,13 @@ async def running_bot(
     index: KnowledgeIndex,
     rate_limiter: bool = True,
     assistant_options: dict[str, object] | None = None,
+    folder: Path | None = None,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    config = config_for(fake, db, rate_limiter)
+    """The bot on the shipped knowledge (the session's index), or on a folder of its own that
+    is watched for changes."""
+    config = config_for(fake, db, rate_limiter, folder)
     store = Store(db)
-    kb = knowledge_with(index)
+    kb = KnowledgeBase(folder) if folder is not None else knowledge_with(index)
     assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
     application = build_application(config, kb, store=store, assistant=assistant)
     await application.initialize()

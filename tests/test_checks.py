@@ -48,7 +48,7 @@ def test_duplicate_heading_id(small_knowledge: Path) -> None:
     doc = small_knowledge / "documenten" / "test.md"
     doc.write_text(MINIMAL_DOC + "\n## 1. Keuken\n\nNog eens.\n", "utf-8")
     (line,) = error_lines(small_knowledge)
-    assert line.startswith(f"{doc}:17: fout: sectie-id 'test#1-keuken' bestaat al (regel 9)")
+    assert line.startswith(f"{doc}:17: fout: sectie-id 'test#1' bestaat al (regel 9)")
 
 
 def test_non_utf8_file(small_knowledge: Path) -> None:
@@ -67,13 +67,15 @@ def test_empty_document(small_knowledge: Path) -> None:
     ]
 
 
-def test_empty_section_and_all_errors_at_once(small_knowledge: Path) -> None:
+def test_empty_section_warns_and_all_errors_come_at_once(small_knowledge: Path) -> None:
     docs = small_knowledge / "documenten"
     (docs / "test.md").write_text(MINIMAL_DOC + "\n## 3. Leeg\n", "utf-8")
     (docs / "kapot.md").write_bytes(b"\xff\xfe")
     lines = error_lines(small_knowledge)
-    assert f"{docs / 'test.md'}:17: fout: lege sectie '3. Leeg'" in lines
     assert any(line.startswith(f"{docs / 'kapot.md'}:1:") for line in lines)
+    _, problems = check_folder(small_knowledge)
+    warning = f"{docs / 'test.md'}:17: waarschuwing: kop zonder tekst eronder: '3. Leeg'"
+    assert warning in [str(p) for p in problems]
 
 
 def test_broken_yaml_front_matter(small_knowledge: Path) -> None:

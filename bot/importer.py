@@ -1,0 +1,219 @@
+"""Turn a PDF, Word (.docx) or text file into a Markdown draft for knowledge/documenten:
+front matter, headings recognised from numbering and layout, hyphenation repaired; and a list
+of what a person should still check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.documents import DOCUMENTS_DIR, slugify
+
+HEADING_NUMBER = re.compile(
+    r"^(?P<num>(?:(?:hoofdstuk|bijlage|principe|norm)\s+)?\d+(?:\.\d+)*)\.?\s+(?P<title>\S.{0,90})$",
+    re.IGNORECASE,
+)
+SUPPORTED = (".pdf", ".docx", ".txt", ".md")
+LONG_PARAGRAPH = 1500
+
+
+class ImportError_(Exception):
+    """The file cannot be imported; the message says why, in Dutch."""
+
+
+@dataclass
+class Draft:
+    markdown: str
+    headings: int
+    checks: list[str] = field(default_factory=list)
+
+
+def read_blocks(path: Path) -> tuple[list[tuple[str, int]], list[str]]:
+    """(text, heading level or 0) blocks of a file, and remarks about the reading."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise ImportError_(f"{path.name}: alleen .pdf, .docx en .txt kunnen worden ingelezen")
+    if not path.is_file():
+        raise ImportError_(f"{path} bestaat niet")
+    if suffix == ".docx":
+        return _docx_blocks(path), []
+    if suffix == ".pdf":
+        text, remarks = _pdf_text(path)
+    else:
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+        remarks = []
+    return _text_blocks(text), remarks
+
+
+def _pdf_text(path: Path) -> tuple[str, list[str]]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, OSError, ValueError) as exc:
+        raise ImportError_(f"{path.name} is geen leesbare PDF: {exc}") from exc
+    remarks = []
+    empty = [str(i) for i, text in enumerate(pages, start=1) if not text.strip()]
+    if empty and len(empty) == len(pages):
+        raise ImportError_(
+            f"{path.name} bevat geen tekst (een scan?). "
+            "Vraag een PDF met tekst of een Word-bestand."
+        )
+    if empty:
+        remarks.append(f"pagina's zonder tekst (afbeelding of scan?): {', '.join(empty)}")
+    return "\n\n".join(pages), remarks
+
+
+def _docx_blocks(path: Path) -> list[tuple[str, int]]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, ValueError, KeyError) as exc:
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand: {exc}") from exc
+    blocks: list[tuple[str, int]] = []
+    for paragraph in document.paragraphs:
+        text = " ".join(paragraph.text.split())
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "").lower()
+        level = 0
+        match = re.match(r"(heading|kop)\s*(\d)", style)
+        if match:
+            level = min(int(match.group(2)) + 1, 6)
+        elif style == "title":
+            level = 2
+        if level == 0:
+            level = _numbered_level(text)
+        blocks.append((text, level))
+    for table in document.tables:
+        rows = [[" ".join(c.text.split()) for c in row.cells] for row in table.rows]
+        if rows:
+            blocks.append((_markdown_table(rows), -1))
+    return blocks
+
+
+def _markdown_table(rows: list[list[str]]) -> str:
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    lines = [
+        "| " + " | ".join(c.replace("|", "/") for c in rows[0]) + " |",
+        "| " + " | ".join(["---"] * width) + " |",
+    ]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in r) + " |" for r in rows[1:]]
+    return "\n".join(lines)
+
+
+def _numbered_level(line: str) -> int:
+    """A short numbered line without a final period is a heading: '4.6 Brandveiligheid' -> 3."""
+    match = HEADING_NUMBER.match(line.strip())
+    if not match or line.rstrip().endswith((".", ",", ";", ":")) or len(line) > 100:
+        return 0
+    title = match.group("title")
+    if not title[0].isupper():
+        return 0
+    number = match.group("num").split()[-1]
+    return min(2 + number.count("."), 6)
+
+
+def _text_blocks(text: str) -> list[tuple[str, int]]:
+    text = text.replace("\u00ad", "").replace("\r\n", "\n")
+    text = re.sub(r"(\w)-[ \t]*\n[ \t]*([a-zà-ÿ])", r"\1\2", text)  # hyphenation at line ends
+    blocks: list[tuple[str, int]] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append((" ".join(" ".join(paragraph).split()), 0))
+            paragraph.clear()
+
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        level = _numbered_level(line)
+        if not level and line.isupper() and 3 < len(line) < 60 and any(c.isalpha() for c in line):
+            level = 2  # a short line in capitals
+        if level:
+            flush()
+            blocks.append((line.title() if line.isupper() else line, level))
+            continue
+        if re.match(r"^([•▪\-*]|[a-z]\.|\d+\))\s+", line):
+            flush()
+            line = re.sub(r"^[•▪*]\s+", "- ", line)
+        paragraph.append(line)
+    flush()
+    return blocks
+
+
+def make_draft(path: Path, name: str, title: str | None = None, short: str | None = None) -> Draft:
+    blocks, checks = read_blocks(path)
+    if not blocks:
+        raise ImportError_(f"{path.name} bevat geen tekst")
+    first_heading = next((text for text, level in blocks if level > 0), None)
+    title = title or first_heading or path.stem.replace("-", " ").replace("_", " ").capitalize()
+    short = short or title[:40]
+    front = (
+        "---\n"
+        f"title: {_yaml(title)}\n"
+        f"short: {_yaml(short)}\n"
+        "publisher: Nidos  # controleren\n"
+        f'version: "{dt.date.today().isoformat()}"  # de versie of datum van het document\n'
+        f"source: {_yaml(path.name)}\n"
+        "---\n"
+    )
+    lines: list[str] = []
+    headings = 0
+    if blocks[0][1] <= 0:
+        lines.append(f"## {title}\n")
+        headings += 1
+    for text, level in blocks:
+        if level > 0:
+            lines.append(f"{'#' * level} {text}\n")
+            headings += 1
+        elif text.startswith("- "):
+            lines.append(text + "\n")
+        else:
+            lines.append(text + "\n")
+            if len(text) > LONG_PARAGRAPH:
+                checks.append(f"zeer lange alinea ({len(text)} tekens), begint met: {text[:60]}…")
+    markdown = front + "\n" + "\n".join(lines)
+    checks.insert(0, f"{headings} koppen herkend: kloppen nummering en niveaus met het document?")
+    checks.append(
+        "tabellen uit een PDF komen als losse regels binnen: zet ze om naar Markdown-tabellen"
+    )
+    checks.append(
+        "vul in de front matter 'short' (naam in de bronvermelding), 'publisher' en 'version' in"
+    )
+    return Draft(markdown, headings, checks)
+
+
+def _yaml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def import_file(
+    path: Path, knowledge: Path, name: str, force: bool = False, title: str | None = None
+) -> tuple[Path, Draft]:
+    slug = slugify(name)
+    if not slug:
+        raise ImportError_(
+            "geef met --name een naam voor het document, bijvoorbeeld pve-huisvesting"
+        )
+    target = knowledge / DOCUMENTS_DIR / f"{slug}.md"
+    if target.exists() and not force:
+        raise ImportError_(f"{target} bestaat al; gebruik --force om het te overschrijven")
+    draft = make_draft(path, slug, title=title)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(draft.markdown, encoding="utf-8")
+    return target, draft

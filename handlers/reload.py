@@ -1,0 +1,73 @@
+"""Live reload of the knowledge folder: on a change (watchfiles, debounced) or on /herlaad.
+The new index is built in a worker thread beside the old one, which keeps answering; it is
+swapped in only when complete and valid. Admins get the summary of changes or the errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from telegram import Bot
+from watchfiles import Change, awatch
+
+from bot.assistant import Assistant
+from bot.replies import Outcome
+from handlers.send import send_outcome
+from index.search import InvalidKnowledge
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 1500
+WATCHED = (".md", ".yaml", ".yml")
+
+
+class Reloader:
+    def __init__(self, assistant: Assistant, admins: frozenset[int]) -> None:
+        self.assistant = assistant
+        self.admins = admins
+        self._lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def reload(self, reason: str) -> Outcome:
+        """Build beside the old knowledge and swap; never leaves a half-built index in place."""
+        knowledge = self.assistant.knowledge
+        async with self._lock:
+            try:
+                fresh = await asyncio.to_thread(knowledge.prepare)
+            except InvalidKnowledge as exc:
+                log.warning("reload refused (%s): %d errors", reason, len(exc.problems))
+                return self.assistant.reload_failed(exc.problems)
+            changes = knowledge.swap(fresh)
+        log.info("knowledge reloaded (%s)", reason)
+        return self.assistant.reload_done(changes, reason)
+
+    async def notify_admins(self, bot: Bot, outcome: Outcome) -> None:
+        for admin in self.admins:
+            try:
+                await send_outcome(bot, self.assistant.store, admin, outcome)
+            except Exception as exc:
+                log.warning("could not tell admin %s about the reload: %r", admin, exc)
+
+    def start_watching(self, bot: Bot, folder: Path) -> None:
+        self._task = asyncio.create_task(self._watch(bot, folder))
+
+    async def stop_watching(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _watch(self, bot: Bot, folder: Path) -> None:
+        def relevant(change: Change, path: str) -> bool:
+            return path.endswith(WATCHED) and "/." not in path
+
+        try:
+            async for changes in awatch(
+                folder, watch_filter=relevant, debounce=DEBOUNCE_MS, stop_event=self._stop
+            ):
+                names = sorted({Path(p).name for _, p in changes})
+                outcome = await self.reload("gewijzigd: " + ", ".join(names[:5]))
+                await self.notify_admins(bot, outcome)
+        except Exception as exc:
+            log.error("watching %s stopped: %r", folder, exc)
