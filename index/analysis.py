@@ -156,6 +156,7 @@ def _split(word: str, is_word: Callable[[str], bool], depth: int = 0) -> tuple[s
     for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         left, right = word[:i], word[i:]
         heads = [left] + [left[: -len(link)] for link in LINKS if left.endswith(link)]
+        heads.append(left + "en")  # a verb stem: oplever-termijn is opleveren + termijn
         head = next((h for h in heads if len(h) >= MIN_PART and is_word(h)), None)
         if head is None:
             continue
