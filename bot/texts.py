@@ -44,15 +44,19 @@ NOT_TEXT = "Ik kan alleen tekst lezen. Typ uw vraag, of kies /help."
 PRIVACY = (
     "Wat draaibot bewaart:\n"
     "- uw vragen, of er een antwoord was en uit welke bronnen, met datum en tijd;\n"
-    "- uw 👍/👎 en wat u miste.\n"
-    "Ik bewaar geen namen of gebruikersnamen, alleen het nummer van deze chat, zodat u alles "
-    "kunt laten wissen. Vragen en feedback worden na {days} dagen automatisch verwijderd. "
-    "Met /vergeet wist u nu alles van deze chat."
+    "- uw 👍/👎 en wat u miste;\n"
+    "- de antwoorden in een vragenronde (een geboortedatum alleen tot de ronde klaar is);\n"
+    "- herinneringen: alleen de data en de naam die u de herinnering geeft;\n"
+    "- in een gedeelde checklist: wie wat afvinkte (naam zoals in Telegram) en wanneer.\n"
+    "Bij vragen bewaar ik geen namen of gebruikersnamen, alleen het nummer van deze chat, zodat "
+    "u alles kunt laten wissen. Vragen en feedback worden na {days} dagen automatisch "
+    "verwijderd. Met /vergeet wist u nu alles van deze chat, ook vragenrondes, herinneringen en "
+    "checklists."
 )
 
 FORGET_CONFIRM = (
-    "Weet u het zeker? Ik wis dan alles wat ik van deze chat bewaar: vragen, antwoorden en "
-    "feedback. Dit kan niet ongedaan worden gemaakt."
+    "Weet u het zeker? Ik wis dan alles wat ik van deze chat bewaar: vragen, antwoorden, "
+    "feedback, vragenrondes, herinneringen en checklists. Dit kan niet ongedaan worden gemaakt."
 )
 
 FORGOTTEN = "Gedaan: alles van deze chat is gewist ({n} gegevens)."

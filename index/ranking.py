@@ -23,7 +23,7 @@ B = 0.5
 class SectionBM25(BM25Okapi):  # type: ignore[misc]
     def __init__(self, corpus: Sequence[list[str]], k1: float = K1, b: float = B) -> None:
         if not corpus:
-            raise ValueError("cannot rank an empty corpus: the knowledge folder has no sections")
+            raise ValueError("de kennismap bevat geen secties om in te zoeken")
         super().__init__(list(corpus), k1=k1, b=b)
         self.postings: dict[str, list[tuple[int, int]]] = {}
         for i, freqs in enumerate(self.doc_freqs):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from index.search import KnowledgeIndex
+from tests.fakebot import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -50,3 +54,17 @@ def small_knowledge(tmp_path: Path) -> Path:
     (folder / "documenten").mkdir(parents=True)
     (folder / "documenten" / "test.md").write_text(MINIMAL_DOC, encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBotAPI]:
+    """A fake Bot API server on 127.0.0.1 for the real Application to talk to."""
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def plain(text: str) -> str:
+    """What a Telegram user reads of an HTML message: tags dropped, entities resolved."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

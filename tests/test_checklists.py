@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
 
 from bot.checklists import load_templates
 from bot.knowledge import check_knowledge
 from bot.storage import Store
 from index.search import KnowledgeIndex
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import running_bot
 
 GROUP = -200
 ANNA, BART, CEES = 11, 12, 13
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-def plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def test_all_templates_load_and_cite_real_sections() -> None:

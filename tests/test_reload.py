@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import html
-import re
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.knowledge import KnowledgeBase
 from index.search import KnowledgeIndex
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
 
@@ -21,22 +18,10 @@ USER = 31
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, target)
     return target
-
-
-def plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def admin_messages(fake: FakeBotAPI) -> list[str]:

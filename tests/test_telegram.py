@@ -3,8 +3,6 @@ Bot API server on 127.0.0.1. Assertions are on what a user would see."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from bot import texts
 from bot.ratelimit import SlidingWindowLimit
 from bot.storage import Store
 from index.search import KnowledgeIndex
+from tests.conftest import plain
 from tests.fakebot import BOT_USERNAME, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
 
@@ -22,23 +21,8 @@ GROUP = -100
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "draaibot.db"
-
-
-def plain(text: str) -> str:
-    """What the user reads: HTML tags dropped, entities resolved."""
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 async def test_private_question_gets_cited_answer_with_buttons(
