@@ -8,7 +8,7 @@ import datetime as dt
 import io
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import texts
 from bot.checklists import ChecklistChat
@@ -90,7 +90,21 @@ class Assistant:
             citations=[p.section.citation for p in relevant[:SHOWN]],
             shown=min(SHOWN, len(relevant)),
         )
-        return Outcome([self._answer_reply(answer_id, result, note)])
+        reply = self._answer_reply(answer_id, result, note)
+        offers = self._flow_offers(question)
+        if offers:
+            reply = replace(reply, buttons=(*reply.buttons, offers))
+        return Outcome([reply])
+
+    def _flow_offers(self, question: str) -> tuple[Button, ...]:
+        """Buttons for flows that fit the question ('is dit pand geschikt?' -> the pandcheck)."""
+        analyzer = self.knowledge.index.analyzer
+        stems = {analyzer.stem(w) for w in analyzer.content_words(question)}
+        return tuple(
+            Button(f"Start: {flow.title}", f"s:flow:{flow.id}")
+            for flow in self.knowledge.flows.values()
+            if any({analyzer.stem(w) for w in group} <= stems for group in flow.offer_when)
+        )
 
     def _answer_reply(self, answer_id: int, result: SearchResult, note: str) -> Reply:
         if not result.answered:
@@ -254,6 +268,8 @@ class Assistant:
             return self.privacy()
         if what == "help":
             return Outcome.say(texts.help_text(chat.is_admin))
+        if what.startswith("flow:"):
+            return self.start_flow(chat, what.removeprefix("flow:"))
         return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
 
     def sources(self) -> Outcome:

@@ -125,6 +125,7 @@ class Flow:
     derive: dict[str, tuple[Derivation, ...]] = field(default_factory=dict)
     next_steps: tuple[Line, ...] = ()
     reminders: bool = False
+    offer_when: tuple[tuple[str, ...], ...] = ()  # offered under answers to such questions
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
@@ -241,8 +242,18 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
         derive=derive,
         next_steps=tuple(x for x in next_steps if x is not None),
         reminders=bool(data.get("reminders", False)),
+        offer_when=_offers(data.get("offer_when"), data["__line__"], error),
     )
     return flow, problems
+
+
+def _offers(raw: Any, line: int, error: Any) -> tuple[tuple[str, ...], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(g, list) and g for g in raw):
+        error(line, "'offer_when' is een lijst van woordgroepen, bijvoorbeeld [[pand, geschikt]]")
+        return ()
+    return tuple(tuple(str(w).lower() for w in group) for group in raw)
 
 
 def _line_of(raw: Any, parent: dict[str, Any]) -> int:

@@ -100,7 +100,7 @@ async def send_reply(
             markup = ForceReply(selective=prompt_user is not None)
             if prompt_user is not None:
                 user_id, name = prompt_user
-                text = f'<a href="tg://user?id={user_id}">{html.escape(name)}</a>, {text}'
+                text = f'<a href="tg://user?id={user_id}">{html.escape(name)}</a>: {text}'
         sent.append(
             await with_retry(
                 partial(

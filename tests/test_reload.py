@@ -137,3 +137,22 @@ async def test_questions_during_a_swap_all_get_complete_answers(folder: Path) ->
     await asyncio.gather(asker(), reloader())
     assert len(results) == len(questions)
     assert all(r.answered and r.passages and r.passages[0].extract.text for r in results)
+
+
+async def test_a_broken_flow_file_is_reported_and_the_flows_keep_working(
+    fake: FakeBotAPI, tmp_path: Path, folder: Path, shipped_index: KnowledgeIndex
+) -> None:
+    flow = folder / "flows" / "pandcheck.yaml"
+    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder):
+        await asyncio.sleep(0.3)
+        flow.write_text(
+            flow.read_text("utf-8").replace("type: oppervlakte", "type: vierkant", 1), "utf-8"
+        )
+        await fake.wait_for(
+            lambda f: any("NIET opnieuw geladen" in m for m in admin_messages(f)), timeout=20
+        )
+        report = next(m for m in admin_messages(fake) if "NIET" in m)
+        assert f"{flow}:" in report and "onbekend type 'vierkant'" in report
+        fake.text("/pandcheck", user=USER)
+        question = await fake.wait_sent(1, chat=USER)
+        assert "Voor welke woonvorm" in plain(question[0].text)  # the old flows keep serving
