@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.config import Config
-from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge, snapshot_diff
+from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge, inspect, snapshot_diff
 from bot.render_text import answer_text
 from index.search import InvalidKnowledge
 
@@ -27,19 +27,19 @@ def _load(folder: Path) -> KnowledgeBase:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     folder = _knowledge(args, config)
-    problems = check_knowledge(folder)
-    for problem in problems:
+    found = inspect(folder)
+    for problem in found.problems:
         print(problem, file=sys.stderr if problem.is_error else sys.stdout)
-    n_errors = sum(p.is_error for p in problems)
-    n_warnings = len(problems) - n_errors
+    n_errors = sum(p.is_error for p in found.problems)
+    n_warnings = len(found.problems) - n_errors
     if n_errors:
         print(f"{n_errors} fout(en), {n_warnings} waarschuwing(en) in {folder}", file=sys.stderr)
         return 1
-    snapshot = build_snapshot(folder)
-    sections = sum(len(d.sections) for d in snapshot.index.documents)
+    sections = sum(len(d.sections) for d in found.documents)
     print(
-        f"in orde: {len(snapshot.index.documents)} documenten, {sections} secties, "
-        f"{len(snapshot.flows)} vragenrondes, {n_warnings} waarschuwing(en)"
+        f"in orde: {len(found.documents)} documenten, {sections} secties, "
+        f"{len(found.flows)} vragenrondes, {len(found.templates)} checklists, "
+        f"{n_warnings} waarschuwing(en)"
     )
     return 0
 

@@ -108,15 +108,10 @@ class FlowChat:
 
     def press(self, chat_id: int, is_group: bool, args: list[str]) -> Outcome:
         """q:<session>:<question number>:<choice | b (back) | x (stop) | n (restart)>."""
-        if len(args) != 3:
+        found = self._session_of(chat_id, args[0], "active") if len(args) == 3 else None
+        if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
-        session_id = decode_id(args[0])
-        session = self.store.session(session_id) if session_id is not None else None
-        if session is None or session.chat_id != chat_id or session.status != "active":
-            return Outcome(notice=STALE_FLOW, alert=True)
-        flow = self.flows.get(session.flow)
-        if flow is None:
-            return Outcome(notice=STALE_FLOW, alert=True)
+        session, flow = found
         if not args[1].isdigit() or int(args[1]) != len(session.history) + 1:
             return Outcome(notice=ANSWERED)
         action = args[2]
@@ -134,6 +129,18 @@ class FlowChat:
         except ParseError as exc:
             return Outcome(notice=str(exc), alert=True)
         return self._record(flow, session, step, value, is_group)
+
+    def _session_of(
+        self, chat_id: int, encoded: str, status: str
+    ) -> tuple[FlowSession, Flow] | None:
+        """The session a button names, if it belongs to this chat, has this status and its
+        flow still exists; None for a stale button."""
+        session_id = decode_id(encoded)
+        session = self.store.session(session_id) if session_id is not None else None
+        if session is None or session.chat_id != chat_id or session.status != status:
+            return None
+        flow = self.flows.get(session.flow)
+        return (session, flow) if flow is not None else None
 
     def typed(self, chat_id: int, is_group: bool, text: str) -> Outcome | None:
         """A typed answer for the active session; None when no question is waiting for one."""
@@ -273,13 +280,10 @@ class FlowChat:
 
     def document(self, chat_id: int, args: list[str]) -> Outcome:
         """d:<session>: the outcome as a Markdown file to forward to colleagues."""
-        session_id = decode_id(args[0]) if args else None
-        session = self.store.session(session_id) if session_id is not None else None
-        if session is None or session.chat_id != chat_id or session.status != "done":
+        found = self._session_of(chat_id, args[0], "done") if args else None
+        if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
-        flow = self.flows.get(session.flow)
-        if flow is None:
-            return Outcome(notice=STALE_FLOW, alert=True)
+        session, flow = found
         outcome = engine.result(flow, session.answers, self.today())
         body = self.result_text(flow, session.answers, outcome)
         markdown = (

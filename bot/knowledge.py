@@ -10,7 +10,7 @@ from bot.checklists import Template, load_templates
 from bot.flows import Flow, load_flows
 from bot.knowledge_diff import KnowledgeDiff, diff
 from index.checks import check_folder
-from index.documents import slugify
+from index.documents import Document, slugify
 from index.problems import Problem
 from index.search import InvalidKnowledge, KnowledgeIndex, SearchResult
 from index.synonyms import SYNONYMS_FILE, load_synonyms
@@ -24,38 +24,52 @@ class Snapshot:
     warnings: tuple[Problem, ...] = ()
 
 
-def check_knowledge(folder: Path) -> list[Problem]:
-    """Every problem in a knowledge folder: documents, synonyms, flows and checklists (their
-    sources must resolve to sections)."""
+@dataclass(frozen=True)
+class Inspection:
+    """A knowledge folder read once: what could be read, and every problem found."""
+
+    documents: list[Document]
+    flows: list[Flow]
+    templates: list[Template]
+    problems: list[Problem]
+
+
+def inspect(folder: Path) -> Inspection:
+    """Read documents, synonyms, flows and checklists; sources must resolve to sections."""
     documents, problems = check_folder(folder)
     section_ids = {s.id for d in documents for s in d.sections}
     # References into a document that has errors of its own are not reported one by one:
     # fixing that document is the first step.
     broken = {slugify(p.path.stem) for p in problems if p.is_error and p.path.suffix == ".md"}
-    _, flow_problems = load_flows(folder, section_ids, skip_docs=broken)
-    _, checklist_problems = load_templates(folder, section_ids, skip_docs=broken)
+    flows, flow_problems = load_flows(folder, section_ids, skip_docs=broken)
+    templates, checklist_problems = load_templates(folder, section_ids, skip_docs=broken)
     order = {"documenten": 0, SYNONYMS_FILE: 1, "flows": 2, "checklists": 3}
 
     def key(p: Problem) -> tuple[int, str, int]:
         group = next((v for k, v in order.items() if k in p.path.parts or p.path.name == k), 4)
         return group, str(p.path), p.line
 
-    return sorted(problems + flow_problems + checklist_problems, key=key)
+    everything = sorted(problems + flow_problems + checklist_problems, key=key)
+    return Inspection(documents, flows, templates, everything)
+
+
+def check_knowledge(folder: Path) -> list[Problem]:
+    """Every problem in a knowledge folder, errors and warnings, in reading order."""
+    return inspect(folder).problems
 
 
 def build_snapshot(folder: Path) -> Snapshot:
     """Build everything, or raise InvalidKnowledge with every error found."""
-    problems = check_knowledge(folder)
-    errors = [p for p in problems if p.is_error]
+    found = inspect(folder)
+    errors = [p for p in found.problems if p.is_error]
     if errors:
         raise InvalidKnowledge(errors)
-    documents, _ = check_folder(folder)
-    index = KnowledgeIndex(documents, load_synonyms(folder / SYNONYMS_FILE))
-    flows, _ = load_flows(folder)
-    templates, _ = load_templates(folder)
-    warnings = tuple(p for p in problems if not p.is_error)
+    index = KnowledgeIndex(found.documents, load_synonyms(folder / SYNONYMS_FILE))
+    warnings = tuple(p for p in found.problems if not p.is_error)
     index.warnings = list(warnings)
-    return Snapshot(index, {f.id: f for f in flows}, {t.id: t for t in templates}, warnings)
+    return Snapshot(
+        index, {f.id: f for f in found.flows}, {t.id: t for t in found.templates}, warnings
+    )
 
 
 def snapshot_diff(old: Snapshot, new: Snapshot) -> KnowledgeDiff:
