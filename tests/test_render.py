@@ -1,0 +1,38 @@
+"""Rendering replies for Telegram: escaping, bold query words, the 4096-character limit."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.replies import Button, Reply, ShownPassage
+from handlers.render import LIMIT, bold_marks, render, split_blocks
+
+
+def test_document_and_user_text_is_escaped_and_marks_are_bold() -> None:
+    assert bold_marks("a <b> & keuken", ((8, 14),)) == "a &lt;b&gt; &amp; <b>keuken</b>"
+    (message,) = render(Reply(text="<script>", passages=(ShownPassage(1, "PvE › 8 <x>", "tekst"),)))
+    assert "&lt;script&gt;" in message.html and "📄 <i>PvE › 8 &lt;x&gt;</i>" in message.html
+
+
+def test_a_long_source_is_split_on_paragraph_boundaries_with_the_keyboard_last() -> None:
+    paragraphs = [f"Alinea {i}: " + "woord " * 150 for i in range(20)]
+    reply = Reply(
+        text="PvE › 6", preformatted="\n\n".join(paragraphs), buttons=((Button("👍", "f:1:+"),),)
+    )
+    messages = render(reply)
+    assert len(messages) > 1
+    assert all(len(m.html) <= LIMIT for m in messages)
+    assert all(m.keyboard is None for m in messages[:-1]) and messages[-1].keyboard is not None
+    for message in messages:
+        for part in message.html.split("\n\n")[1 if message is messages[0] else 0 :]:
+            assert part.startswith("Alinea")  # never cut inside a paragraph
+
+
+@given(st.lists(st.text(min_size=0, max_size=6000), max_size=8))
+@settings(max_examples=100, deadline=None)
+def test_splitting_never_exceeds_the_limit_and_loses_no_text(blocks: list[str]) -> None:
+    messages = split_blocks([b for b in blocks if b.strip()])
+    assert all(len(m) <= LIMIT for m in messages)
+    joined = "".join("".join(m.split()) for m in messages)
+    assert joined == "".join("".join(b.split()) for b in blocks if b.strip())
