@@ -66,12 +66,14 @@ class FakeBotAPI:
 
     # -- server ---------------------------------------------------------------------------
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
         app = web.Application(client_max_size=20 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_post("/control/texts", self._control_texts)
+        app.router.add_get("/control/sent", self._control_sent)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None
@@ -114,6 +116,18 @@ class FakeBotAPI:
         self.counts[method] = self.counts.get(method, 0) + 1
         self.changed.set()
         return _ok(call.result)
+
+    # -- control from another process (benchmarks run the server in a process of its own) ------
+
+    async def _control_texts(self, request: web.Request) -> web.Response:
+        for item in await request.json():
+            self.text(item["text"], user=item["user"])
+        return web.json_response({"ok": True})
+
+    async def _control_sent(self, request: web.Request) -> web.Response:
+        since = int(request.query.get("since", 0))
+        sent = [(c.chat_id, c.at) for c in self.calls[since:] if c.method == "sendMessage"]
+        return web.json_response({"total": len(self.calls), "sent": sent})
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
