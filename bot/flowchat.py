@@ -156,7 +156,9 @@ class FlowChat:
         except ParseError as exc:
             if not engine.typed(step) and not is_group:
                 return None  # not one of the buttons' answers: in a private chat, a new question
-            return Outcome.say(str(exc)) if not is_group else self._retry(flow, session, str(exc))
+            if is_group:
+                return self._retry(flow, session, str(exc))
+            return Outcome.say(f"{exc}\n\nWilt u iets anders vragen? Typ dan eerst /stop.")
         return self._record(flow, session, step, value, is_group)
 
     def _retry(self, flow: Flow, session: FlowSession, error: str) -> Outcome:

@@ -63,6 +63,8 @@ FORGOTTEN = "Gedaan: alles van deze chat is gewist ({n} gegevens)."
 
 NOT_FORGOTTEN = "Goed, er is niets gewist."
 
+FORGET_GROUP_ADMINS = "In een groep kunnen alleen de beheerders van de groep alles laten wissen."
+
 ADMIN_ONLY = "Dit commando is alleen voor medewerkers van Nidos die beheerder zijn van draaibot."
 
 ADMIN_PRIVATE_ONLY = "Beheercommando's werken alleen in een privéchat met mij."

@@ -109,8 +109,20 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_vergeet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/vergeet: delete everything of this chat, after a confirmation button."""
+    """/vergeet: delete everything of this chat, after a confirmation button. In a group only
+    its administrators may: it wipes the group's checklists too."""
+    if not await _may_wipe(update, context):
+        await reply(update, context, Outcome.say(texts.FORGET_GROUP_ADMINS))
+        return
     await reply(update, context, assistant_of(context).forget_confirm())
+
+
+async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type == ChatType.PRIVATE:
+        return True
+    member = await with_retry(lambda: context.bot.get_chat_member(chat.id, user.id))
+    return member.status in ("administrator", "creator")
 
 
 async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -240,6 +252,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An inline button: the assistant decides; stale buttons get a clear toast."""
     query = update.callback_query
     if query is None:
+        return
+    if (query.data or "") == "v:ja" and not await _may_wipe(update, context):
+        await with_retry(lambda: query.answer(texts.FORGET_GROUP_ADMINS, show_alert=True))
         return
     outcome = assistant_of(context).press(chat_of(update, context), query.data or "")
     try:

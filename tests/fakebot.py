@@ -54,6 +54,7 @@ class FakeBotAPI:
         self.calls: list[Call] = []  # successful calls (what users see)
         self.failed: list[Call] = []  # calls answered with an injected fault
         self.counts: dict[str, int] = {}  # successful calls per method
+        self.group_admins: set[int] = set()  # users getChatMember reports as administrators
         self.faults: dict[str, list[tuple[str, float]]] = {}
         self._updates: list[dict[str, Any]] = []
         self.pushed: list[dict[str, Any]] = []
@@ -192,6 +193,27 @@ class FakeBotAPI:
         if "text" in params:
             message["text"] = params["text"]
         return message
+
+    def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = int(params.get("user_id", 0))
+        user = {"id": user_id, "is_bot": False, "first_name": "Lid"}
+        if user_id not in self.group_admins:
+            return {"status": "member", "user": user}
+        rights = [
+            "can_be_edited",
+            "is_anonymous",
+            "can_manage_chat",
+            "can_delete_messages",
+            "can_manage_video_chats",
+            "can_restrict_members",
+            "can_promote_members",
+            "can_change_info",
+            "can_invite_users",
+            "can_post_stories",
+            "can_edit_stories",
+            "can_delete_stories",
+        ]
+        return {"status": "administrator", "user": user, **dict.fromkeys(rights, False)}
 
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         return self._message(params)

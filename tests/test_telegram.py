@@ -263,7 +263,7 @@ async def test_flow_in_a_private_chat(
         assert "Voor hoeveel jongeren" in plain(question.text)
         fake.text("veel", user=USER)
         correction = (await fake.wait_sent(2, chat=USER))[1]
-        assert plain(correction.text) == "Ik verwacht een getal, bijvoorbeeld 12."
+        assert plain(correction.text).startswith("Ik verwacht een getal, bijvoorbeeld 12.")
         fake.text("4", user=USER)
         choice = (await fake.wait_sent(3, chat=USER))[2]
         options = dict(choice.buttons())
@@ -346,3 +346,26 @@ async def test_reminder_for_a_chat_that_removed_the_bot_is_dropped(
         app.job_queue.run_once(send_due_reminders, 0)
         await fake.wait_for(lambda f: len(f.failed) == 1)
         await fake.wait_for(lambda f: Store(db).reminders(-555) == [])
+
+
+async def test_vergeet_in_a_group_is_for_its_administrators(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    fake.group_admins.add(OTHER)
+    async with running_bot(fake, db, shipped_index):
+        fake.text("/vergeet", user=USER, chat=GROUP)
+        (refused,) = await fake.wait_sent(1, chat=GROUP)
+        assert plain(refused.text) == texts.FORGET_GROUP_ADMINS
+        fake.text("/vergeet", user=OTHER, chat=GROUP)
+        confirm = (await fake.wait_sent(2, chat=GROUP))[1]
+        yes = dict(confirm.buttons())["Ja, wis alles"]
+        fake.press(yes, fake.bot_message(confirm), USER)  # a member presses the admin's button
+        await fake.wait_for(
+            lambda f: any(
+                c.params.get("text") == texts.FORGET_GROUP_ADMINS
+                for c in f.sent("answerCallbackQuery")
+            )
+        )
+        fake.press(yes, fake.bot_message(confirm), OTHER)
+        done = (await fake.wait_sent(3, chat=GROUP))[2]
+        assert plain(done.text).startswith("Gedaan: alles van deze chat is gewist")
