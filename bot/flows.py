@@ -17,7 +17,6 @@ or a requirement in the YAML; `draaibot check` reports every mistake with file:l
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -417,7 +416,3 @@ def _line(raw: Any, step_ids: set[str], error: Any) -> Line | None:
         raw["__line__"],
         _plain(raw.get("when") or {}),
     )
-
-
-def today() -> dt.date:
-    return dt.date.today()

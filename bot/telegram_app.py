@@ -43,6 +43,7 @@ RATE_LIMITER_RETRIES = 3
 WATCH = "watch"
 FLOW_COMMANDS = ("pandcheck", "deadline", "woonvorm", "termijnen")
 REMINDER_CHECK = dt.timedelta(minutes=1)
+REMINDER_FIRST = dt.timedelta(seconds=2)
 CONCURRENT_UPDATES = 64
 # A small connection pool: httpcore scans the whole pool on every request, so 256 idle
 # connections cost more than they give (measured: 190 -> 230 updates a second). Handlers wait
@@ -130,6 +131,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             _purge_job, interval=dt.timedelta(days=1), first=dt.timedelta(hours=1)
+        )
+        # Reminders live in SQLite; this check re-arms them after every restart.
+        application.job_queue.run_repeating(
+            send_due_reminders, interval=REMINDER_CHECK, first=REMINDER_FIRST
         )
     bot = application.bot
 

@@ -12,7 +12,6 @@ EMPTY_QUESTION = (
     "Stel een vraag in een paar woorden, bijvoorbeeld: hoeveel m2 moet de keuken van een KWG zijn?"
 )
 
-TOO_LONG = "Uw bericht is erg lang. Ik heb alleen het begin gelezen; stel uw vraag liever kort."
 
 WELCOME = (
     "Welkom bij draaibot. Ik beantwoord vragen over kleinschalige opvang (KSO) voor amv's met "

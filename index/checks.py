@@ -13,7 +13,7 @@ from index.documents import (
     KnowledgeError,
     parse_document,
 )
-from index.problems import ERROR, WARNING, Problem
+from index.problems import WARNING, Problem
 from index.synonyms import SYNONYMS_FILE, load_synonyms
 
 LONG_SECTION = 6000  # characters; longer sections make poor citations
@@ -107,7 +107,3 @@ def check_document(document: Document) -> list[Problem]:
         if i and section.level > sections[i - 1].level + 1 and not section.row:
             problems.append(Problem(path, section.line, "kopniveau slaat een niveau over", WARNING))
     return problems
-
-
-def errors(problems: list[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == ERROR]

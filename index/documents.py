@@ -310,9 +310,3 @@ def _row_section(
         units=[Unit("row", _row_text(cells, header), line)],
         row=True,
     )
-
-
-def document_files(folder: Path) -> list[Path]:
-    """The Markdown documents of a knowledge folder, in a stable order."""
-    docs = folder / DOCUMENTS_DIR
-    return sorted(docs.glob("*.md")) if docs.is_dir() else []

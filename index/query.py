@@ -47,11 +47,6 @@ class Query:
             return 0.0
         return sum(w.weight for w in self.words if w.covered_by(terms)) / total
 
-    def covered_weight(self, terms: Collection[str], skip: Collection[int] = ()) -> float:
-        return sum(
-            w.weight for i, w in enumerate(self.words) if i not in skip and w.covered_by(terms)
-        )
-
     def terms(self) -> set[str]:
         out: set[str] = set()
         for w in self.words:

@@ -112,6 +112,7 @@ class KnowledgeIndex:
         self.bm25 = SectionBM25(corpus)
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
+        self._position = {s.id: i for i, s in enumerate(self.sections)}
         self.built_at = time.time()
         self.warnings: list[Problem] = []
 
@@ -191,7 +192,7 @@ class KnowledgeIndex:
         section = self.by_id.get(section_id)
         if section is None or not section.units:
             return None
-        position = self.sections.index(section)
+        position = self._position[section.id]
         query = self.analyse(question)
         extract = build_extract(section, query, self.analyzer, self.section_pieces(position))
         return Passage(section, 0.0, query.coverage(self.analyzer.terms(section.text)), extract)

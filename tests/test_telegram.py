@@ -369,3 +369,18 @@ async def test_vergeet_in_a_group_is_for_its_administrators(
         fake.press(yes, fake.bot_message(confirm), OTHER)
         done = (await fake.wait_sent(3, chat=GROUP))[2]
         assert plain(done.text).startswith("Gedaan: alles van deze chat is gewist")
+
+
+async def test_reminders_from_before_a_restart_are_sent_by_the_scheduled_check(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    import datetime as dt
+
+    store = Store(db)
+    store.add_reminder(USER, "Einde termijn", "2027-03-15", "2027-02-15")
+    store.close()
+    now = dt.datetime(2027, 2, 15, 8, 30, tzinfo=dt.UTC)  # 09:30 in Amsterdam
+    options = {"clock": lambda: now.timestamp()}
+    async with running_bot(fake, db, shipped_index, assistant_options=options):
+        (reminder,) = await fake.wait_sent(1, chat=USER, timeout=15)  # no command: the job runs
+    assert plain(reminder.text) == "🔔 Herinnering: 15 maart 2027 (over 1 maand)\nEinde termijn"
