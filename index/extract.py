@@ -12,7 +12,7 @@ from index.documents import Section, Unit
 from index.query import Query
 
 MAX_CHARS = 1000
-MIN_CONTEXT = 240  # an extract shorter than this gets its neighbouring piece as context
+MIN_CONTEXT = 400  # an extract shorter than this gets its neighbouring pieces as context
 GAP = " … "
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9‘“'(ÉÖ])")
