@@ -25,6 +25,8 @@ STEMMER_ALGORITHM = (
 )
 MIN_PART = 4  # shortest compound part
 MIN_COMPOUND = 8  # shortest word worth splitting
+NEGATION = "on"  # the prefix that negates adjectives and participles: on-veilig
+MIN_NEGATED = 6  # shortest word left after it: not 'on-rust', 'on-geval'
 LINKS = ("s", "e", "en")  # Dutch linking morphemes: huisvesting-s-termijn
 LEXICON_ZIPF = 3.3  # a part outside the corpus must be at least this common in Dutch ...
 LEXICALISED_ZIPF = 3.5  # ... and a word this common is split into corpus words only
@@ -33,7 +35,17 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+(?:_[a-z]+)+|[a-z]+\+|[a-z][a-z0-9]*
 _POSSESSIVE = re.compile(r"([\w+])['’]s\b")
 _SURFACE = re.compile(r"[\w+]+(?:[.,]\d+)*")
 _PROPER_NAME = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\b")
+_URL = re.compile(r"\bhttps?://[^\s)]+|\bwww\.[^\s)]+")  # addresses are not words of the text
 _OPTIONAL_PLUS = re.compile(r"(\w+)\(\+\)")  # KWE(+) means KWE and KWE+
+# Age limits are said in many ways; each becomes one term, so 'jonger dan 15' meets 'kinderen
+# tot 15 jaar' and not '15 t/m 18 jaar'. 'tot N jaar' after a number is a range: left alone.
+_AGE_BELOW = re.compile(
+    r"\b(?:jonger dan|onder de|beneden de)\s+(\d+)\b(?![.,]\d)|(?<!\d )\btot\s+(\d+)(?=\s+jaar\b)"
+)
+_AGE_FROM = re.compile(
+    r"\b(?:ouder dan|boven de|vanaf(?: het)?)\s+(\d+)(?:e\b)?(?![.,]\d)(?=\s+(?:jaar|levensjaar)\b)"
+    r"|\b(?:ouder dan|boven de)\s+(\d+)\b(?![.,]\d)|(?<![\w.,])(\d+)\+"
+)
 
 
 class WordStemmer(Protocol):
@@ -43,13 +55,22 @@ class WordStemmer(Protocol):
 def normalise(text: str) -> str:
     """Lowercase, strip accents, unify units and quotes: 'Ruimte 12m²' -> 'ruimte 12m2'."""
     text = unicodedata.normalize("NFKC", text)  # m² -> m2, ﬁ -> fi
+    text = _URL.sub(" ", text)
     text = _PROPER_NAME.sub(r"\1_\2", text)  # Schouwen-Duivenland is a place, not 'schouwen'
     text = text.replace("\u00ad", "").lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # hyphenation across a line break
     text = _OPTIONAL_PLUS.sub(r"\1 \1+", text)
+    text = _AGE_BELOW.sub(lambda m: _age_limit("onder", m), text)
+    text = _AGE_FROM.sub(lambda m: _age_limit("vanaf", m), text)
     return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv
+
+
+def _age_limit(kind: str, match: re.Match[str]) -> str:
+    """'jonger dan 15' -> 'onder15 15': the limit as one term, and the number itself."""
+    number = next(g for g in match.groups() if g)
+    return f"{kind}{number} {number}"
 
 
 def words(text: str) -> list[str]:
@@ -60,7 +81,10 @@ def words(text: str) -> list[str]:
 def word_spans(text: str) -> list[tuple[int, int, str]]:
     """Tokens with their character spans in the *original* text (for marking them bold)."""
     spans: list[tuple[int, int, str]] = []
+    urls = [m.span() for m in _URL.finditer(text)]
     for match in _SURFACE.finditer(text):
+        if any(start <= match.start() < end for start, end in urls):
+            continue
         token = _first_word(match.group())
         if token:
             spans.append((match.start(), match.end(), token))
@@ -111,8 +135,8 @@ class Analyzer:
 
     def _stem_uncached(self, word: str) -> str:
         """Lemma first ('afgeweken' -> 'afwijken', 'voldoet' -> 'voldoen'), then the stem."""
-        if not word.isalnum() or not word[0].isalpha():
-            return word  # numbers, 'kwe+', names joined as 'schouwen_duivenland'
+        if not word.isalpha():
+            return word  # numbers, age limits 'onder15', 'kwe+', 'schouwen_duivenland'
         lemma = simplemma.lemmatize(word, lang="nl").lower().replace("_", "")
         return self.stemmer.stemWord(lemma if lemma.isalpha() else word)
 
@@ -132,6 +156,12 @@ class Analyzer:
         def is_word(part: str) -> bool:
             return part in vocabulary or zipf_frequency(part, "nl") >= LEXICON_ZIPF
 
+        if word.startswith(NEGATION) and len(word) - len(NEGATION) >= MIN_NEGATED:
+            # 'onaangekondigd' is about 'aangekondigd' (and 'aankondiging'), 'onveilig' about
+            # 'veilig': the word without its negating prefix is a part of it.
+            rest = word[len(NEGATION) :]
+            if is_word(rest):
+                return (rest,)
         return _split(word, is_word) or ()
 
     def terms_of_word(self, word: str) -> list[str]:
@@ -153,6 +183,7 @@ def _split(word: str, is_word: Callable[[str], bool], depth: int = 0) -> tuple[s
     if depth > 3:
         return None
     best: tuple[str, ...] | None = None
+    best_rank = (99, True)
     for i in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         left, right = word[:i], word[i:]
         heads = [left] + [left[: -len(link)] for link in LINKS if left.endswith(link)]
@@ -165,9 +196,12 @@ def _split(word: str, is_word: Callable[[str], bool], depth: int = 0) -> tuple[s
         else:
             rest = _split(right, is_word, depth + 1) if len(right) >= 2 * MIN_PART else None
             candidate = (head, *rest) if rest else None
-        if candidate and (best is None or len(candidate) < len(best)):
-            best = candidate
-            if len(best) == 2:
+        # Fewest parts first; then a split without a linking morpheme: taak-stelling, not
+        # taak-s-telling.
+        rank = (len(candidate), head != left) if candidate else None
+        if rank and rank < best_rank:
+            best, best_rank = candidate, rank
+            if rank == (2, False):
                 break
     return best
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.analysis import Analyzer, normalise, specificity, words
+from index.analysis import Analyzer, normalise, specificity, word_spans, words
 from index.search import KnowledgeIndex
 
 
@@ -25,10 +25,42 @@ def analyzer(shipped_index: KnowledgeIndex) -> Analyzer:
         ("amv's en AMV’s", ["amv", "en", "amv"]),
         ("Geïnformeerd, één", ["geinformeerd", "een"]),
         ("Klein-\nschalige", ["kleinschalige"]),
+        ("zie https://www.tenderned.nl/aankondigingen/overzicht", ["zie"]),
     ],
 )
 def test_tokens_keep_numbers_norms_and_kwe_plus(text: str, expected: list[str]) -> None:
     assert words(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,term",
+    [
+        ("amv's jonger dan 15", "onder15"),
+        ("Kinderen tot 15 jaar worden", "onder15"),
+        ("Is een kind onder de 15 jaar?", "onder15"),
+        ("vanaf het 18e levensjaar", "vanaf18"),
+        ("jongeren ouder dan 21 jaar", "vanaf21"),
+        ("boven de 18", "vanaf18"),
+        ("OWG 18+", "vanaf18"),
+    ],
+)
+def test_age_limits_become_one_term_and_keep_the_number(text: str, term: str) -> None:
+    found = words(text)
+    assert term in found
+    assert term.removeprefix("onder").removeprefix("vanaf") in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["in de leeftijd van 15 t/m 18 jaar", "tussen 15 tot 18 jaar", "tot 3 maanden", "17,5 jaar"],
+)
+def test_ranges_and_durations_are_no_age_limits(text: str) -> None:
+    assert not any(w.startswith(("onder", "vanaf")) for w in words(text))
+
+
+def test_word_spans_skip_addresses() -> None:
+    text = "Tenderned.nl (https://www.tenderned.nl/aankondigingen)"
+    assert [t for _, _, t in word_spans(text)] == ["tenderned", "nl"]
 
 
 def test_normalise_strips_accents_soft_hyphens_and_unifies_m2() -> None:
@@ -60,6 +92,9 @@ def test_lemmas_join_irregular_verb_forms(analyzer: Analyzer) -> None:
         ("slaapwachtruimte", ("slaapwacht", "ruimte")),
         ("inspanningsverplichting", ("inspanning", "verplichting")),
         ("ontruimingsalarminstallatie", ("ontruiming", "alarm", "installatie")),
+        ("taakstelling", ("taak", "stelling")),  # not taak-s-telling
+        ("onaangekondigd", ("aangekondigd",)),  # the negating prefix on-
+        ("onveiligheid", ("veiligheid",)),
     ],
 )
 def test_compounds_split_into_known_words(
@@ -69,10 +104,15 @@ def test_compounds_split_into_known_words(
 
 
 @pytest.mark.parametrize(
-    "word", ["huisvesting", "onderwijs", "gemeenten", "mentoren", "toestemming"]
+    "word",
+    ["huisvesting", "onderwijs", "gemeenten", "mentoren", "toestemming", "ontruiming"],
 )
 def test_plain_words_are_not_split(analyzer: Analyzer, word: str) -> None:
     assert analyzer.parts(word) == ()
+
+
+def test_negated_word_meets_its_noun(analyzer: Analyzer) -> None:
+    assert analyzer.stem("aankondiging") in analyzer.terms("een onaangekondigd bezoek")
 
 
 def test_terms_keep_the_whole_compound_and_its_parts(analyzer: Analyzer) -> None:
