@@ -269,10 +269,20 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
                 kind = "li" if item_prefix or list_markers else "p"
                 current.units.append(Unit(kind, item_prefix + text, line))
                 item_prefix = ""
+                if text.startswith("*"):
+                    _attach_note(rows, Unit("p", text, line))
         i += 1
     if current is not None:
         yield current
         yield from rows
+
+
+def _attach_note(rows: list[Section], note: Unit) -> None:
+    """A note under a table ('* In overleg ... kan er afgeweken worden') also belongs to the
+    rows whose cells carry its mark, so a row found alone shows its reservation too."""
+    for row in rows:
+        if "*" in row.units[0].text and not any(u.text == note.text for u in row.units[1:]):
+            row.units.append(note)
 
 
 def row_slug(label: str) -> str:

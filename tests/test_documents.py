@@ -58,6 +58,21 @@ def test_list_items_and_footnotes_are_kept(shipped_index: KnowledgeIndex) -> Non
     assert notes.units[0].text.startswith("[1] Brief staatssecretaris")
 
 
+def test_a_table_note_belongs_to_the_rows_it_marks(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text(
+        "---\ntitle: T\n---\n# Woonvormen\n\n| | KWG | KWE |\n| --- | --- | --- |\n"
+        "| Aantal | 9 - 12* | 3 - 5 |\n| Pand | Zorgpand | Rijtjeshuis |\n\n"
+        "\\* In overleg kan worden afgeweken.\n",
+        encoding="utf-8",
+    )
+    rows = {s.heading: s for s in parse_document(path).sections}
+    assert rows["Aantal"].text.endswith("* In overleg kan worden afgeweken.")
+    assert rows["Aantal"].units[-1].line == 11
+    assert "afgeweken" not in rows["Pand"].text
+    assert "afgeweken" in rows["Woonvormen"].text  # the note stays under its heading too
+
+
 def test_front_matter_and_untitled_opening(tmp_path: Path) -> None:
     path = tmp_path / "doc.md"
     path.write_text(
