@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from index.analysis import Analyzer, specificity
+from index.answertype import asks_for_quantity
 
 PART_WEIGHT = 0.5  # a compound part of a known word
 SYNONYM_WEIGHT = 0.6  # a term brought in by a synonym group
@@ -39,6 +40,7 @@ class QueryWord:
 class Query:
     text: str
     words: list[QueryWord]
+    wants_quantity: bool = False  # asks how many, how long, when: see index.answertype
 
     def coverage(self, terms: Collection[str]) -> float:
         """Share of the question's weight that a text with these terms covers (0..1)."""
@@ -102,4 +104,4 @@ def analyse_question(
         )
         for s, stem, alts in zip(unique, stems, expansions, strict=True)
     ]
-    return Query(text=text, words=words)
+    return Query(text=text, words=words, wants_quantity=asks_for_quantity(text))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.analysis import Analyzer, build_vocabulary
+from index.answertype import states_quantity
 from index.checks import check_folder
 from index.documents import Document, Section
 from index.extract import Extract, Piece, build_extract, pieces
@@ -29,6 +30,9 @@ IDF_POWER = 1.0  # a question word's weight grows with idf to this power
 # 0.22 (one near-scope question 0.32), in-scope questions answered right at least 0.28.
 MIN_CONFIDENCE = 0.25
 RELATIVE_CUTOFF = 0.45  # further passages must score at least this share of the best
+# A question asking how many, how long or when prefers passages that state a number, a duration
+# or a date by this factor (see index.answertype).
+QUANTITY_BONUS = 1.5
 MAX_QUESTION_CHARS = 2000  # longer input is cut: nobody types a question this long
 
 
@@ -110,6 +114,7 @@ class KnowledgeIndex:
         self.windows = [w for i, s in enumerate(self.sections) for w in windows(i, s)]
         corpus = [self._window_terms(w) for w in self.windows]
         self.bm25 = SectionBM25(corpus)
+        self.states_quantity = [states_quantity(self._window_text(w)) for w in self.windows]
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
         self._position = {s.id: i for i, s in enumerate(self.sections)}
@@ -127,11 +132,14 @@ class KnowledgeIndex:
         index.warnings = [p for p in problems if not p.is_error]
         return index
 
+    def _window_text(self, window: Window) -> str:
+        units = self.sections[window.section].units[window.first : window.last + 1]
+        return "\n".join(u.text for u in units)
+
     def _window_terms(self, window: Window) -> list[str]:
         a = self.analyzer
         section = self.sections[window.section]
-        body = "\n".join(u.text for u in section.units[window.first : window.last + 1])
-        terms = a.terms(body)
+        terms = a.terms(self._window_text(window))
         # A table row's label is its first cell, already in its text: count it once less.
         terms += a.terms(section.heading) * (HEADING_WEIGHT - section.row)
         terms += a.terms(" ".join(section.path[:-1])) * PATH_WEIGHT
@@ -213,17 +221,20 @@ class KnowledgeIndex:
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
         candidates = sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]
-        best_of: dict[int, tuple[float, float, int]] = {}
+        best_of: dict[int, tuple[float, float, int, float]] = {}
         for win, score in candidates:
             coverage = query.coverage(self.bm25.terms_of(win))
-            final = score * coverage**COORDINATION
+            evidence = score * coverage**COORDINATION
+            final = evidence
+            if query.wants_quantity and self.states_quantity[win]:
+                final *= QUANTITY_BONUS  # a better answer, not more evidence: see confidence
             owner = self.windows[win].section
             if owner not in best_of or final > best_of[owner][0]:
-                best_of[owner] = (final, coverage, win)
+                best_of[owner] = (final, coverage, win, evidence)
         ranked = sorted(best_of.items(), key=lambda kv: (-kv[1][0], kv[0]))
         best = ranked[0][1][0]
         passages: list[Passage] = []
-        for section_index, (score, coverage, win) in ranked[: max(top, 1) + 3]:
+        for section_index, (score, coverage, win, _) in ranked[: max(top, 1) + 3]:
             if score < RELATIVE_CUTOFF * best:
                 break
             section = self.sections[section_index]
@@ -236,7 +247,7 @@ class KnowledgeIndex:
                 preferred=range(window.first, window.last + 1),
             )
             passages.append(Passage(section, score, coverage, extract))
-        strength = passages[0].score / self.ideal_score(query, terms)
+        strength = ranked[0][1][3] / self.ideal_score(query, terms)
         confidence = math.sqrt(passages[0].coverage * strength)
         answered = confidence >= MIN_CONFIDENCE
         return SearchResult(question, answered, confidence, passages[:top], more=passages[top:])

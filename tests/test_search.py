@@ -33,6 +33,16 @@ def test_dev_set_regression_floor(shipped_index: KnowledgeIndex) -> None:
             "Opgave en taakstelling",
             "12 maanden",
         ),
+        (  # the sentence after the one that matches holds the answer: context
+            "wat doen we als het niet lukt om binnen de termijn vervolghuisvesting te vinden?",
+            "Wat als een gemeente niet tijdig voor vervolghuisvesting zorgt?",
+            "tijdig in overleg met Nidos",
+        ),
+        (  # the table's note belongs to the row it marks
+            "met hoeveel jongeren mag een kwe afwijken van het aantal?",
+            "De drie woonvormen van de KSO › Aantal jongeren",
+            "afgeweken worden van de aantallen",
+        ),
     ],
 )
 def test_right_passage_on_top(

@@ -1,0 +1,37 @@
+"""What kind of answer a question asks for, and whether a text can give it.
+
+'Hoeveel', 'hoe lang', 'wanneer' and their kin ask for a number, a duration or a date: a passage
+that states one ('9 - 12 jongeren', 'binnen drie maanden', 'per 1 juli 2022', 'voordat deze
+17,5 jaar') answers such a question better than one that only shares its words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.analysis import words
+
+_ASKS_QUANTITY = re.compile(
+    r"\b(?:hoeveel|hoelang|hoe (?:lang|vaak|groot|ver|oud|snel|hoog|breed|laat)|wanneer|"
+    r"welke (?:leeftijd|termijn|datum|periode)|(?:binnen|vanaf|tot|per) welke|aantal|"
+    r"grootte|oppervlakte|minimaal|maximaal)\b"
+)
+NUMBER_WORDS = frozenset(
+    (
+        *("twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien", "elf"),
+        *("twaalf", "twintig", "dertig", "veertig", "vijftig", "honderd", "duizend"),
+        *("half", "anderhalf", "dubbel", "jaarlijks", "halfjaarlijks", "kwartaal"),
+        *("maandelijks", "wekelijks", "dagelijks"),
+    )
+)
+_OWN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s")  # '4.6.21. Er is ...': numbering, no quantity
+
+
+def asks_for_quantity(question: str) -> bool:
+    """Does the question ask for a number, a duration, a date or an age?"""
+    return bool(_ASKS_QUANTITY.search(" ".join(words(question))))
+
+
+def states_quantity(text: str) -> bool:
+    """Does the text give a number (digits or a Dutch number word), leaving out its numbering?"""
+    return any(w[0].isdigit() or w in NUMBER_WORDS for w in words(_OWN_NUMBER.sub(" ", text)))
