@@ -37,18 +37,13 @@ class SectionBM25(BM25Okapi):  # type: ignore[misc]
         self.idf = {w: math.log(1 + (n - df + 0.5) / (df + 0.5)) for w, df in nd.items()}
         self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
 
-    def weighted_scores(self, query: dict[str, float]) -> dict[int, float]:
-        """BM25 score of every section that holds a query term; terms carry a query weight."""
-        scores: dict[int, float] = {}
+    def term_scores(self, term: str) -> dict[int, float]:
+        """BM25 gain of one term in every section that holds it (nothing for unknown terms)."""
+        idf = self.idf.get(term)
+        if idf is None:
+            return {}
         k1 = self.k1
-        for term, weight in query.items():
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for doc, tf in self.postings[term]:
-                gain = weight * idf * tf * (k1 + 1) / (tf + self.norm[doc])
-                scores[doc] = scores.get(doc, 0.0) + gain
-        return scores
+        return {doc: idf * tf * (k1 + 1) / (tf + self.norm[doc]) for doc, tf in self.postings[term]}
 
     def terms_of(self, doc: int) -> dict[str, int]:
         freqs: dict[str, int] = self.doc_freqs[doc]

@@ -165,32 +165,56 @@ class KnowledgeIndex:
             w.weight = w.weight**IDF_POWER * w.specificity
         return query
 
-    def ranking_terms(self, query: Query) -> dict[str, float]:
-        terms: dict[str, float] = {}
-
-        def add(term: str, weight: float) -> None:
-            terms[term] = max(terms.get(term, 0.0), weight)
-
+    def alternatives(self, query: Query) -> list[list[tuple[tuple[str, ...], float]]]:
+        """For each question word, the ways a text can hold it, each with its weight: the word
+        itself, all its compound parts, each synonym phrase."""
         idf = self.bm25.idf
+        out: list[list[tuple[tuple[str, ...], float]]] = []
         for w in query.words:
-            add(w.stem, w.specificity)
-            part_weight = PART_WEIGHT if w.stem in idf else 1.0
-            for p in w.parts:
-                add(p, part_weight * w.specificity)
-            for alt in w.synonyms:
-                for t in alt:
-                    add(t, SYNONYM_WEIGHT * w.specificity)
-        return terms
+            ways: list[tuple[tuple[str, ...], float]] = [((w.stem,), w.specificity)]
+            if w.parts:
+                # Parts weigh less beside a known whole word; for a word the documents never
+                # use ('keukenvloer'), they are all there is.
+                ways.append((w.parts, (PART_WEIGHT if w.stem in idf else 1.0) * w.specificity))
+            ways.extend((alt, SYNONYM_WEIGHT * w.specificity) for alt in w.synonyms)
+            out.append([(tuple(dict.fromkeys(terms)), weight) for terms, weight in ways])
+        return out
 
-    def ideal_score(self, query: Query, terms: dict[str, float]) -> float:
-        """The score of an average-length passage holding each query term once: a yardstick
+    def scores(self, query: Query) -> dict[int, float]:
+        """BM25 score of every window, one concept per question word: a word counts with the
+        best of its alternatives, so 'kso' found as 'KSO' and as 'kleinschalige opvang' (or
+        'woning' and 'pand') is not counted twice."""
+        total: dict[int, float] = {}
+        gains: dict[str, dict[int, float]] = {}
+        for ways in self.alternatives(query):
+            best: dict[int, float] = {}
+            for terms, weight in ways:
+                found: dict[int, float] = {}
+                for term in terms:
+                    if term not in gains:
+                        gains[term] = self.bm25.term_scores(term)
+                    for win, gain in gains[term].items():
+                        found[win] = found.get(win, 0.0) + weight * gain
+                for win, value in found.items():
+                    if value > best.get(win, 0.0):
+                        best[win] = value
+            for win, value in best.items():
+                total[win] = total.get(win, 0.0) + value
+        return total
+
+    def ideal_score(self, query: Query) -> float:
+        """The score of an average-length passage holding each question word once: a yardstick
         that makes scores of different questions comparable."""
         bm25 = self.bm25
         saturation = (bm25.k1 + 1) / (1 + bm25.k1)
         return (
             sum(
-                weight * bm25.idf.get(term, bm25.max_idf) * saturation
-                for term, weight in terms.items()
+                max(
+                    weight * sum(bm25.idf.get(t, bm25.max_idf) for t in terms)
+                    for terms, weight in ways
+                )
+                * saturation
+                for ways in self.alternatives(query)
             )
             or 1.0
         )
@@ -214,8 +238,7 @@ class KnowledgeIndex:
         query = self.analyse(question)
         if not query.words:
             return SearchResult(question, False, 0.0, [])
-        terms = self.ranking_terms(query)
-        scores = self.bm25.weighted_scores(terms)
+        scores = self.scores(query)
         if not scores:
             return SearchResult(question, False, 0.0, [])
         # Coordination: a window that covers more of the question's weight ranks higher; a
@@ -247,7 +270,7 @@ class KnowledgeIndex:
                 preferred=range(window.first, window.last + 1),
             )
             passages.append(Passage(section, score, coverage, extract))
-        strength = ranked[0][1][3] / self.ideal_score(query, terms)
+        strength = ranked[0][1][3] / self.ideal_score(query)
         confidence = math.sqrt(passages[0].coverage * strength)
         answered = confidence >= MIN_CONFIDENCE
         return SearchResult(question, answered, confidence, passages[:top], more=passages[top:])
