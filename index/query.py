@@ -49,6 +49,15 @@ class Query:
             return 0.0
         return sum(w.weight for w in self.words if w.covered_by(terms)) / total
 
+    def focus_words(self) -> list[QueryWord]:
+        """The question's most specific words: those of the highest weight (ties included)."""
+        top = max((w.weight for w in self.words), default=0.0)
+        return [w for w in self.words if w.weight >= top * 0.999]
+
+    def holds_focus(self, terms: Collection[str]) -> bool:
+        """Does a text with these terms hold one of the question's most specific words?"""
+        return any(w.covered_by(terms) for w in self.focus_words())
+
     def terms(self) -> set[str]:
         out: set[str] = set()
         for w in self.words:

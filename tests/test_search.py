@@ -17,8 +17,8 @@ def test_dev_set_regression_floor(shipped_index: KnowledgeIndex) -> None:
     """A later change must not silently make answers worse (snapshot of the shared dev set)."""
     questions = [json.loads(line) for line in (EVAL / "dev_questions.jsonl").open() if line.strip()]
     result = score(questions, [shipped_index.search(q["question"]).as_json() for q in questions])
-    assert result["hit@1"] >= 0.70, result
-    assert result["hit@3"] >= 0.88, result
+    assert result["hit@1"] >= 0.78, result
+    assert result["hit@3"] >= 0.93, result
     assert result["answered_in_scope"] >= 0.95, result
     assert result["rejected_out_of_scope"] >= 0.75, result
 
@@ -78,6 +78,9 @@ def test_extract_is_short_marked_and_from_the_section(shipped_index: KnowledgeIn
         "hoe laat vertrekt de trein naar Utrecht?",
         "wie heeft het WK voetbal gewonnen?",
         "Wat verdient een woonbegeleider, welke cao geldt?",
+        # near the documents, but their most specific word is in none of them
+        "moet er een lift in het pand zitten?",
+        "welke cao geldt voor de woonbegeleiders?",
     ],
 )
 def test_out_of_scope_questions_are_refused(shipped_index: KnowledgeIndex, question: str) -> None:
@@ -96,5 +99,16 @@ def test_extra_questions_regression_floor(shipped_index: KnowledgeIndex) -> None
     path = Path(__file__).parent / "fixtures" / "extra_questions.jsonl"
     questions = [json.loads(line) for line in path.open() if line.strip()]
     result = score(questions, [shipped_index.search(q["question"]).as_json() for q in questions])
-    assert result["hit@3"] >= 0.85, result
-    assert result["rejected_out_of_scope"] >= 0.9, result
+    assert result["hit@1"] >= 0.80, result
+    assert result["hit@3"] >= 0.88, result
+    assert result["answered_in_scope"] >= 0.95, result
+    assert result["rejected_out_of_scope"] >= 0.78, result
+
+
+def test_an_answer_without_the_questions_most_specific_word_needs_more_confidence(
+    shipped_index: KnowledgeIndex,
+) -> None:
+    query = shipped_index.analyse("welke energielabel moet het pand minimaal hebben?")
+    assert [w.surface for w in query.focus_words()] == ["energielabel"]
+    assert not query.holds_focus(shipped_index.analyzer.terms("Het pand is minimaal 10 m2."))
+    assert query.holds_focus(shipped_index.analyzer.terms("Het energielabel van de woning"))
