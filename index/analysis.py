@@ -35,6 +35,7 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+(?:_[a-z]+)+|[a-z]+\+|[a-z][a-z0-9]*
 _POSSESSIVE = re.compile(r"([\w+])['’]s\b")
 _SURFACE = re.compile(r"[\w+]+(?:[.,]\d+)*")
 _PROPER_NAME = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\b")
+_AGE_HINT = re.compile(r"\d.*(?:jaar|\+)|(?:jonger|onder de|beneden|ouder|boven|vanaf)\D{0,8}\d")
 _URL = re.compile(r"\bhttps?://[^\s)]+|\bwww\.[^\s)]+")  # addresses are not words of the text
 _OPTIONAL_PLUS = re.compile(r"(\w+)\(\+\)")  # KWE(+) means KWE and KWE+
 # Age limits are said in many ways; each becomes one term, so 'jonger dan 15' meets 'kinderen
@@ -55,15 +56,17 @@ class WordStemmer(Protocol):
 def normalise(text: str) -> str:
     """Lowercase, strip accents, unify units and quotes: 'Ruimte 12m²' -> 'ruimte 12m2'."""
     text = unicodedata.normalize("NFKC", text)  # m² -> m2, ﬁ -> fi
-    text = _URL.sub(" ", text)
+    if "http" in text or "www." in text:
+        text = _URL.sub(" ", text)
     text = _PROPER_NAME.sub(r"\1_\2", text)  # Schouwen-Duivenland is a place, not 'schouwen'
     text = text.replace("\u00ad", "").lower()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # hyphenation across a line break
     text = _OPTIONAL_PLUS.sub(r"\1 \1+", text)
-    text = _AGE_BELOW.sub(lambda m: _age_limit("onder", m), text)
-    text = _AGE_FROM.sub(lambda m: _age_limit("vanaf", m), text)
+    if _AGE_HINT.search(text):
+        text = _AGE_BELOW.sub(lambda m: _age_limit("onder", m), text)
+        text = _AGE_FROM.sub(lambda m: _age_limit("vanaf", m), text)
     return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv
 
 
@@ -193,6 +196,8 @@ def _split(word: str, is_word: Callable[[str], bool], depth: int = 0) -> tuple[s
             continue
         if is_word(right):
             candidate: tuple[str, ...] | None = (head, right)
+        elif best_rank[0] == 2:
+            continue  # a two-part split is known: only another two-part split can beat it
         else:
             rest = _split(right, is_word, depth + 1) if len(right) >= 2 * MIN_PART else None
             candidate = (head, *rest) if rest else None

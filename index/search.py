@@ -120,7 +120,10 @@ class KnowledgeIndex:
         self.windows = [w for i, s in enumerate(self.sections) for w in windows(i, s)]
         corpus = [self._window_terms(w) for w in self.windows]
         self.bm25 = SectionBM25(corpus)
-        self.states_quantity = [states_quantity(self._window_text(w)) for w in self.windows]
+        unit_states = [[states_quantity(u.text) for u in s.units] for s in self.sections]
+        self.states_quantity = [
+            any(unit_states[w.section][w.first : w.last + 1]) for w in self.windows
+        ]
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
         self._position = {s.id: i for i, s in enumerate(self.sections)}
@@ -193,6 +196,11 @@ class KnowledgeIndex:
         total: dict[int, float] = {}
         gains: dict[str, dict[int, float]] = {}
         for ways in self.alternatives(query):
+            if len(ways) == 1 and len(ways[0][0]) == 1:  # one term: no alternatives to weigh
+                (term,), weight = ways[0]
+                for win, gain in self.bm25.term_scores(term).items():
+                    total[win] = total.get(win, 0.0) + weight * gain
+                continue
             best: dict[int, float] = {}
             for terms, weight in ways:
                 found: dict[int, float] = {}
