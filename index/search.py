@@ -65,6 +65,15 @@ def windows(index: int, section: Section) -> list[Window]:
     return out
 
 
+@dataclass(frozen=True)
+class Way:
+    """One way a text can hold a question word: these terms, with this weight."""
+
+    terms: tuple[str, ...]
+    weight: float
+    whole: bool = False  # all terms needed (a synonym phrase), or each counts (compound parts)
+
+
 class InvalidKnowledge(Exception):
     """The knowledge folder has errors; `problems` lists them as `file:line: message`."""
 
@@ -174,19 +183,22 @@ class KnowledgeIndex:
             w.weight = w.weight**IDF_POWER * w.specificity
         return query
 
-    def alternatives(self, query: Query) -> list[list[tuple[tuple[str, ...], float]]]:
+    def alternatives(self, query: Query) -> list[list[Way]]:
         """For each question word, the ways a text can hold it, each with its weight: the word
-        itself, all its compound parts, each synonym phrase."""
+        itself, its compound parts (each part counts: 'keuken' of 'keukenvloer'), each synonym
+        phrase (only whole: 'opvang' alone is not 'kleinschalige opvang')."""
         idf = self.bm25.idf
-        out: list[list[tuple[tuple[str, ...], float]]] = []
+        out: list[list[Way]] = []
         for w in query.words:
-            ways: list[tuple[tuple[str, ...], float]] = [((w.stem,), w.specificity)]
+            ways = [Way((w.stem,), w.specificity)]
             if w.parts:
                 # Parts weigh less beside a known whole word; for a word the documents never
                 # use ('keukenvloer'), they are all there is.
-                ways.append((w.parts, (PART_WEIGHT if w.stem in idf else 1.0) * w.specificity))
-            ways.extend((alt, SYNONYM_WEIGHT * w.specificity) for alt in w.synonyms)
-            out.append([(tuple(dict.fromkeys(terms)), weight) for terms, weight in ways])
+                weight = (PART_WEIGHT if w.stem in idf else 1.0) * w.specificity
+                ways.append(Way(tuple(dict.fromkeys(w.parts)), weight))
+            for alt in w.synonyms:
+                ways.append(Way(tuple(dict.fromkeys(alt)), SYNONYM_WEIGHT * w.specificity, True))
+            out.append(ways)
         return out
 
     def scores(self, query: Query) -> dict[int, float]:
@@ -196,19 +208,23 @@ class KnowledgeIndex:
         total: dict[int, float] = {}
         gains: dict[str, dict[int, float]] = {}
         for ways in self.alternatives(query):
-            if len(ways) == 1 and len(ways[0][0]) == 1:  # one term: no alternatives to weigh
-                (term,), weight = ways[0]
-                for win, gain in self.bm25.term_scores(term).items():
+            if len(ways) == 1 and len(ways[0].terms) == 1:  # one term: nothing to weigh
+                weight = ways[0].weight
+                for win, gain in self.bm25.term_scores(ways[0].terms[0]).items():
                     total[win] = total.get(win, 0.0) + weight * gain
                 continue
             best: dict[int, float] = {}
-            for terms, weight in ways:
+            for way in ways:
                 found: dict[int, float] = {}
-                for term in terms:
+                held: dict[int, int] = {}
+                for term in way.terms:
                     if term not in gains:
                         gains[term] = self.bm25.term_scores(term)
                     for win, gain in gains[term].items():
-                        found[win] = found.get(win, 0.0) + weight * gain
+                        found[win] = found.get(win, 0.0) + way.weight * gain
+                        held[win] = held.get(win, 0) + 1
+                if way.whole:
+                    found = {win: v for win, v in found.items() if held[win] == len(way.terms)}
                 for win, value in found.items():
                     if value > best.get(win, 0.0):
                         best[win] = value
@@ -224,8 +240,8 @@ class KnowledgeIndex:
         return (
             sum(
                 max(
-                    weight * sum(bm25.idf.get(t, bm25.max_idf) for t in terms)
-                    for terms, weight in ways
+                    way.weight * sum(bm25.idf.get(t, bm25.max_idf) for t in way.terms)
+                    for way in ways
                 )
                 * saturation
                 for ways in self.alternatives(query)

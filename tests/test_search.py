@@ -112,3 +112,21 @@ def test_an_answer_without_the_questions_most_specific_word_needs_more_confidenc
     assert [w.surface for w in query.focus_words()] == ["energielabel"]
     assert not query.holds_focus(shipped_index.analyzer.terms("Het pand is minimaal 10 m2."))
     assert query.holds_focus(shipped_index.analyzer.terms("Het energielabel van de woning"))
+
+
+def test_a_synonym_phrase_counts_only_whole(tmp_path: Path) -> None:
+    (tmp_path / "documenten").mkdir()
+    (tmp_path / "documenten" / "opvang.md").write_text(
+        "---\ntitle: Opvang\nshort: Opvang\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
+        "---\n# Gastenopvang\n\nDe opvang van gasten regelt de receptie.\n\n"
+        "# Kleinschalige opvang\n\nKleinschalige opvang is voor jongeren met status.\n\n"
+        "# Tuin\n\nDe tuin is eenvoudig te onderhouden.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "synoniemen.yaml").write_text(
+        "synoniemen:\n  - [kso, kleinschalige opvang]\nstopwoorden: [wat]\n", encoding="utf-8"
+    )
+    index = KnowledgeIndex.build(tmp_path)
+    query = index.analyse("wat is kso?")
+    scored = {index.sections[index.windows[w].section].heading for w in index.scores(query)}
+    assert scored == {"Kleinschalige opvang"}
