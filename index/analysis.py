@@ -35,9 +35,10 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[a-z]+(?:_[a-z]+)+|[a-z]+\+|[a-z][a-z0-9]*
 _POSSESSIVE = re.compile(r"([\w+])['’]s\b")
 _SURFACE = re.compile(r"[\w+]+(?:[.,]\d+)*")
 _PROPER_NAME = re.compile(r"\b([A-Z][a-z]+)-([A-Z][a-z]+)\b")
-_AGE_HINT = re.compile(r"\d.*(?:jaar|\+)|(?:jonger|onder de|beneden|ouder|boven|vanaf)\D{0,8}\d")
+_DIGIT = re.compile(r"\d")
+_AGE_WORDS = ("jaar", "+", "jonger", "onder de", "beneden", "ouder", "boven", "vanaf")
 _URL = re.compile(r"\bhttps?://[^\s)]+|\bwww\.[^\s)]+")  # addresses are not words of the text
-_OPTIONAL_PLUS = re.compile(r"(\w+)\(\+\)")  # KWE(+) means KWE and KWE+
+_OPTIONAL_PLUS = re.compile(r"\b(\w+)\(\+\)")  # KWE(+) means KWE and KWE+
 # Age limits are said in many ways; each becomes one term, so 'jonger dan 15' meets 'kinderen
 # tot 15 jaar' and not '15 t/m 18 jaar'. 'tot N jaar' after a number is a range: left alone.
 _AGE_BELOW = re.compile(
@@ -63,8 +64,9 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # hyphenation across a line break
-    text = _OPTIONAL_PLUS.sub(r"\1 \1+", text)
-    if _AGE_HINT.search(text):
+    if "(+)" in text:
+        text = _OPTIONAL_PLUS.sub(r"\1 \1+", text)
+    if _DIGIT.search(text) and any(w in text for w in _AGE_WORDS):  # cheap test first
         text = _AGE_BELOW.sub(lambda m: _age_limit("onder", m), text)
         text = _AGE_FROM.sub(lambda m: _age_limit("vanaf", m), text)
     return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv

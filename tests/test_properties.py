@@ -57,3 +57,16 @@ def test_100kb_question_is_answered_quickly_and_safely(shipped_index: KnowledgeI
     result = shipped_index.search(huge)
     assert result.passages
     assert len(result.passages[0].extract.text) <= 1000
+
+
+def test_analyser_is_linear_on_one_huge_word() -> None:
+    """A 100 KB run without spaces (a pasted hash, a long number) once took minutes: a pattern
+    that backtracked from every position of the run. Now it is one pass."""
+    for text in (
+        "1" * 100_000,
+        "a" * 100_000 + " KWE(+)",
+        "1," * 50_000,
+        "jonger dan " + "9" * 99_000,
+    ):
+        assert words(text)
+        assert [t for _, _, t in word_spans(text)]
