@@ -24,6 +24,7 @@ test: $(BIN)/draaibot
 
 eval: $(BIN)/draaibot
 	$(BIN)/python benchmarks/eval.py
+	$(BIN)/python benchmarks/eval.py --dev tests/fixtures/extra_questions.jsonl
 
 bench: $(BIN)/draaibot
 	$(BIN)/python benchmarks/retrieval.py
