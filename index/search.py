@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from dataclasses import dataclass, field
@@ -273,7 +274,7 @@ class KnowledgeIndex:
             return SearchResult(question, False, 0.0, [])
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
-        candidates = sorted(scores.items(), key=lambda kv: -kv[1])[:CANDIDATES]
+        candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
         best_of: dict[int, tuple[float, float, int, float]] = {}
         for win, score in candidates:
             coverage = query.coverage(self.bm25.terms_of(win))
