@@ -7,6 +7,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from index.analysis import Analyzer, build_vocabulary
 from index.answertype import states_quantity
@@ -73,6 +74,15 @@ class Way:
     terms: tuple[str, ...]
     weight: float
     whole: bool = False  # all terms needed (a synonym phrase), or each counts (compound parts)
+
+
+class Candidate(NamedTuple):
+    """A section's best window for a question, with what ranking and confidence need of it."""
+
+    final: float  # the ranking score: evidence with the answer-type bonus
+    coverage: float
+    window: int
+    evidence: float  # BM25 score times coverage: what the confidence is measured on
 
 
 class InvalidKnowledge(Exception):
@@ -202,38 +212,38 @@ class KnowledgeIndex:
             out.append(ways)
         return out
 
-    def scores(self, query: Query) -> dict[int, float]:
+    def scores(self, alternatives: list[list[Way]]) -> dict[int, float]:
         """BM25 score of every window, one concept per question word: a word counts with the
         best of its alternatives, so 'kso' found as 'KSO' and as 'kleinschalige opvang' (or
         'woning' and 'pand') is not counted twice."""
         total: dict[int, float] = {}
-        gains: dict[str, dict[int, float]] = {}
-        for ways in self.alternatives(query):
-            if len(ways) == 1 and len(ways[0].terms) == 1:  # one term: nothing to weigh
-                weight = ways[0].weight
-                for win, gain in self.bm25.term_scores(ways[0].terms[0]).items():
-                    total[win] = total.get(win, 0.0) + weight * gain
-                continue
+        gains: dict[str, dict[int, float]] = {}  # a term's BM25 gain per window, asked once
+        for ways in alternatives:
             best: dict[int, float] = {}
             for way in ways:
-                found: dict[int, float] = {}
-                held: dict[int, int] = {}
-                for term in way.terms:
-                    if term not in gains:
-                        gains[term] = self.bm25.term_scores(term)
-                    for win, gain in gains[term].items():
-                        found[win] = found.get(win, 0.0) + way.weight * gain
-                        held[win] = held.get(win, 0) + 1
-                if way.whole:
-                    found = {win: v for win, v in found.items() if held[win] == len(way.terms)}
-                for win, value in found.items():
+                for win, value in self._way_scores(way, gains).items():
                     if value > best.get(win, 0.0):
                         best[win] = value
             for win, value in best.items():
                 total[win] = total.get(win, 0.0) + value
         return total
 
-    def ideal_score(self, query: Query) -> float:
+    def _way_scores(self, way: Way, gains: dict[str, dict[int, float]]) -> dict[int, float]:
+        found: dict[int, float] = {}
+        for term in way.terms:
+            if term not in gains:
+                gains[term] = self.bm25.term_scores(term)
+            for win, gain in gains[term].items():
+                found[win] = found.get(win, 0.0) + way.weight * gain
+        if way.whole and len(way.terms) > 1:  # a synonym phrase: only where all its terms are
+            found = {
+                win: value
+                for win, value in found.items()
+                if all(win in gains[term] for term in way.terms)
+            }
+        return found
+
+    def ideal_score(self, alternatives: list[list[Way]]) -> float:
         """The score of an average-length passage holding each question word once: a yardstick
         that makes scores of different questions comparable."""
         bm25 = self.bm25
@@ -245,7 +255,7 @@ class KnowledgeIndex:
                     for way in ways
                 )
                 * saturation
-                for ways in self.alternatives(query)
+                for ways in alternatives
             )
             or 1.0
         )
@@ -269,13 +279,14 @@ class KnowledgeIndex:
         query = self.analyse(question)
         if not query.words:
             return SearchResult(question, False, 0.0, [])
-        scores = self.scores(query)
+        alternatives = self.alternatives(query)
+        scores = self.scores(alternatives)
         if not scores:
             return SearchResult(question, False, 0.0, [])
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
         candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
-        best_of: dict[int, tuple[float, float, int, float]] = {}
+        best_of: dict[int, Candidate] = {}
         for win, score in candidates:
             coverage = query.coverage(self.bm25.terms_of(win))
             evidence = score * coverage**COORDINATION
@@ -283,13 +294,13 @@ class KnowledgeIndex:
             if query.wants_quantity and self.states_quantity[win]:
                 final *= QUANTITY_BONUS  # a better answer, not more evidence: see confidence
             owner = self.windows[win].section
-            if owner not in best_of or final > best_of[owner][0]:
-                best_of[owner] = (final, coverage, win, evidence)
-        ranked = sorted(best_of.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        best = ranked[0][1][0]
+            if owner not in best_of or final > best_of[owner].final:
+                best_of[owner] = Candidate(final, coverage, win, evidence)
+        ranked = sorted(best_of.items(), key=lambda kv: (-kv[1].final, kv[0]))
+        top_candidate = ranked[0][1]
         passages: list[Passage] = []
         for section_index, (score, coverage, win, _) in ranked[: max(top, 1) + 3]:
-            if score < RELATIVE_CUTOFF * best:
+            if score < RELATIVE_CUTOFF * top_candidate.final:
                 break
             section = self.sections[section_index]
             window = self.windows[win]
@@ -301,9 +312,9 @@ class KnowledgeIndex:
                 preferred=range(window.first, window.last + 1),
             )
             passages.append(Passage(section, score, coverage, extract))
-        strength = ranked[0][1][3] / self.ideal_score(query)
+        strength = top_candidate.evidence / self.ideal_score(alternatives)
         confidence = math.sqrt(passages[0].coverage * strength)
-        holds_focus = query.holds_focus(self.bm25.terms_of(ranked[0][1][2]))
+        holds_focus = query.holds_focus(self.bm25.terms_of(top_candidate.window))
         needed = MIN_CONFIDENCE if holds_focus else MIN_CONFIDENCE_WITHOUT_FOCUS
         answered = confidence >= needed
         return SearchResult(question, answered, confidence, passages[:top], more=passages[top:])
