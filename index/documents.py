@@ -188,6 +188,8 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
     list_markers: list[tuple[bool, int]] = []  # (ordered, next number)
     in_row: list[str] | None = None
     rows: list[Section] = []  # table rows of the current section, each a section of its own
+    table_first = 0  # index in `rows` of the current table's first row
+    noted: list[Section] = []  # rows of the table just above, which a '*' note belongs to
     header: list[str] = []  # the current table's header cells
     row_line = 0
     row_kind = "row"
@@ -203,7 +205,7 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
                 current.end_line = line - 1
                 yield current
                 yield from rows
-            rows = []
+            rows, noted = [], []
             while stack and stack[-1][0] >= level:
                 stack.pop()
             own, numbered = heading_slug(heading)
@@ -248,6 +250,10 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
             item_prefix = f"[{tok.meta.get('label', '')}] "
         elif tok.type == "tr_open":
             in_row, row_line = [], (tok.map[0] if tok.map else 0) + 1
+        elif tok.type == "table_open":
+            table_first = len(rows)
+        elif tok.type == "table_close":
+            noted = rows[table_first:]
         elif tok.type == "thead_open":
             row_kind = "head"
         elif tok.type == "tbody_open":
@@ -270,7 +276,9 @@ def _sections(tokens: list[Token], doc: str, short: str, n_lines: int) -> Iterat
                 current.units.append(Unit(kind, item_prefix + text, line))
                 item_prefix = ""
                 if text.startswith("*"):
-                    _attach_note(rows, Unit("p", text, line))
+                    _attach_note(noted, Unit("p", text, line))
+                else:
+                    noted = []  # only notes right under the table belong to its rows
         i += 1
     if current is not None:
         yield current
@@ -281,7 +289,7 @@ def _attach_note(rows: list[Section], note: Unit) -> None:
     """A note under a table ('* In overleg ... kan er afgeweken worden') also belongs to the
     rows whose cells carry its mark, so a row found alone shows its reservation too."""
     for row in rows:
-        if "*" in row.units[0].text and not any(u.text == note.text for u in row.units[1:]):
+        if "*" in row.units[0].text:
             row.units.append(note)
 
 

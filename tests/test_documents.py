@@ -73,6 +73,19 @@ def test_a_table_note_belongs_to_the_rows_it_marks(tmp_path: Path) -> None:
     assert "afgeweken" in rows["Woonvormen"].text  # the note stays under its heading too
 
 
+def test_a_table_note_is_not_given_to_another_table(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text(
+        "---\ntitle: T\n---\n# Ruimten\n\n| Ruimte | Eis |\n| --- | --- |\n"
+        "| Keuken | 11,5 m2* |\n\nTekst tussen de tabellen.\n\n"
+        "| Ruimte | Eis |\n| --- | --- |\n| Tuin | hek* |\n\n\\* Tenzij anders afgesproken.\n",
+        encoding="utf-8",
+    )
+    rows = {s.heading: s for s in parse_document(path).sections}
+    assert rows["Tuin"].text.endswith("* Tenzij anders afgesproken.")
+    assert "Tenzij" not in rows["Keuken"].text
+
+
 def test_front_matter_and_untitled_opening(tmp_path: Path) -> None:
     path = tmp_path / "doc.md"
     path.write_text(
