@@ -169,8 +169,16 @@ class KnowledgeIndex:
         a = self.analyzer
         section = self.sections[window.section]
         terms = a.terms(self._window_text(window))
-        # A table row's label is its first cell, already in its text: count it once less.
-        terms += a.terms(section.heading) * (HEADING_WEIGHT - section.row)
+        heading = a.terms(section.heading)
+        if any(t.isalpha() for t in set(terms) - set(heading)):
+            # A heading weighs more than the text under it. A table row's label is its first
+            # cell, already in its text: count it once less.
+            terms += heading * (HEADING_WEIGHT - section.row)
+        elif not section.row:
+            # No text beyond the heading ('Brandvertragende gordijnen', 'Wasmachine | 2'):
+            # nothing to weigh it against, and repeating it would only inflate a near-empty
+            # passage above the rows that say something about the same words.
+            terms += heading
         terms += a.terms(" ".join(section.path[:-1])) * PATH_WEIGHT
         return terms
 

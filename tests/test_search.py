@@ -133,3 +133,27 @@ def test_a_synonym_phrase_counts_only_whole(tmp_path: Path) -> None:
         for w in index.scores(index.alternatives(query))
     }
     assert scored == {"Kleinschalige opvang"}
+
+
+def test_a_row_with_only_its_label_does_not_outweigh_a_row_that_says_something(
+    tmp_path: Path,
+) -> None:
+    """A heading weighs more than the text under it; a row that is only a label has no text
+    under it, so its label must not count three times in an otherwise empty passage."""
+    (tmp_path / "documenten").mkdir()
+    (tmp_path / "documenten" / "eisen.md").write_text(
+        "---\ntitle: Eisen\nshort: Eisen\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
+        "---\n# Ruimten\n\n| Ruimte | Eis |\n|---|---|\n"
+        "| Gordijnen | Brandvertragend. Gordijnen en rolgordijnen hebben een certificaat. |\n"
+        "| Tuin | Eenvoudig te onderhouden. |\n\n"
+        "# Inventarislijst\n\n| Artikel | Aantal |\n|---|---|\n"
+        "| Brandvertragende gordijnen | |\n| Bankstel | 1 |\n| Stoelen | 12 |\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "synoniemen.yaml").write_text("synoniemen: []\nstopwoorden: []\n")
+    index = KnowledgeIndex.build(tmp_path)
+    result = index.search("moeten de gordijnen brandvertragend zijn?")
+    assert [p.section.citation for p in result.passages][:2] == [
+        "Eisen › Ruimten › Gordijnen",
+        "Eisen › Inventarislijst › Brandvertragende gordijnen",
+    ]
