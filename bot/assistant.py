@@ -175,14 +175,14 @@ class Assistant:
     def _source(self, section_ids: list[str], number: int) -> Outcome:
         if not 1 <= number <= len(section_ids):
             return Outcome(notice=texts.STALE_BUTTON, alert=True)
-        section = self.knowledge.index.by_id.get(section_ids[number - 1])
-        if section is None:
+        source = self.knowledge.index.source(section_ids[number - 1])
+        if source is None:
             return Outcome(
                 notice="Deze bron is gewijzigd of verwijderd. Stel uw vraag opnieuw.", alert=True
             )
-        header = section.citation
-        body = "\n\n".join(u.text for u in section.units)
-        return Outcome([Reply(text=header, preformatted=body)], notice="Bron wordt getoond")
+        return Outcome(
+            [Reply(text=source.citation, preformatted=source.text)], notice="Bron wordt getoond"
+        )
 
     def _more(self, answer_id: int, question: str, section_ids: list[str], first: int) -> Outcome:
         ids = section_ids[first - 1 : first - 1 + MORE]

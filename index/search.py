@@ -85,6 +85,17 @@ class Candidate(NamedTuple):
     evidence: float  # BM25 score times coverage: what the confidence is measured on
 
 
+@dataclass(frozen=True)
+class Source:
+    """A section as "Toon bron" shows it: a table row in its table, the row marked."""
+
+    citation: str
+    text: str  # blocks separated by blank lines; a table's rows one per line
+
+
+ROW_MARK = "▶ "
+
+
 class InvalidKnowledge(Exception):
     """The knowledge folder has errors; `problems` lists them as `file:line: message`."""
 
@@ -267,6 +278,44 @@ class KnowledgeIndex:
             )
             or 1.0
         )
+
+    def source(self, section_id: str) -> Source | None:
+        """The whole section; for a table row the section its table is in, with every row and
+        the asked one marked: a row alone ('Pannenset') says little without its table."""
+        section = self.by_id.get(section_id)
+        if section is None:
+            return None
+        if not section.row:
+            return Source(section.citation, "\n\n".join(u.text for u in section.units))
+        parent = self.by_id.get(self._parent_id(section))
+        if parent is None:
+            return Source(section.citation, section.text)
+        siblings = [
+            s
+            for s in self._document_sections(section.doc)
+            if s.row and s.path[:-1] == section.path[:-1]
+        ]
+        # A row's own unit is its first; the notes after it are also the parent's.
+        lines = [(u.line, u, False) for u in parent.units] + [
+            (s.units[0].line, s.units[0], s is section) for s in siblings
+        ]
+        blocks: list[str] = []
+        previous_row = False
+        for _, unit, marked in sorted(lines, key=lambda t: t[0]):
+            text = ROW_MARK + unit.text if marked else unit.text
+            is_row = unit.kind == "row"
+            if is_row and previous_row:
+                blocks[-1] += "\n" + text
+            else:
+                blocks.append(text)
+            previous_row = is_row
+        return Source(parent.citation, "\n\n".join(blocks))
+
+    def _parent_id(self, row: Section) -> str:
+        return next((s.id for s in self._document_sections(row.doc) if s.path == row.path[:-1]), "")
+
+    def _document_sections(self, doc: str) -> list[Section]:
+        return next((d.sections for d in self.documents if d.slug == doc), [])
 
     def passage_for(self, section_id: str, question: str) -> Passage | None:
         """A section's extract for a question (for "Meer" on an answer given earlier)."""

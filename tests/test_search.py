@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.search import KnowledgeIndex
+from index.search import KnowledgeIndex, Source
 from tests.fixtures.eval.score import score
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
@@ -157,3 +157,28 @@ def test_a_row_with_only_its_label_does_not_outweigh_a_row_that_says_something(
         "Eisen › Ruimten › Gordijnen",
         "Eisen › Inventarislijst › Brandvertragende gordijnen",
     ]
+
+
+def test_the_source_of_a_table_row_is_its_table_with_the_row_marked(tmp_path: Path) -> None:
+    (tmp_path / "documenten").mkdir()
+    (tmp_path / "documenten" / "lijst.md").write_text(
+        "---\ntitle: Lijst\nshort: Lijst\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
+        "---\n# Keuken\n\nDe aanbieder schaft aan:\n\n| Artikel | Aantal |\n|---|---|\n"
+        "| Waterkoker | 1 |\n| Pannenset* | |\n| Stoelen | 12 |\n\n"
+        "\\* In overleg meer.\n\n# Tuin\n\nEen eenvoudig te onderhouden tuin.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "synoniemen.yaml").write_text("synoniemen: []\nstopwoorden: []\n")
+    index = KnowledgeIndex.build(tmp_path)
+    row = next(s for s in index.sections if s.heading == "Pannenset*")
+    source = index.source(row.id)
+    assert source is not None
+    assert source.citation == "Lijst › Keuken"
+    assert source.text == (
+        "De aanbieder schaft aan:\n\n"
+        "Waterkoker | 1\n▶ Pannenset*\nStoelen | 12\n\n"
+        "* In overleg meer."
+    )
+    tuin = next(s for s in index.sections if s.heading == "Tuin")
+    assert index.source(tuin.id) == Source("Lijst › Tuin", "Een eenvoudig te onderhouden tuin.")
+    assert index.source("lijst#bestaat-niet") is None

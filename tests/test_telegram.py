@@ -46,6 +46,23 @@ async def test_private_question_gets_cited_answer_with_buttons(
     assert len(scopes) == 3  # private chats, groups, the admin
 
 
+async def test_the_source_of_a_row_shows_its_table(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, db, shipped_index):
+        fake.text("hoeveel m2 moet de keuken van een kwg zijn?", user=USER)
+        (answer,) = await fake.wait_sent(1, chat=USER)
+        buttons = dict(answer.buttons())
+        fake.press(buttons["Toon bron 1"], fake.bot_message(answer), USER)
+        source = (await fake.wait_sent(2, chat=USER))[1]
+    assert source.text.startswith(
+        "📄 <b>PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG</b>"
+    )
+    shown = plain(source.text)
+    assert "▶ Keukenruimte 11,5 m2 | Elke wooneenheid" in shown
+    assert "\nTuin | Een eenvoudig te onderhouden tuin." in shown  # the other rows, unmarked
+
+
 async def test_every_button(fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex) -> None:
     async with running_bot(fake, db, shipped_index):
         fake.text("wat zijn de eisen voor de brandveiligheid in een kwe?", user=USER)
