@@ -157,6 +157,15 @@ class KnowledgeIndex:
         ]
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
+        self._parent_of: dict[str, str] = {}  # a table row's id -> its section's id
+        self._rows_of: dict[str, list[Section]] = {}  # a section's id -> its tables' rows
+        for d in documents:
+            by_path = {s.path: s.id for s in d.sections if not s.row}
+            for row in (s for s in d.sections if s.row):
+                parent = by_path.get(row.path[:-1])
+                if parent is not None:
+                    self._parent_of[row.id] = parent
+                    self._rows_of.setdefault(parent, []).append(row)
         self._position = {s.id: i for i, s in enumerate(self.sections)}
         self.built_at = time.time()
         self.warnings: list[Problem] = []
@@ -280,28 +289,21 @@ class KnowledgeIndex:
         )
 
     def source(self, section_id: str) -> Source | None:
-        """The whole section; for a table row the section its table is in, with every row and
-        the asked one marked: a row alone ('Pannenset') says little without its table."""
+        """The whole section with the rows of its tables in place; for a table row, the section
+        its table is in, with the row marked: a row alone ('Pannenset') says little."""
         section = self.by_id.get(section_id)
         if section is None:
             return None
-        if not section.row:
-            return Source(section.citation, "\n\n".join(u.text for u in section.units))
-        parent = self.by_id.get(self._parent_id(section))
-        if parent is None:
-            return Source(section.citation, section.text)
-        siblings = [
-            s
-            for s in self._document_sections(section.doc)
-            if s.row and s.path[:-1] == section.path[:-1]
-        ]
+        parent = self.by_id.get(self._parent_of.get(section.id, "")) if section.row else None
+        shown = parent or section
         # A row's own unit is its first; the notes after it are also the parent's.
-        lines = [(u.line, u, False) for u in parent.units] + [
-            (s.units[0].line, s.units[0], s is section) for s in siblings
+        units = [(u.line, u, False) for u in shown.units] + [
+            (row.units[0].line, row.units[0], row is section)
+            for row in self._rows_of.get(shown.id, [])
         ]
         blocks: list[str] = []
         previous_row = False
-        for _, unit, marked in sorted(lines, key=lambda t: t[0]):
+        for _, unit, marked in sorted(units, key=lambda t: t[0]):
             text = ROW_MARK + unit.text if marked else unit.text
             is_row = unit.kind == "row"
             if is_row and previous_row:
@@ -309,13 +311,7 @@ class KnowledgeIndex:
             else:
                 blocks.append(text)
             previous_row = is_row
-        return Source(parent.citation, "\n\n".join(blocks))
-
-    def _parent_id(self, row: Section) -> str:
-        return next((s.id for s in self._document_sections(row.doc) if s.path == row.path[:-1]), "")
-
-    def _document_sections(self, doc: str) -> list[Section]:
-        return next((d.sections for d in self.documents if d.slug == doc), [])
+        return Source(shown.citation, "\n\n".join(blocks))
 
     def passage_for(self, section_id: str, question: str) -> Passage | None:
         """A section's extract for a question (for "Meer" on an answer given earlier)."""

@@ -159,7 +159,7 @@ def test_a_row_with_only_its_label_does_not_outweigh_a_row_that_says_something(
     ]
 
 
-def test_the_source_of_a_table_row_is_its_table_with_the_row_marked(tmp_path: Path) -> None:
+def test_a_source_shows_its_tables_and_a_row_is_shown_in_its_table(tmp_path: Path) -> None:
     (tmp_path / "documenten").mkdir()
     (tmp_path / "documenten" / "lijst.md").write_text(
         "---\ntitle: Lijst\nshort: Lijst\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
@@ -179,6 +179,8 @@ def test_the_source_of_a_table_row_is_its_table_with_the_row_marked(tmp_path: Pa
         "Waterkoker | 1\n▶ Pannenset*\nStoelen | 12\n\n"
         "* In overleg meer."
     )
+    keuken = index.source(row.id.removesuffix("-pannenset"))
+    assert keuken is not None and keuken.text == source.text.replace("▶ ", "")  # whole table
     tuin = next(s for s in index.sections if s.heading == "Tuin")
     assert index.source(tuin.id) == Source("Lijst › Tuin", "Een eenvoudig te onderhouden tuin.")
     assert index.source("lijst#bestaat-niet") is None
