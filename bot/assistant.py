@@ -87,7 +87,7 @@ class Assistant:
             question=question,
             answered=result.answered,
             section_ids=[p.section.id for p in relevant],
-            citations=[p.section.citation for p in relevant[:SHOWN]],
+            citations=[p.citation for p in relevant[:SHOWN]],
             shown=min(SHOWN, len(relevant)),
         )
         reply = self._answer_reply(answer_id, result, note)
@@ -390,9 +390,7 @@ class _LiveFlows(Mapping[str, Flow]):
 
 
 def _shown(number: int, passage: Passage) -> ShownPassage:
-    return ShownPassage(
-        number, passage.section.citation, passage.extract.text, passage.extract.marks
-    )
+    return ShownPassage(number, passage.citation, passage.extract.text, passage.extract.marks)
 
 
 def _when(moment: float) -> str:

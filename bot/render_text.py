@@ -31,6 +31,5 @@ def answer_text(result: SearchResult) -> str:
     if not result.answered:
         return NO_ANSWER
     return "\n\n".join(
-        passage_block(i, p.section.citation, p.extract.text)
-        for i, p in enumerate(result.passages, start=1)
+        passage_block(i, p.citation, p.extract.text) for i, p in enumerate(result.passages, start=1)
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
 from index.analysis import Analyzer, build_vocabulary
 from index.answertype import states_quantity
 from index.checks import check_folder
-from index.documents import Document, Section
+from index.documents import CITATION_SEPARATOR, Document, Section
 from index.extract import Extract, Piece, build_extract, pieces
 from index.problems import Problem
 from index.query import PART_WEIGHT, SYNONYM_WEIGHT, Query, SynonymTable, analyse_question
@@ -110,15 +110,39 @@ class Passage:
     score: float
     coverage: float
     extract: Extract
+    # Sections of the same document with the very same text ('Tuin' in the tables of the KWG
+    # and of the KWE(+)): shown once, cited in every place.
+    also: tuple[Section, ...] = ()
+
+    def repeated_by(self, other: Section) -> bool:
+        return other.doc == self.section.doc and other.text == self.section.text
+
+    @property
+    def citation(self) -> str:
+        """The citation as shown: '… › 8.1 KWG › Tuin (ook 8.2 KWE(+) › Tuin)'."""
+        if not self.also:
+            return self.section.citation
+        path = self.section.path
+        elsewhere = []
+        for other in self.also:
+            common = next(
+                (i for i, (a, b) in enumerate(zip(path, other.path, strict=False)) if a != b),
+                min(len(path), len(other.path)),
+            )
+            elsewhere.append(CITATION_SEPARATOR.join(other.path[common:]))
+        return f"{self.section.citation} (ook {'; '.join(elsewhere)})"
 
     def as_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "citation": self.section.citation,
             "id": self.section.id,
             "doc": self.section.doc,
             "text": self.extract.text,
             "score": round(self.score, 3),
         }
+        if self.also:
+            out["also"] = [s.citation for s in self.also]
+        return out
 
 
 @dataclass(frozen=True)
@@ -352,10 +376,14 @@ class KnowledgeIndex:
         ranked = sorted(best_of.items(), key=lambda kv: (-kv[1].final, kv[0]))
         top_candidate = ranked[0][1]
         passages: list[Passage] = []
-        for section_index, (score, coverage, win, _) in ranked[: max(top, 1) + 3]:
-            if score < RELATIVE_CUTOFF * top_candidate.final:
+        for section_index, (score, coverage, win, _) in ranked:
+            if len(passages) >= max(top, 1) + 3 or score < RELATIVE_CUTOFF * top_candidate.final:
                 break
             section = self.sections[section_index]
+            same = next((i for i, p in enumerate(passages) if p.repeated_by(section)), None)
+            if same is not None:  # the same text elsewhere: one passage, cited in both places
+                passages[same] = replace(passages[same], also=(*passages[same].also, section))
+                continue
             window = self.windows[win]
             extract = build_extract(
                 section,

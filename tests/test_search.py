@@ -184,3 +184,23 @@ def test_a_source_shows_its_tables_and_a_row_is_shown_in_its_table(tmp_path: Pat
     tuin = next(s for s in index.sections if s.heading == "Tuin")
     assert index.source(tuin.id) == Source("Lijst › Tuin", "Een eenvoudig te onderhouden tuin.")
     assert index.source("lijst#bestaat-niet") is None
+
+
+def test_the_same_text_in_two_places_is_one_passage_cited_in_both(tmp_path: Path) -> None:
+    (tmp_path / "documenten").mkdir()
+    table = "| Ruimte | Eis |\n|---|---|\n| Tuin | Een eenvoudig te onderhouden tuin. |\n"
+    (tmp_path / "documenten" / "eisen.md").write_text(
+        "---\ntitle: Eisen\nshort: Eisen\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
+        f"---\n# Eisen\n\n## 8.1 KWG\n\n{table}\n## 8.2 KWE\n\n{table}\n"
+        "## Tienermoederopvang\n\nDe tuin is veilig: geen vijver.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "synoniemen.yaml").write_text("synoniemen: []\nstopwoorden: []\n")
+    index = KnowledgeIndex.build(tmp_path)
+    result = index.search("hoe moet de tuin zijn?")
+    tuin = next(p for p in result.passages if p.section.heading == "Tuin")
+    assert [p.section.heading for p in result.passages].count("Tuin") == 1
+    assert tuin.citation == "Eisen › Eisen › 8.1 KWG › Tuin (ook 8.2 KWE › Tuin)"
+    assert tuin.as_json()["citation"] == "Eisen › Eisen › 8.1 KWG › Tuin"
+    assert tuin.as_json()["also"] == ["Eisen › Eisen › 8.2 KWE › Tuin"]
+    assert len(result.passages) == 2  # the veilige tuin of the tienermoederopvang as well

@@ -63,6 +63,16 @@ async def test_the_source_of_a_row_shows_its_table(
     assert "\nTuin | Een eenvoudig te onderhouden tuin." in shown  # the other rows, unmarked
 
 
+async def test_a_row_in_two_tables_is_shown_once_with_both_places(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, db, shipped_index):
+        fake.text("moeten de gordijnen brandvertragend zijn?", user=USER)
+        (answer,) = await fake.wait_sent(1, chat=USER)
+    assert "8.1 KWG › (Rol)gordijnen (ook 8.2 KWE(+) › (Rol)gordijnen)</i>" in answer.text
+    assert plain(answer.text).count("Brandvertragend/brandwerend") == 1
+
+
 async def test_every_button(fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex) -> None:
     async with running_bot(fake, db, shipped_index):
         fake.text("wat zijn de eisen voor de brandveiligheid in een kwe?", user=USER)
