@@ -34,6 +34,20 @@ Een eenvoudig te onderhouden tuin.
 """
 
 
+def one_document_index(
+    folder: Path, title: str, body: str, synonyms: str = "synoniemen: []\nstopwoorden: []\n"
+) -> KnowledgeIndex:
+    """The index of a knowledge folder with one document (`title`, Markdown `body`)."""
+    (folder / "documenten").mkdir(parents=True)
+    (folder / "documenten" / f"{title.lower()}.md").write_text(
+        f"---\ntitle: {title}\nshort: {title}\npublisher: Nidos\nsource: test\n"
+        f"date: 2026-01-01\n---\n{body}",
+        encoding="utf-8",
+    )
+    (folder / "synoniemen.yaml").write_text(synonyms, encoding="utf-8")
+    return KnowledgeIndex.build(folder)
+
+
 @pytest.fixture(scope="session")
 def shipped_index() -> KnowledgeIndex:
     return KnowledgeIndex.build(KNOWLEDGE)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.answertype import asks_for_quantity, states_quantity
-from index.search import KnowledgeIndex
+from tests.conftest import one_document_index
 
 
 @pytest.mark.parametrize(
@@ -58,21 +58,14 @@ def test_never_crash_on_any_text(text: str) -> None:
 
 
 def test_a_quantity_question_ranks_the_passage_with_the_number_first(tmp_path: Path) -> None:
-    docs = tmp_path / "documenten"
-    docs.mkdir()
-    (docs / "overleg.md").write_text(
-        "---\ntitle: Overleg\nshort: Overleg\npublisher: Nidos\nsource: test\n"
-        "date: 2026-01-01\n---\n"
+    index = one_document_index(
+        tmp_path,
+        "Overleg",
         "# Samenwerking\n\nHet overleg met de gemeente gaat over de locatie, de buurt "
         "en het overleg met de buren.\n\n"
         "# Planning\n\nHet overleg met de gemeente vindt vier keer per jaar plaats.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "synoniemen.yaml").write_text(
         "synoniemen:\n  - [gemeente, municipality]\nstopwoorden: [hoe, vaak, waarover]\n",
-        encoding="utf-8",
     )
-    index = KnowledgeIndex.build(tmp_path)
     plain = index.search("waarover gaat het overleg met de gemeente?")
     assert plain.passages[0].section.heading == "Samenwerking"
     how_often = index.search("hoe vaak is er overleg met de gemeente?")

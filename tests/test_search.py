@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.search import KnowledgeIndex, Source
+from tests.conftest import one_document_index
 from tests.fixtures.eval.score import score
 
 EVAL = Path(__file__).parent / "fixtures" / "eval"
@@ -115,18 +116,14 @@ def test_an_answer_without_the_questions_most_specific_word_needs_more_confidenc
 
 
 def test_a_synonym_phrase_counts_only_whole(tmp_path: Path) -> None:
-    (tmp_path / "documenten").mkdir()
-    (tmp_path / "documenten" / "opvang.md").write_text(
-        "---\ntitle: Opvang\nshort: Opvang\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
-        "---\n# Gastenopvang\n\nDe opvang van gasten regelt de receptie.\n\n"
+    index = one_document_index(
+        tmp_path,
+        "Opvang",
+        "# Gastenopvang\n\nDe opvang van gasten regelt de receptie.\n\n"
         "# Kleinschalige opvang\n\nKleinschalige opvang is voor jongeren met status.\n\n"
         "# Tuin\n\nDe tuin is eenvoudig te onderhouden.\n",
-        encoding="utf-8",
+        "synoniemen:\n  - [kso, kleinschalige opvang]\nstopwoorden: [wat]\n",
     )
-    (tmp_path / "synoniemen.yaml").write_text(
-        "synoniemen:\n  - [kso, kleinschalige opvang]\nstopwoorden: [wat]\n", encoding="utf-8"
-    )
-    index = KnowledgeIndex.build(tmp_path)
     query = index.analyse("wat is kso?")
     scored = {
         index.sections[index.windows[w].section].heading
@@ -140,18 +137,15 @@ def test_a_row_with_only_its_label_does_not_outweigh_a_row_that_says_something(
 ) -> None:
     """A heading weighs more than the text under it; a row that is only a label has no text
     under it, so its label must not count three times in an otherwise empty passage."""
-    (tmp_path / "documenten").mkdir()
-    (tmp_path / "documenten" / "eisen.md").write_text(
-        "---\ntitle: Eisen\nshort: Eisen\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
-        "---\n# Ruimten\n\n| Ruimte | Eis |\n|---|---|\n"
+    index = one_document_index(
+        tmp_path,
+        "Eisen",
+        "# Ruimten\n\n| Ruimte | Eis |\n|---|---|\n"
         "| Gordijnen | Brandvertragend. Gordijnen en rolgordijnen hebben een certificaat. |\n"
         "| Tuin | Eenvoudig te onderhouden. |\n\n"
         "# Inventarislijst\n\n| Artikel | Aantal |\n|---|---|\n"
         "| Brandvertragende gordijnen | |\n| Bankstel | 1 |\n| Stoelen | 12 |\n",
-        encoding="utf-8",
     )
-    (tmp_path / "synoniemen.yaml").write_text("synoniemen: []\nstopwoorden: []\n")
-    index = KnowledgeIndex.build(tmp_path)
     result = index.search("moeten de gordijnen brandvertragend zijn?")
     assert [p.section.citation for p in result.passages][:2] == [
         "Eisen › Ruimten › Gordijnen",
@@ -160,16 +154,13 @@ def test_a_row_with_only_its_label_does_not_outweigh_a_row_that_says_something(
 
 
 def test_a_source_shows_its_tables_and_a_row_is_shown_in_its_table(tmp_path: Path) -> None:
-    (tmp_path / "documenten").mkdir()
-    (tmp_path / "documenten" / "lijst.md").write_text(
-        "---\ntitle: Lijst\nshort: Lijst\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
-        "---\n# Keuken\n\nDe aanbieder schaft aan:\n\n| Artikel | Aantal |\n|---|---|\n"
+    index = one_document_index(
+        tmp_path,
+        "Lijst",
+        "# Keuken\n\nDe aanbieder schaft aan:\n\n| Artikel | Aantal |\n|---|---|\n"
         "| Waterkoker | 1 |\n| Pannenset* | |\n| Stoelen | 12 |\n\n"
         "\\* In overleg meer.\n\n# Tuin\n\nEen eenvoudig te onderhouden tuin.\n",
-        encoding="utf-8",
     )
-    (tmp_path / "synoniemen.yaml").write_text("synoniemen: []\nstopwoorden: []\n")
-    index = KnowledgeIndex.build(tmp_path)
     row = next(s for s in index.sections if s.heading == "Pannenset*")
     source = index.source(row.id)
     assert source is not None
@@ -187,16 +178,13 @@ def test_a_source_shows_its_tables_and_a_row_is_shown_in_its_table(tmp_path: Pat
 
 
 def test_the_same_text_in_two_places_is_one_passage_cited_in_both(tmp_path: Path) -> None:
-    (tmp_path / "documenten").mkdir()
     table = "| Ruimte | Eis |\n|---|---|\n| Tuin | Een eenvoudig te onderhouden tuin. |\n"
-    (tmp_path / "documenten" / "eisen.md").write_text(
-        "---\ntitle: Eisen\nshort: Eisen\npublisher: Nidos\nsource: test\ndate: 2026-01-01\n"
-        f"---\n# Eisen\n\n## 8.1 KWG\n\n{table}\n## 8.2 KWE\n\n{table}\n"
+    index = one_document_index(
+        tmp_path,
+        "Eisen",
+        f"# Eisen\n\n## 8.1 KWG\n\n{table}\n## 8.2 KWE\n\n{table}\n"
         "## Tienermoederopvang\n\nDe tuin is veilig: geen vijver.\n",
-        encoding="utf-8",
     )
-    (tmp_path / "synoniemen.yaml").write_text("synoniemen: []\nstopwoorden: []\n")
-    index = KnowledgeIndex.build(tmp_path)
     result = index.search("hoe moet de tuin zijn?")
     tuin = next(p for p in result.passages if p.section.heading == "Tuin")
     assert [p.section.heading for p in result.passages].count("Tuin") == 1
