@@ -17,6 +17,7 @@ from index.extract import Extract, Piece, build_extract, pieces
 from index.problems import Problem
 from index.query import PART_WEIGHT, SYNONYM_WEIGHT, Query, SynonymTable, analyse_question
 from index.ranking import SectionBM25
+from index.sources import Source, Sources
 from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
 
 HEADING_WEIGHT = 3  # a section's own heading counts this many times its body
@@ -83,17 +84,6 @@ class Candidate(NamedTuple):
     coverage: float
     window: int
     evidence: float  # BM25 score times coverage: what the confidence is measured on
-
-
-@dataclass(frozen=True)
-class Source:
-    """A section as "Toon bron" shows it: a table row in its table, the row marked."""
-
-    citation: str
-    text: str  # blocks separated by blank lines; a table's rows one per line
-
-
-ROW_MARK = "▶ "
 
 
 class InvalidKnowledge(Exception):
@@ -181,15 +171,7 @@ class KnowledgeIndex:
         ]
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
-        self._parent_of: dict[str, str] = {}  # a table row's id -> its section's id
-        self._rows_of: dict[str, list[Section]] = {}  # a section's id -> its tables' rows
-        for d in documents:
-            by_path = {s.path: s.id for s in d.sections if not s.row}
-            for row in (s for s in d.sections if s.row):
-                parent = by_path.get(row.path[:-1])
-                if parent is not None:
-                    self._parent_of[row.id] = parent
-                    self._rows_of.setdefault(parent, []).append(row)
+        self.sources = Sources(documents)
         self._position = {s.id: i for i, s in enumerate(self.sections)}
         self.built_at = time.time()
         self.warnings: list[Problem] = []
@@ -313,29 +295,8 @@ class KnowledgeIndex:
         )
 
     def source(self, section_id: str) -> Source | None:
-        """The whole section with the rows of its tables in place; for a table row, the section
-        its table is in, with the row marked: a row alone ('Pannenset') says little."""
-        section = self.by_id.get(section_id)
-        if section is None:
-            return None
-        parent = self.by_id.get(self._parent_of.get(section.id, "")) if section.row else None
-        shown = parent or section
-        # A row's own unit is its first; the notes after it are also the parent's.
-        units = [(u.line, u, False) for u in shown.units] + [
-            (row.units[0].line, row.units[0], row is section)
-            for row in self._rows_of.get(shown.id, [])
-        ]
-        blocks: list[str] = []
-        previous_row = False
-        for _, unit, marked in sorted(units, key=lambda t: t[0]):
-            text = ROW_MARK + unit.text if marked else unit.text
-            is_row = unit.kind == "row"
-            if is_row and previous_row:
-                blocks[-1] += "\n" + text
-            else:
-                blocks.append(text)
-            previous_row = is_row
-        return Source(shown.citation, "\n\n".join(blocks))
+        """What "Toon bron" shows of a section (see index.sources)."""
+        return self.sources.of(section_id)
 
     def passage_for(self, section_id: str, question: str) -> Passage | None:
         """A section's extract for a question (for "Meer" on an answer given earlier)."""

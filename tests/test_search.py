@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.search import KnowledgeIndex, Source
+from index.search import KnowledgeIndex
+from index.sources import Source
 from tests.conftest import one_document_index
 from tests.fixtures.eval.score import score
 
