@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from index.search import KnowledgeIndex
-from index.sources import Source
 from tests.conftest import one_document_index
 from tests.fixtures.eval.score import score
 
@@ -152,30 +151,6 @@ def test_a_row_with_only_its_label_does_not_outweigh_a_row_that_says_something(
         "Eisen › Ruimten › Gordijnen",
         "Eisen › Inventarislijst › Brandvertragende gordijnen",
     ]
-
-
-def test_a_source_shows_its_tables_and_a_row_is_shown_in_its_table(tmp_path: Path) -> None:
-    index = one_document_index(
-        tmp_path,
-        "Lijst",
-        "# Keuken\n\nDe aanbieder schaft aan:\n\n| Artikel | Aantal |\n|---|---|\n"
-        "| Waterkoker | 1 |\n| Pannenset* | |\n| Stoelen | 12 |\n\n"
-        "\\* In overleg meer.\n\n# Tuin\n\nEen eenvoudig te onderhouden tuin.\n",
-    )
-    row = next(s for s in index.sections if s.heading == "Pannenset*")
-    source = index.source(row.id)
-    assert source is not None
-    assert source.citation == "Lijst › Keuken"
-    assert source.text == (
-        "De aanbieder schaft aan:\n\n"
-        "Waterkoker | 1\n▶ Pannenset*\nStoelen | 12\n\n"
-        "* In overleg meer."
-    )
-    keuken = index.source(row.id.removesuffix("-pannenset"))
-    assert keuken is not None and keuken.text == source.text.replace("▶ ", "")  # whole table
-    tuin = next(s for s in index.sections if s.heading == "Tuin")
-    assert index.source(tuin.id) == Source("Lijst › Tuin", "Een eenvoudig te onderhouden tuin.")
-    assert index.source("lijst#bestaat-niet") is None
 
 
 def test_the_same_text_in_two_places_is_one_passage_cited_in_both(tmp_path: Path) -> None:
