@@ -25,6 +25,7 @@ from index.search import Passage, SearchResult
 SHOWN = 3  # passages in the first answer message
 MORE = 3  # passages per "Meer"
 MAX_QUESTION = 2000  # characters of a question that are read
+FORGET_YES = "v:ja"  # the button that wipes a chat (handlers check who may press it)
 
 
 @dataclass(frozen=True)
@@ -284,7 +285,7 @@ class Assistant:
         return Outcome.say(texts.PRIVACY.format(days=_days(self.retention_days)))
 
     def forget_confirm(self) -> Outcome:
-        buttons = ((Button("Ja, wis alles", "v:ja"), Button("Nee", "v:nee")),)
+        buttons = ((Button("Ja, wis alles", FORGET_YES), Button("Nee", "v:nee")),)
         return Outcome([Reply(text=texts.FORGET_CONFIRM, buttons=buttons)])
 
     def forget(self, chat: Chat) -> Outcome:

@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
-from bot.assistant import Assistant, Chat
+from bot.assistant import FORGET_YES, Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
@@ -253,7 +253,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    if (query.data or "") == "v:ja" and not await _may_wipe(update, context):
+    if (query.data or "") == FORGET_YES and not await _may_wipe(update, context):
         await with_retry(lambda: query.answer(texts.FORGET_GROUP_ADMINS, show_alert=True))
         return
     outcome = assistant_of(context).press(chat_of(update, context), query.data or "")
