@@ -171,7 +171,7 @@ class KnowledgeIndex:
         ]
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
-        self.sources = Sources(documents)
+        self.sources = Sources(documents, self.by_id)
         self._position = {s.id: i for i, s in enumerate(self.sections)}
         self.built_at = time.time()
         self.warnings: list[Problem] = []

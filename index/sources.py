@@ -6,6 +6,7 @@ table is in, with the row marked: a row alone ('Pannenset') says little without 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from index.documents import Document, Section, Unit
@@ -20,8 +21,8 @@ class Source:
 
 
 class Sources:
-    def __init__(self, documents: list[Document]) -> None:
-        self._by_id = {s.id: s for d in documents for s in d.sections}
+    def __init__(self, documents: list[Document], by_id: Mapping[str, Section]) -> None:
+        self._by_id = by_id  # every section of the documents by its id
         self._parent_of: dict[str, str] = {}  # a table row's id -> its section's id
         self._rows_of: dict[str, list[Section]] = {}  # a section's id -> its tables' rows
         for d in documents:
