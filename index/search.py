@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from index import answerline
 from index.analysis import Analyzer, build_vocabulary
+from index.answerline import AnswerLine
 from index.answertype import states_quantity
 from index.checks import check_folder
 from index.documents import CITATION_SEPARATOR, Document, Section
@@ -142,11 +144,15 @@ class SearchResult:
     confidence: float
     passages: list[Passage]
     more: list[Passage] = field(default_factory=list)  # relevant passages beyond the top
+    answer: AnswerLine | None = None  # the line read first (see index.answerline)
 
     def as_json(self) -> dict[str, object]:
+        answer = self.answer if self.answered else None
         return {
             "question": self.question,
             "answered": self.answered,
+            "unsure": False,
+            "answer": answer.as_json() if answer is not None else None,
             "passages": [p.as_json() for p in self.passages],
         }
 
@@ -359,4 +365,8 @@ class KnowledgeIndex:
         holds_focus = query.holds_focus(self.bm25.terms_of(top_candidate.window))
         needed = MIN_CONFIDENCE if holds_focus else MIN_CONFIDENCE_WITHOUT_FOCUS
         answered = confidence >= needed
-        return SearchResult(question, answered, confidence, passages[:top], more=passages[top:])
+        first = passages[0]
+        answer = answerline.choose(first.section, query, self.analyzer, first.extract.text)
+        return SearchResult(
+            question, answered, confidence, passages[:top], more=passages[top:], answer=answer
+        )

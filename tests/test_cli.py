@@ -55,7 +55,13 @@ def test_ask_json_reads_stdin_in_order_with_top() -> None:
     replies = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in replies] == questions
     assert all(len(r["passages"]) <= 1 for r in replies)
-    assert replies[1] == {"question": "", "answered": False, "passages": []}
+    assert replies[1] == {
+        "question": "",
+        "answered": False,
+        "unsure": False,
+        "answer": None,
+        "passages": [],
+    }
 
 
 def test_ask_plain_text_shows_citations() -> None:

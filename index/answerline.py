@@ -1,0 +1,166 @@
+"""The answer line: the one sentence, list item or table cell of a passage that answers the
+question, word for word, with the value in it (number and unit, date, term) marked.
+
+A civil servant reads this line first; the passages behind it are one tap away. It is chosen by
+the question's words (what the heading already says does not count twice), the kind of answer
+the question asks for (a number for 'hoeveel', a date for 'wanneer', a rule for 'mag' or 'moet')
+and the column the question names in a table (KWG, KWE, KWE+).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from index.analysis import Analyzer
+from index.answertype import states_quantity
+from index.documents import Section, Unit
+from index.query import Query
+
+CELL_SEPARATOR = " | "
+MAX_ANSWER = 400  # characters: a longer sentence is still given whole, as the document says it
+QUANTITY_BONUS = 0.5  # share of the question's weight a stated number adds when one is asked
+RULE_BONUS = 0.25  # likewise a rule ('moet', 'mag niet') for a yes/no question
+EXTRACT_BONUS = 0.05  # a piece the extract shows beats an equal one it does not
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9‘“'(ÉÖ•-])")
+_COLUMN = re.compile(r"^[^.:|]{1,60}: ")
+_NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")  # '4.6.21. Er is ...'
+_ASKS_RULE = re.compile(
+    r"^\s*(?:mag|mogen|moet|moeten|is|zijn|kan|kunnen|hoeft|hoeven|geldt|heeft|hebben|"
+    r"wordt|worden|dient|dienen)\b",
+    re.IGNORECASE,
+)
+_STATES_RULE = re.compile(
+    r"\b(?:moet|moeten|mag|mogen|niet|geen|verplicht|dient|dienen|toegestaan|verboden|"
+    r"minimaal|maximaal|uiterlijk|altijd|nooit)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+)
+_NUMBER_WORDS = (
+    "een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|vijftien|twintig|dertig|"
+    "anderhalf|half"
+)
+_UNITS = (
+    r"m2|m²|m3|m|meter|km|kg|liter|uur|uren|jaar|jaren|maand|maanden|week|weken|dag|dagen|"
+    r"minuten|minuut|seconden|keer|procent|%|euro|personen|jongeren|kinderen|bedden|plaatsen"
+)
+_VALUE = re.compile(
+    rf"(?:€\s?)?\b\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?\b"  # 1 juli 2022
+    rf"|(?:€\s?)?\b\d+(?:[.,]\d+)?(?:\s?(?:-|tot|t/m)\s?\d+(?:[.,]\d+)?)?"
+    rf"(?:\s?(?:{_UNITS})(?![\w]))?"  # 11,5 m2 · 9 - 12 jongeren · 60%
+    rf"|\b(?:{_NUMBER_WORDS})\s(?:{_UNITS})\b",  # drie maanden
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    text: str  # word for word from the document (a cell with its row and column label)
+    values: tuple[tuple[int, int], ...]  # spans of the value(s) in `text`, shown in bold
+    section: Section
+
+    def as_json(self) -> dict[str, object]:
+        return {"text": self.text, "citation": self.section.citation, "id": self.section.id}
+
+
+def candidates(section: Section, query: Query, analyzer: Analyzer) -> list[str]:
+    """What of a section can be an answer line: its sentences, list items and table rows; a
+    row with named columns gives the cell of the column the question names, with its labels."""
+    named = _named_columns(query, analyzer)
+    out: list[str] = []
+    for unit in section.units:
+        out.extend(_unit_candidates(unit, named, analyzer))
+    return out
+
+
+def _unit_candidates(unit: Unit, named: Collection[str], analyzer: Analyzer) -> list[str]:
+    if unit.kind == "head":
+        return []
+    if unit.kind == "row":
+        cells = unit.text.split(CELL_SEPARATOR)
+        label, values = cells[0], cells[1:]
+        if not values:
+            return [label]
+        # Several values each name their column ('KWG: 90 uur | KWE: 7 uur', see
+        # index.documents): one value is the whole cell.
+        labelled = [c for c in values if _COLUMN.match(c)] if len(values) > 1 else []
+        if named and labelled:
+            wanted = [c for c in labelled if _column_terms(c, analyzer) & set(named)]
+            values = wanted or values
+        # A cell of several sentences gives each with the row's label: 'Slaapkamer 12: De kamer
+        # moet ... afgesloten kunnen worden.'
+        out: list[str] = []
+        for cell in values:
+            head, sep, body = cell.partition(": ") if cell in labelled else ("", "", cell)
+            prefix = f"{label} — " if label else ""
+            out.extend(f"{prefix}{head}{sep}{sentence}" for sentence in _sentences(body))
+        return out
+    if unit.kind == "p":
+        return _sentences(unit.text)
+    return [unit.text]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def _column_terms(cell: str, analyzer: Analyzer) -> set[str]:
+    head = cell.split(":", 1)[0]
+    return set(analyzer.terms(head))
+
+
+def _named_columns(query: Query, analyzer: Analyzer) -> set[str]:
+    """The question's terms, as they can stand in a column header ('KWE+' -> 'kwe+')."""
+    return set(analyzer.terms(query.text))
+
+
+def asks_for_rule(question: str) -> bool:
+    """A yes/no question ('mag er ...', 'moet de ...'): a rule answers it."""
+    return bool(_ASKS_RULE.search(question))
+
+
+def choose(
+    section: Section, query: Query, analyzer: Analyzer, shown: str = ""
+) -> AnswerLine | None:
+    """The best answer line of a section for the question, or None for a section without text.
+
+    `shown` is the extract the user can open: of two equal pieces, the one it shows wins."""
+    options = candidates(section, query, analyzer)
+    if not options:
+        return None
+    heading_terms = set(analyzer.terms(" ".join(section.path)))
+    own = [w for w in query.words if not w.covered_by(heading_terms)] or query.words
+    total = sum(w.weight for w in query.words) or 1.0
+    rule = asks_for_rule(query.text)
+    best, best_score = options[0], -1.0
+    for option in options:
+        body = _NUMBERING.sub("", option)
+        terms = set(analyzer.terms(body))
+        score = sum(w.weight for w in own if w.covered_by(terms)) / total
+        if query.wants_quantity and states_quantity(body):
+            score += QUANTITY_BONUS
+        if rule and _STATES_RULE.search(body):
+            score += RULE_BONUS
+        if shown and option in shown:
+            score += EXTRACT_BONUS
+        if score > best_score:  # the first of equals: document order
+            best, best_score = option, score
+    text = _NUMBERING.sub("", best).strip()
+    return AnswerLine(text=text, values=value_spans(text), section=section)
+
+
+def value_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the values a reader looks for: numbers with their unit, dates, 'drie maanden'."""
+    spans = []
+    for match in _VALUE.finditer(text):
+        start, end = match.span()
+        value = match.group().strip()
+        if not value:
+            continue
+        end = start + len(match.group().rstrip())
+        spans.append((start, end))
+    return tuple(spans)

@@ -1,0 +1,116 @@
+"""The answer line: the sentence, item or table cell that answers, word for word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.answerline import value_spans
+from index.search import KnowledgeIndex
+from tests.conftest import one_document_index
+
+TABLE = """
+## 3. Begeleiding
+
+| Onderdeel | KWG | KWE |
+| --- | --- | --- |
+| Toezicht | Continu toezicht door een team. | Minimaal 6 uur per week per jongere. |
+| Ruimte | Een werkplek van 8 m2. Deze ruimte moet afsluitbaar zijn. | Geen eis. |
+
+## 4. Oplevering
+
+De gemeente zoekt een pand. De oplevering is altijd binnen drie maanden na de aanvraag.
+Daarna volgt de schouw.
+"""
+
+
+@pytest.fixture(scope="module")
+def table_index(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
+    return one_document_index(tmp_path_factory.mktemp("k") / "kennis", "Handboek", TABLE)
+
+
+def line(index: KnowledgeIndex, question: str) -> str:
+    result = index.search(question)
+    assert result.answer is not None, question
+    return result.answer.text
+
+
+def test_the_cell_of_the_column_the_question_names(table_index: KnowledgeIndex) -> None:
+    assert line(table_index, "hoeveel uur toezicht bij een kwe?") == (
+        "Toezicht — KWE: Minimaal 6 uur per week per jongere."
+    )
+    assert line(table_index, "hoe zit het met toezicht in een kwg") == (
+        "Toezicht — KWG: Continu toezicht door een team."
+    )
+
+
+def test_a_cell_of_several_sentences_gives_the_sentence_with_its_labels(
+    table_index: KnowledgeIndex,
+) -> None:
+    assert line(table_index, "moet de ruimte in de kwg afsluitbaar zijn?") == (
+        "Ruimte — KWG: Deze ruimte moet afsluitbaar zijn."
+    )
+
+
+def test_a_paragraph_gives_the_sentence_that_answers(table_index: KnowledgeIndex) -> None:
+    assert line(table_index, "wanneer is de oplevering?") == (
+        "De oplevering is altijd binnen drie maanden na de aanvraag."
+    )
+
+
+def test_json_carries_the_answer_with_its_citation(table_index: KnowledgeIndex) -> None:
+    reply = table_index.search("hoeveel uur toezicht bij een kwe?").as_json()
+    assert reply["unsure"] is False
+    answer = reply["answer"]
+    assert isinstance(answer, dict)
+    assert answer["citation"] == "Handboek › 3. Begeleiding › Toezicht"
+    assert answer["id"] == reply["passages"][0]["id"]  # type: ignore[index]
+
+
+def test_no_answer_line_without_an_answer(table_index: KnowledgeIndex) -> None:
+    reply = table_index.search("wat kost een parkeervergunning in Utrecht?").as_json()
+    assert reply["answered"] is False
+    assert reply["answer"] is None
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("hoeveel m2 moet de keuken van een kwg zijn?", "Keukenruimte 11,5 m2"),
+        ("hoeveel uur begeleiding krijgt een kwe?", "KWE): Minimaal 7 uur per week"),
+        ("mag een jongere zijn kamer op slot doen?", "afgesloten kunnen worden (cilinderslot)"),
+    ],
+)
+def test_shipped_knowledge_answers_first(
+    shipped_index: KnowledgeIndex, question: str, expected: str
+) -> None:
+    text = line(shipped_index, question)
+    assert expected in text
+    assert len(text) < 500
+
+
+@pytest.mark.parametrize(
+    "text,values",
+    [
+        ("Keukenruimte 11,5 m2 groot", ["11,5 m2"]),
+        ("per 1 juli 2022 verplicht", ["1 juli 2022"]),
+        ("binnen drie maanden na opening", ["drie maanden"]),
+        ("9 - 12 jongeren, 60% vooraf", ["9 - 12 jongeren", "60%"]),
+        ("geen getal hier", []),
+    ],
+)
+def test_values_are_marked(text: str, values: list[str]) -> None:
+    assert [text[a:b] for a, b in value_spans(text)] == values
+
+
+def test_every_answer_line_is_word_for_word_from_its_section(
+    shipped_index: KnowledgeIndex, tmp_path: Path
+) -> None:
+    """Whatever is asked, the line's words stand in the section it cites (labels aside)."""
+    for question in ("brandblusser keuken", "schouw", "taakstelling gemeente", "tuin kwe"):
+        result = shipped_index.search(question)
+        assert result.answer is not None
+        section = result.answer.section
+        body = result.answer.text.split(" — ")[-1].split(": ", 1)[-1]
+        assert body in section.text, (question, body)
