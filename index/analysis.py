@@ -57,6 +57,8 @@ class WordStemmer(Protocol):
 def normalise(text: str) -> str:
     """Lowercase, strip accents, unify units and quotes: 'Ruimte 12m²' -> 'ruimte 12m2'."""
     text = unicodedata.normalize("NFKC", text)  # m² -> m2, ﬁ -> fi
+    if "%" in text:
+        text = text.replace("%", " procent ")  # '60%' meets 'zestig procent'
     if "http" in text or "www." in text:
         text = _URL.sub(" ", text)
     text = _PROPER_NAME.sub(r"\1_\2", text)  # Schouwen-Duivenland is a place, not 'schouwen'

@@ -105,7 +105,14 @@ def _unit_candidates(unit: Unit, named: Collection[str], analyzer: Analyzer) -> 
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+    """A text's sentences; a leading number ('4.6.21.') stays with the sentence it numbers."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        if out and _NUMBERING.fullmatch(out[-1] + " "):
+            out[-1] = f"{out[-1]} {sentence}"
+        elif sentence.strip():
+            out.append(sentence)
+    return out
 
 
 def _column_terms(cell: str, analyzer: Analyzer) -> set[str]:

@@ -27,6 +27,19 @@ NUMBER_WORDS = frozenset(
 _OWN_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s")  # '4.6.21. Er is ...': numbering, no quantity
 
 
+_ASKS_MONEY = re.compile(r"\b(?:kost|kosten|prijs|bedrag|bedragen|euro|tarief)\b")
+_STATES_MONEY = re.compile(r"€|\beuro\b|\bbedrag|\d\s?%", re.IGNORECASE)
+
+
+def asks_for_money(question: str) -> bool:
+    """Does the question ask what something costs ('hoeveel kost', 'welk bedrag')?"""
+    return bool(_ASKS_MONEY.search(" ".join(words(question))))
+
+
+def states_money(text: str) -> bool:
+    return bool(_STATES_MONEY.search(text))
+
+
 def asks_for_quantity(question: str) -> bool:
     """Does the question ask for a number, a duration, a date or an age?"""
     return bool(_ASKS_QUANTITY.search(" ".join(words(question))))

@@ -138,3 +138,8 @@ def test_question_synonyms_expand_abbreviations(shipped_index: KnowledgeIndex) -
     stem = shipped_index.analyzer.stem
     assert (stem("toilet"),) in by_surface["wc"].synonyms
     assert (stem("kinderwoongroep"),) in by_surface["kwg"].synonyms
+
+
+def test_percent_sign_and_word_meet() -> None:
+    analyzer = Analyzer()
+    assert set(analyzer.terms("60%")) == set(analyzer.terms("60 procent"))

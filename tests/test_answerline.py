@@ -114,3 +114,39 @@ def test_every_answer_line_is_word_for_word_from_its_section(
         section = result.answer.section
         body = result.answer.text.split(" — ")[-1].split(": ", 1)[-1]
         assert body in section.text, (question, body)
+
+
+def test_doubt_is_said(shipped_index: KnowledgeIndex) -> None:
+    """Three tiers: a clear question is answered without doubt; a near-scope one that shares
+    only topic words is at most a suggestion; one about nothing in the documents is refused."""
+    sure = shipped_index.search("hoeveel m2 moet de keuken van een kwg zijn?")
+    assert sure.answered and not sure.unsure
+    vague = shipped_index.search("welke kleur moeten de muren van de huiskamer hebben?")
+    assert not vague.answered or vague.unsure
+    assert not shipped_index.search("hoe laat vertrekt de trein naar Utrecht?").answered
+
+
+def test_a_numbered_sentence_keeps_its_number_out_of_the_line(
+    tmp_path: Path,
+) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Eisen",
+        "## 4.6 Brand\n\n4.6.21. Er is een brandmeldinstallatie volgens NEN 2535. Zij wordt "
+        "jaarlijks gecontroleerd.\n",
+    )
+    assert line(index, "aan welke norm voldoet de brandmeldinstallatie?") == (
+        "Er is een brandmeldinstallatie volgens NEN 2535."
+    )
+
+
+def test_a_cost_question_is_not_sure_of_a_passage_without_an_amount(tmp_path: Path) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Eisen",
+        "## 6. Schouw\n\nBinnen drie maanden na opening volgt een tweede schouw van de locatie.\n\n"
+        "## 7. Vergoeding\n\nNa de schouw wordt 60% van de vergoeding betaald.\n",
+    )
+    assert index.search("hoeveel procent van de vergoeding wordt betaald?").passages[0].section.id
+    cost = index.search("wat kost een schouw van de locatie?")
+    assert not cost.answered or cost.unsure
