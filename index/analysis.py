@@ -18,6 +18,7 @@ from typing import Protocol
 import simplemma
 import Stemmer
 from stop_words import get_stop_words
+from text_to_num import alpha2digit
 from wordfreq import zipf_frequency
 
 STEMMER_ALGORITHM = (
@@ -50,6 +51,25 @@ _AGE_FROM = re.compile(
 )
 
 
+# Numbers said in words become digits, as the documents mostly write them: 'zes' -> 6,
+# 'vijfentwintig' -> 25 (text2num). It leaves 'een' (also an article) and 'twee' alone and
+# does not know halves: 'twee' -> 2, 'anderhalf' -> 1,5, '17 en 1 half' -> 17,5 here.
+_NUMBER_WORD = re.compile(
+    r"\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|zestien|"
+    r"achttien|twintig|dertig|veertig|zestig|zeventig|tachtig|negentig|honderd|duizend|anderhalf)"
+)
+_TWO = re.compile(r"\btwee\b")
+_ONE_AND_A_HALF = re.compile(r"\banderhalf\b")
+_AND_A_HALF = re.compile(r"\b(\d+) en (?:1|een) half\b")
+# Units as people say or type them: 'vierkante meter' is m2, 'uurtjes' are uur, 'kwe plus' KWE+.
+_SPOKEN_UNITS = (
+    (re.compile(r"\bvierkante meters?\b"), "m2"),
+    (re.compile(r"\bkubieke meters?\b"), "m3"),
+    (re.compile(r"\buurtjes?\b"), "uur"),
+    (re.compile(r"\b(kwe|kwg)[ -]?plus\b"), r"\1+"),
+)
+
+
 class WordStemmer(Protocol):
     def stemWord(self, word: str) -> str: ...
 
@@ -68,10 +88,20 @@ def normalise(text: str) -> str:
     text = re.sub(r"(\w)-\s*\n\s*(\w)", r"\1\2", text)  # hyphenation across a line break
     if "(+)" in text:
         text = _OPTIONAL_PLUS.sub(r"\1 \1+", text)
+    if _NUMBER_WORD.search(text):
+        text = _digits(text)
+    for spoken, unit in _SPOKEN_UNITS:
+        text = spoken.sub(unit, text)
     if _DIGIT.search(text) and any(w in text for w in _AGE_WORDS):  # cheap test first
         text = _AGE_BELOW.sub(lambda m: _age_limit("onder", m), text)
         text = _AGE_FROM.sub(lambda m: _age_limit("vanaf", m), text)
     return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv
+
+
+def _digits(text: str) -> str:
+    """Number words as digits: 'zes slaapkamers' -> '6 slaapkamers'."""
+    text = alpha2digit(_ONE_AND_A_HALF.sub("1,5", _TWO.sub("2", text)), "nl")
+    return _AND_A_HALF.sub(r"\1,5", text)
 
 
 def _age_limit(kind: str, match: re.Match[str]) -> str:

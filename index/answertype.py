@@ -14,7 +14,7 @@ from index.analysis import words
 _ASKS_QUANTITY = re.compile(
     r"\b(?:hoeveel|hoelang|hoe (?:lang|vaak|groot|ver|oud|snel|hoog|breed|laat)|wanneer|"
     r"welke (?:leeftijd|termijn|datum|periode)|(?:binnen|vanaf|tot|per) welke|aantal|"
-    r"grootte|oppervlakte|minimaal|maximaal)\b"
+    r"grootte|oppervlakte|minimaal|maximaal|uiterlijk)\b"
 )
 NUMBER_WORDS = frozenset(
     (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from index.analysis import Analyzer, specificity
@@ -92,8 +92,12 @@ def analyse_question(
     analyzer: Analyzer,
     synonyms: SynonymTable,
     extra_stopwords: Collection[str],
+    correct: Callable[[str], str | None] = lambda word: None,
 ) -> Query:
-    surfaces = [w for w in analyzer.content_words(text) if w not in extra_stopwords]
+    """A question's content words; `correct` gives the word a misspelt one means, if any."""
+    surfaces = [
+        correct(w) or w for w in analyzer.content_words(text) if w not in extra_stopwords
+    ]
     seen: set[str] = set()
     unique: list[str] = []
     for s in surfaces:

@@ -20,6 +20,7 @@ from index.problems import Problem
 from index.query import PART_WEIGHT, SYNONYM_WEIGHT, Query, SynonymTable, analyse_question
 from index.ranking import SectionBM25
 from index.sources import Source, Sources
+from index.spelling import Speller
 from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
 
 HEADING_WEIGHT = 3  # a section's own heading counts this many times its body
@@ -171,6 +172,7 @@ class KnowledgeIndex:
             raise ValueError("de kennismap bevat geen secties om in te zoeken")
         texts = [s.text + "\n" + " ".join(s.path) for s in self.sections]
         self.analyzer = Analyzer(vocabulary=build_vocabulary(texts))
+        self.speller = Speller(self.analyzer.vocabulary, lambda w: bool(self.analyzer.parts(w)))
         self.extra_stopwords = frozenset(synonyms.stopwords)
         self.synonyms = SynonymTable(synonyms.groups, self.analyzer)
         self.windows = [w for i, s in enumerate(self.sections) for w in windows(i, s)]
@@ -221,7 +223,11 @@ class KnowledgeIndex:
 
     def analyse(self, question: str) -> Query:
         query = analyse_question(
-            question[:MAX_QUESTION_CHARS], self.analyzer, self.synonyms, self.extra_stopwords
+            question[:MAX_QUESTION_CHARS],
+            self.analyzer,
+            self.synonyms,
+            self.extra_stopwords,
+            correct=self.speller.correct,
         )
         idf = self.bm25.idf
         unknown = self.bm25.max_idf

@@ -143,3 +143,42 @@ def test_question_synonyms_expand_abbreviations(shipped_index: KnowledgeIndex) -
 def test_percent_sign_and_word_meet() -> None:
     analyzer = Analyzer()
     assert set(analyzer.terms("60%")) == set(analyzer.terms("60 procent"))
+
+
+@pytest.mark.parametrize(
+    "spoken,written",
+    [
+        ("zes slaapkamers", "6 slaapkamers"),
+        ("twee badkamers", "2 badkamers"),
+        ("vijfentwintig jongeren", "25 jongeren"),
+        ("anderhalf jaar", "1,5 jaar"),
+        ("zeventien en een half jaar", "17,5 jaar"),
+        ("twee en een half uur", "2,5 uur"),
+        ("veertig vierkante meter", "40 m2"),
+        ("12m²", "12 m2"),
+        ("drie uurtjes", "3 uur"),
+        ("kwe plus", "KWE+"),
+        ("jonger dan vijftien", "jonger dan 15"),
+    ],
+)
+def test_spoken_numbers_and_units_meet_the_written_ones(spoken: str, written: str) -> None:
+    assert words(spoken) == words(written)
+
+
+def test_een_stays_an_article() -> None:
+    assert words("een keuken") == ["een", "keuken"]
+
+
+def test_spelling_mistakes_meet_the_documents_words(shipped_index: KnowledgeIndex) -> None:
+    speller = shipped_index.speller
+    assert speller.correct("huiskamr") == "huiskamer"
+    assert speller.correct("taakstellng") == "taakstelling"
+    # real words, compounds of corpus words, short words and numbers are never bent
+    for word in ("energielabel", "parkeervergunning", "keukenvloer", "grot", "lift", "2026"):
+        assert speller.correct(word) is None, word
+
+
+def test_a_misspelt_question_finds_the_same_passage(shipped_index: KnowledgeIndex) -> None:
+    right = shipped_index.search("hoe groot moet de huiskamer van een kwe zijn?")
+    typo = shipped_index.search("hoe groot moet de huiskamr van een kwe zijn?")
+    assert typo.passages[0].section.id == right.passages[0].section.id
