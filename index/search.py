@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -25,6 +26,10 @@ from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
 
 HEADING_WEIGHT = 3  # a section's own heading counts this many times its body
 PATH_WEIGHT = 1  # the headings above it count once
+# Question wordings (knowledge/vraagvormen.yaml: how people ask for a section) are a field of
+# their own, ranked with BM25 among themselves and added to the section's text score at this
+# weight: they bridge the user's words and the document's, without outweighing the text.
+WORDING_WEIGHT = 0.5
 WINDOW_CHARS = 600  # the length of text BM25 ranks at once
 CANDIDATES = 80  # BM25's best sections that are re-ranked by coverage
 COORDINATION = 1.0  # exponent of the coverage factor in the final score
@@ -164,7 +169,12 @@ class SearchResult:
 
 
 class KnowledgeIndex:
-    def __init__(self, documents: list[Document], synonyms: SynonymData) -> None:
+    def __init__(
+        self,
+        documents: list[Document],
+        synonyms: SynonymData,
+        wordings: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.documents = documents
         self.synonym_data = synonyms
         self.sections = [s for d in documents for s in d.sections if s.units]
@@ -186,6 +196,23 @@ class KnowledgeIndex:
         self.by_id = {s.id: s for d in documents for s in d.sections}
         self.sources = Sources(documents, self.by_id)
         self._position = {s.id: i for i, s in enumerate(self.sections)}
+        self._windows_of: dict[int, list[int]] = {}
+        for i, window in enumerate(self.windows):
+            self._windows_of.setdefault(window.section, []).append(i)
+        self.wordings = {
+            sid: list(ws) for sid, ws in (wordings or {}).items() if sid in self._position and ws
+        }
+        # One wording document per section that has wordings; `_wording_owner[d]` is its section.
+        self._wording_owner = [self._position[sid] for sid in self.wordings]
+        self.wording_bm25 = (
+            SectionBM25([self.analyzer.terms("\n".join(ws)) for ws in self.wordings.values()])
+            if self.wordings
+            else None
+        )
+        self._wording_terms = {
+            owner: self.wording_bm25.terms_of(d) if self.wording_bm25 else {}
+            for d, owner in enumerate(self._wording_owner)
+        }
         self.built_at = time.time()
         self.warnings: list[Problem] = []
 
@@ -267,23 +294,36 @@ class KnowledgeIndex:
         """BM25 score of every window, one concept per question word: a word counts with the
         best of its alternatives, so 'kso' found as 'KSO' and as 'kleinschalige opvang' (or
         'woning' and 'pand') is not counted twice."""
+        total = self._field_scores(self.bm25, alternatives)
+        if self.wording_bm25 is not None:
+            for doc, value in self._field_scores(self.wording_bm25, alternatives).items():
+                for win in self._windows_of[self._wording_owner[doc]]:
+                    total[win] = total.get(win, 0.0) + WORDING_WEIGHT * value
+        return total
+
+    def _field_scores(
+        self, bm25: SectionBM25, alternatives: list[list[Way]]
+    ) -> dict[int, float]:
         total: dict[int, float] = {}
-        gains: dict[str, dict[int, float]] = {}  # a term's BM25 gain per window, asked once
+        gains: dict[str, dict[int, float]] = {}  # a term's BM25 gain per document, asked once
         for ways in alternatives:
             best: dict[int, float] = {}
             for way in ways:
-                for win, value in self._way_scores(way, gains).items():
-                    if value > best.get(win, 0.0):
-                        best[win] = value
-            for win, value in best.items():
-                total[win] = total.get(win, 0.0) + value
+                for doc, value in self._way_scores(bm25, way, gains).items():
+                    if value > best.get(doc, 0.0):
+                        best[doc] = value
+            for doc, value in best.items():
+                total[doc] = total.get(doc, 0.0) + value
         return total
 
-    def _way_scores(self, way: Way, gains: dict[str, dict[int, float]]) -> dict[int, float]:
+    @staticmethod
+    def _way_scores(
+        bm25: SectionBM25, way: Way, gains: dict[str, dict[int, float]]
+    ) -> dict[int, float]:
         found: dict[int, float] = {}
         for term in way.terms:
             if term not in gains:
-                gains[term] = self.bm25.term_scores(term)
+                gains[term] = bm25.term_scores(term)
             for win, gain in gains[term].items():
                 found[win] = found.get(win, 0.0) + way.weight * gain
         if way.whole and len(way.terms) > 1:  # a synonym phrase: only where all its terms are
@@ -293,6 +333,12 @@ class KnowledgeIndex:
                 if all(win in gains[term] for term in way.terms)
             }
         return found
+
+    def _terms_with_wordings(self, win: int) -> Collection[str]:
+        """A window's terms, and those of its section's question wordings."""
+        terms = self.bm25.terms_of(win)
+        wording = self._wording_terms.get(self.windows[win].section)
+        return terms.keys() | wording.keys() if wording else terms
 
     def ideal_score(self, alternatives: list[list[Way]]) -> float:
         """The score of an average-length passage holding each question word once: a yardstick
@@ -343,7 +389,7 @@ class KnowledgeIndex:
         candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
         best_of: dict[int, Candidate] = {}
         for win, score in candidates:
-            coverage = query.coverage(self.bm25.terms_of(win))
+            coverage = query.coverage(self._terms_with_wordings(win))
             evidence = score * coverage**COORDINATION
             final = evidence
             if query.wants_quantity and self.states_quantity[win]:
@@ -373,7 +419,7 @@ class KnowledgeIndex:
             passages.append(Passage(section, score, coverage, extract))
         strength = top_candidate.evidence / self.ideal_score(alternatives)
         confidence = math.sqrt(passages[0].coverage * strength)
-        holds_focus = query.holds_focus(self.bm25.terms_of(top_candidate.window))
+        holds_focus = query.holds_focus(self._terms_with_wordings(top_candidate.window))
         needed = MIN_CONFIDENCE if holds_focus else MIN_CONFIDENCE_WITHOUT_FOCUS
         answered = confidence >= needed
         # A question asking a number, a term or a date that the best passage does not state
