@@ -23,8 +23,8 @@ test: $(BIN)/draaibot
 	$(BIN)/pytest -q
 
 eval: $(BIN)/draaibot
-	$(BIN)/python benchmarks/eval.py
-	$(BIN)/python benchmarks/eval.py --dev tests/fixtures/extra_questions.jsonl
+	$(BIN)/python benchmarks/eval.py --dev ../shared/eval/dev_questions.jsonl \
+		--dev tests/fixtures/extra_questions.jsonl --dev tests/fixtures/heldout_questions.jsonl
 
 bench: $(BIN)/draaibot
 	$(BIN)/python benchmarks/retrieval.py

@@ -1,6 +1,8 @@
 """Retrieval quality on the shared dev set: draaibot and three baselines, side by side.
 
-usage: python benchmarks/eval.py [--dev QUESTIONS.jsonl] [--score score.py] [--knowledge DIR]
+usage: python benchmarks/eval.py [--dev QUESTIONS.jsonl ...] [--score score.py] [--knowledge DIR]
+
+Every question set named (default: the shared dev set) is scored in turn, all engines on it.
 
 The baselines rank the same knowledge cut into raw paragraphs (every paragraph, list item and
 table row of every section), the way a typical implementation would, and never refuse:
@@ -115,17 +117,16 @@ def bm25s_baseline(docs: list[tuple[str, str]]) -> Answerer:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", default=str(ROOT.parent / "shared/eval/dev_questions.jsonl"))
-    parser.add_argument("--score", default=str(ROOT.parent / "shared/eval/score.py"))
+    parser.add_argument("--dev", action="append", help="a question set (may be repeated)")
+    parser.add_argument("--score", default=str(ROOT / "tests/fixtures/eval/score.py"))
     parser.add_argument("--knowledge", default=str(ROOT / "knowledge"))
     args = parser.parse_args()
-    for path in (args.dev, args.score):
+    sets = args.dev or [str(ROOT.parent / "shared/eval/dev_questions.jsonl")]
+    for path in (*sets, args.score):
         if not Path(path).is_file():
             print(f"niet gevonden: {path}", file=sys.stderr)
             return 2
     score = load_score(Path(args.score))
-    with open(args.dev, encoding="utf-8") as lines:
-        questions = [json.loads(line) for line in lines if line.strip()]
     index = KnowledgeIndex.build(Path(args.knowledge))
     docs = paragraphs(index)
     engines: dict[str, Answerer] = {
@@ -134,22 +135,32 @@ def main() -> int:
         "SQLite FTS5 (unicode61)": fts5_baseline(docs),
         "bm25s (Snowball dutch, stopwords)": bm25s_baseline(docs),
     }
-    print(f"{len(questions)} questions from {args.dev}")
-    print(f"{'engine':<36} {'hit@1':>6} {'hit@3':>6} {'mrr@3':>6} {'answered':>9} {'refused':>8}")
+    for path in sets:
+        with open(path, encoding="utf-8") as lines:
+            questions = [json.loads(line) for line in lines if line.strip()]
+        report(score, questions, path, engines)
+    return 0
+
+
+COLUMNS = ("hit@1", "hit@3", "mrr@3", "answer@1", "sure_in_scope", "sure_precision")
+
+
+def report(
+    score: ModuleType, questions: list[dict[str, object]], path: str, engines: dict[str, Answerer]
+) -> None:
+    print(f"\n{len(questions)} questions from {path}")
+    header = " ".join(f"{c:>{max(8, len(c))}}" for c in (*COLUMNS, "refused"))
+    print(f"{'engine':<36} {header}")
     for name, answer in engines.items():
-        result = score.score(questions, [answer(q["question"]) for q in questions])
+        result = score.score(questions, [answer(str(q["question"])) for q in questions])
         refused = result["rejected_out_of_scope"]
-        print(
-            f"{name:<36} {result['hit@1']:>6.2f} {result['hit@3']:>6.2f} {result['mrr@3']:>6.2f}"
-            f" {result['answered_in_scope']:>9.2f}"
-            f" {'-' if refused is None else f'{refused:.2f}':>8}"
-        )
+        figures = " ".join(f"{result[c]:>{max(8, len(c))}.2f}" for c in COLUMNS)
+        print(f"{name:<36} {figures} {'-' if refused is None else f'{refused:.2f}':>8}")
         if name == "draaibot":
             print(
                 f"{'':<36} misses: {', '.join(result['misses']) or '-'};"
                 f" false answers: {', '.join(result['false_answers']) or '-'}"
             )
-    return 0
 
 
 if __name__ == "__main__":
