@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts import NO_ANSWER
+from bot.texts import NO_ANSWER, UNSURE
 from index.search import SearchResult
 
 
@@ -28,8 +28,15 @@ def passage_block(
 
 
 def answer_text(result: SearchResult) -> str:
+    """The answer line first (its value between *stars*), then the passages behind it."""
     if not result.answered:
         return NO_ANSWER
-    return "\n\n".join(
+    blocks = []
+    if result.answer is not None:
+        line = bold_plain(result.answer.text, result.answer.values)
+        lead = f"{UNSURE}\n{line}" if result.unsure else line
+        blocks.append(f"{lead}\n({result.passages[0].citation})")
+    blocks.extend(
         passage_block(i, p.citation, p.extract.text) for i, p in enumerate(result.passages, start=1)
     )
+    return "\n\n".join(blocks)

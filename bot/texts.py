@@ -8,6 +8,8 @@ NO_ANSWER = (
     f"of mail uw vraag aan {CONTACT}."
 )
 
+UNSURE = "Ik weet het niet zeker. Bedoelt u misschien:"
+
 EMPTY_QUESTION = (
     "Stel een vraag in een paar woorden, bijvoorbeeld: hoeveel m2 moet de keuken van een KWG zijn?"
 )

@@ -50,6 +50,7 @@ _UNITS = (
 )
 _VALUE = re.compile(
     rf"(?:€\s?)?\b\d{{1,2}}\s(?:{_MONTHS})(?:\s\d{{4}})?\b"  # 1 juli 2022
+    r"|\b\d+/\d+\b"  # 24/7
     rf"|(?:€\s?)?\b\d+(?:[.,]\d+)?(?:\s?(?:-|tot|t/m)\s?\d+(?:[.,]\d+)?)?"
     rf"(?:\s?(?:{_UNITS})(?![\w]))?"  # 11,5 m2 · 9 - 12 jongeren · 60%
     rf"|\b(?:{_NUMBER_WORDS})\s(?:{_UNITS})\b",  # drie maanden

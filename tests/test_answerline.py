@@ -98,6 +98,7 @@ def test_shipped_knowledge_answers_first(
         ("binnen drie maanden na opening", ["drie maanden"]),
         ("9 - 12 jongeren, 60% vooraf", ["9 - 12 jongeren", "60%"]),
         ("geen getal hier", []),
+        ("met 24/7 bereikbaarheid", ["24/7"]),
     ],
 )
 def test_values_are_marked(text: str, values: list[str]) -> None:
