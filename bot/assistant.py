@@ -288,6 +288,7 @@ class Assistant:
         return Outcome([Reply(text=texts.FORGET_CONFIRM, buttons=buttons)])
 
     def forget(self, chat: Chat) -> Outcome:
+        self.flows.forget_chat(chat.id)
         return Outcome.say(texts.FORGOTTEN.format(n=self.store.forget_chat(chat.id)))
 
     # -- admin ---------------------------------------------------------------------------
