@@ -85,7 +85,7 @@ class StorageError(Exception):
     """The database cannot be opened or written; the message says so in Dutch."""
 
 
-_WRITE_FAILURES = ("database or disk is full", "readonly", "disk i/o error")
+_WRITE_FAILURES = ("database or disk is full", "readonly", "disk i/o error", "database is locked")
 
 
 def is_write_failure(error: BaseException | None) -> bool:
@@ -108,6 +108,9 @@ class Store:
         try:
             self.db = self._open(path)
             self.migrate()
+            # A read-only file opens and reads fine: find out now, not at the first tick.
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            self.db.execute(f"PRAGMA user_version = {int(version)}")
         except (sqlite3.Error, OSError) as exc:
             raise StorageError(
                 f"de database {path} kan niet worden geopend of bijgewerkt ({exc}). Controleer "
@@ -282,12 +285,19 @@ class Store:
 
     def first_time(self, update_id: int) -> bool:
         """Record an update id; False when it was handled before (Telegram may repeat updates
-        after a restart)."""
-        with self.db.conn:
-            cursor = self.db.execute(
-                "insert or ignore into updates (update_id, created_at) values (?, ?)",
-                [update_id, self.clock()],
-            )
+        after a restart). When the database cannot write (disk full), True: the update is
+        handled, and a handler that must write answers that saving fails."""
+        try:
+            with self.db.conn:
+                cursor = self.db.execute(
+                    "insert or ignore into updates (update_id, created_at) values (?, ?)",
+                    [update_id, self.clock()],
+                )
+        except sqlite3.OperationalError as exc:
+            if not is_write_failure(exc):
+                raise
+            log.warning("update %s not recorded: %s", update_id, exc)
+            return True
         return cursor.rowcount == 1
 
     # -- answers and the question log -------------------------------------------------------

@@ -40,6 +40,8 @@ THANKS_MISSING = (
 
 NOT_TEXT = "Ik kan alleen tekst lezen. Typ uw vraag, of kies /help."
 
+STORAGE_FAILED = "Opslaan lukt nu niet, probeer het later opnieuw."
+
 PRIVACY = (
     "Wat draaibot bewaart, en hoe lang:\n"
     "- uw vragen, of er een antwoord was en uit welke bronnen, met datum en tijd: {days} dagen;\n"
