@@ -25,6 +25,7 @@ import sqlite_utils
 SCHEMA_VERSION = 6
 DAY = 86_400.0
 CHECKPOINT_ATTEMPTS = 3
+CHECKPOINT_WAIT_MS = 200
 UPDATE_IDS_KEPT_DAYS = 7  # repeated updates after a restart are recognised this long
 
 log = logging.getLogger(__name__)
@@ -665,13 +666,19 @@ class Store:
     def checkpoint(self) -> bool:
         """Copy the WAL into the database and empty it: TRUNCATE is the only mode that leaves
         no old page in the -wal file. A reader may keep it busy: tried a few times."""
-        for attempt in range(1, CHECKPOINT_ATTEMPTS + 1):
-            busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            if not busy:
-                return True
-            if attempt < CHECKPOINT_ATTEMPTS:
-                time.sleep(0.05 * attempt)
-        log.warning("the WAL could not be emptied now: a reader keeps it busy")
+        # Wait briefly for readers (a backup): the bot's event loop waits with us.
+        timeout = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            for attempt in range(1, CHECKPOINT_ATTEMPTS + 1):
+                busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return True
+                if attempt < CHECKPOINT_ATTEMPTS:
+                    time.sleep(0.05 * attempt)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        log.warning("the WAL could not be emptied now: a reader keeps it busy; next purge again")
         return False
 
     def forget_chat(self, chat_id: int) -> int:
@@ -743,6 +750,5 @@ class Store:
             )
             for sql, args in statements:
                 deleted += self.db.execute(sql, args).rowcount
-        if deleted:
-            self.checkpoint()
+        self.checkpoint()  # also empties what a busy checkpoint after a wipe left behind
         return deleted

@@ -218,3 +218,25 @@ def test_every_table_has_a_retention() -> None:
     tables = {r[0] for r in store.db.execute("select name from sqlite_master where type='table'")}
     purge = inspect.getsource(Store.purge_older_than)
     assert tables and [t for t in sorted(tables) if f"from {t} " not in purge] == []
+
+
+def test_a_reader_delays_emptying_the_wal_until_the_next_purge(tmp_path: Path) -> None:
+    import sqlite3
+
+    from bot.storage import Store
+
+    db = tmp_path / "w.db"
+    store = Store(db)
+    store.save_answer(3, "private", "vraag over de ooievaarsnest-norm", True, [], [], 0)
+    reader = sqlite3.connect(db)  # a backup reading an older snapshot
+    reader.execute("begin")
+    reader.execute("select count(*) from questions").fetchone()
+    store.save_answer(4, "private", "een tweede vraag", True, [], [], 0)
+    store.forget_chat(3)
+    assert not store.checkpoint()  # busy: the reader still needs the WAL
+    reader.rollback()
+    reader.close()
+    store.purge_older_than(180)  # the daily purge empties it
+    assert db.with_name("w.db-wal").stat().st_size == 0
+    assert found_in(db, ["ooievaarsnest"]) == []
+    store.close()
