@@ -274,6 +274,8 @@ class Store:
                 pk=("chat_id", "message_id"),
                 if_not_exists=True,
             )
+        if version < 6 and "closed_at" not in self.db.table("checklists").columns_dict:
+            self.db.table("checklists").add_column("closed_at", float)  # for the retention
         if version < 6 and version > 0:
             # A database from before secure_delete may hold deleted text in its free space:
             # rewrite it once, then empty the WAL.
@@ -605,8 +607,11 @@ class Store:
         return list(self.db.table("checklists").rows_where(where, args, order_by="id"))
 
     def set_checklist_status(self, checklist_id: int, status: str) -> None:
+        closed_at = self.clock() if status != "open" else None
         with self.db.conn:
-            self.db.table("checklists").update(checklist_id, {"status": status})
+            self.db.table("checklists").update(
+                checklist_id, {"status": status, "closed_at": closed_at}
+            )
 
     def tick(
         self, checklist_id: int, item: int, state: str | None, user_id: int, name: str
@@ -713,7 +718,8 @@ class Store:
     def purge_older_than(self, days: float) -> int:
         """Delete what is older than the retention: the question log, answers, feedback,
         pending prompts, the admin log, flow sessions untouched that long, reminders sent that
-        long ago, and closed checklists (with their ticks and messages) untouched that long.
+        long ago, and closed checklists (with their ticks and messages) untouched that long
+        (created, ticked, remarked, closed).
         Open checklists and unsent reminders stay. Update ids are kept 7 days."""
         now = self.clock()
         cutoff = now - days * DAY
@@ -728,13 +734,14 @@ class Store:
             ("delete from reminders where sent_at is not null and sent_at < ?", [cutoff]),
             (
                 "delete from ticks where checklist_id in (select c.id from checklists c "
-                "where c.status != 'open' and c.created_at < ? and not exists (select 1 from "
-                "ticks t where t.checklist_id = c.id and "
+                "where c.status != 'open' and max(c.created_at, coalesce(c.closed_at, 0)) < ? "
+                "and not exists (select 1 from ticks t where t.checklist_id = c.id and "
                 "max(coalesce(t.at, 0), coalesce(t.remark_at, 0)) >= ?))",
                 [cutoff, cutoff],
             ),
             (
-                "delete from checklists where status != 'open' and created_at < ? "
+                "delete from checklists where status != 'open' "
+                "and max(created_at, coalesce(closed_at, 0)) < ? "
                 "and id not in (select checklist_id from ticks)",
                 [cutoff],
             ),

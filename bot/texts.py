@@ -47,7 +47,7 @@ PRIVACY = (
     "- uw vragen, of er een antwoord was en uit welke bronnen, met datum en tijd: {days} dagen;\n"
     "- uw 👍/👎 en wat u miste: {days} dagen;\n"
     "- een vraag van mij waarop u nog kunt antwoorden (zoals 'Wat miste u?'): {days} dagen;\n"
-    "- de antwoorden in een vragenronde: {days} dagen na het laatste antwoord. Een "
+    "- de antwoorden in een vragenronde: {days} dagen na de laatste wijziging. Een "
     "geboortedatum schrijf ik nooit weg: ik onthoud hem alleen zolang de vragenronde loopt "
     "(na een herstart vraag ik hem opnieuw);\n"
     "- herinneringen: de data en de naam die u de herinnering geeft, tot {days} dagen nadat "

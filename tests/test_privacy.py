@@ -150,9 +150,11 @@ def test_retention_covers_every_table(tmp_path: Path) -> None:
     old = fill("oud")
     now[0] += 200 * DAY
     late = store.create_checklist(-5, "t", "laat gesloten", "afvinken", [{"text": "a"}])
+    closed_late = store.create_checklist(-5, "t", "nu gesloten", "afvinken", [{"text": "a"}])
     now[0] += 100 * DAY
     store.set_checklist_status(late, "closed")
     store.tick(late, 1, "gedaan", 7, "Bart")  # closed, created long ago, ticked today: kept
+    store.set_checklist_status(closed_late, "closed")  # created long ago, closed today: kept
     new = fill("nieuw")
     assert store.purge_older_than(180) > 0
 
@@ -173,6 +175,7 @@ def test_retention_covers_every_table(tmp_path: Path) -> None:
     assert {r[0] for r in rows("select id from checklists")} == {
         old["open"],
         late,
+        closed_late,
         new["closed"],
         new["open"],
     }
@@ -192,6 +195,7 @@ def test_upgrading_an_old_database_rewrites_its_free_space(tmp_path: Path) -> No
     old = sqlite3.connect(db)  # as the code before version 6 wrote: no secure_delete
     old.execute("pragma secure_delete = off")
     old.execute("pragma user_version = 4")
+    old.execute("alter table checklists drop column closed_at")  # as version 4 had it
     with old:
         old.execute(
             "insert into questions (chat_id, question, created_at) "
@@ -204,6 +208,7 @@ def test_upgrading_an_old_database_rewrites_its_free_space(tmp_path: Path) -> No
     store = Store(db)
     assert store.db.execute("pragma user_version").fetchone()[0] >= 6
     assert store.db.execute("pragma secure_delete").fetchone()[0] == 1
+    assert "closed_at" in store.db.table("checklists").columns_dict
     store.close()
     assert found_in(db, ["zwanenhals"]) == []
 
