@@ -3,14 +3,13 @@ types or presses into `Outcome`s of plain `Reply` values; it never touches Teleg
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import texts
+from bot import csvsafe, texts
 from bot.checklists import ChecklistChat
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
@@ -289,6 +288,7 @@ class Assistant:
         return Outcome([Reply(text=texts.FORGET_CONFIRM, buttons=buttons)])
 
     def forget(self, chat: Chat) -> Outcome:
+        self.flows.forget_chat(chat.id)
         return Outcome.say(texts.FORGOTTEN.format(n=self.store.forget_chat(chat.id)))
 
     # -- admin ---------------------------------------------------------------------------
@@ -357,7 +357,7 @@ class Assistant:
             for d in down[:10]
         ] or ["- geen"]
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
+        writer = csvsafe.writer(buffer)
         writer.writerow(["soort", "vraag", "aantal", "bronnen", "wat miste", "datum"])
         for q, n in unanswered:
             writer.writerow(["geen antwoord", q, n, "", "", ""])

@@ -13,7 +13,6 @@ remarks, details, export, paging, closing and reopening. Pure of Telegram; state
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot import csvsafe
 from bot.parsing import format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import Store, decode_id, encode_id
@@ -381,7 +381,7 @@ class ChecklistChat:
         items = json.loads(row["items"])
         ticks = self.store.ticks(checklist_id)
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
+        writer = csvsafe.writer(buffer)
         writer.writerow(
             ["nr", "onderdeel", "item", "aantal", "status", "door", "wanneer", "opmerking", "bron"]
         )

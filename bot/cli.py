@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import Config
 from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge, inspect, snapshot_diff
 from bot.render_text import answer_text
+from bot.storage import StorageError
 from index.search import InvalidKnowledge
 
 
@@ -205,5 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"draaibot: {exc}", file=sys.stderr)
         return 2
+    except StorageError as exc:
+        print(f"draaibot: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+
+# ASCII digits only: str.isdigit() and int()/float() also take '²', '١٢', '1_000', 'nan'
+_INTEGER = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+
+
+class ConfigError(ValueError):
+    """A variable with a value draaibot cannot use; the message names the variable."""
 
 
 def _ids(raw: str) -> frozenset[int]:
@@ -17,9 +26,10 @@ def _ids(raw: str) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.lstrip("-").isdigit():
-            raise ValueError(
-                f"DRAAIBOT_ADMINS bevat '{part}': verwacht Telegram-gebruikers-id's (getallen)"
+        if _INTEGER.fullmatch(part) is None or int(part) == 0:
+            raise ConfigError(
+                f"DRAAIBOT_ADMINS bevat {part!r}: verwacht Telegram-gebruikers-id's "
+                "(positieve gehele getallen, gescheiden door komma's)"
             )
         ids.add(int(part))
     return frozenset(ids)
@@ -52,27 +62,37 @@ class Config:
             admins=_ids(env.get("DRAAIBOT_ADMINS", "")),
             knowledge=Path(env.get("DRAAIBOT_KNOWLEDGE") or "knowledge"),
             db=Path(env.get("DRAAIBOT_DB") or "data/draaibot.db"),
-            retention_days=_number(env, "DRAAIBOT_RETENTION_DAYS", 180.0, minimum=1),
+            retention_days=_number(env, "DRAAIBOT_RETENTION_DAYS", 180.0, 1, 3650),
             rate_limiter=_flag(env, "DRAAIBOT_RATE_LIMITER", True),
             watch=_flag(env, "DRAAIBOT_WATCH", True),
             webhook_url=env.get("DRAAIBOT_WEBHOOK_URL") or None,
             webhook_listen=env.get("DRAAIBOT_WEBHOOK_LISTEN") or "0.0.0.0",
-            webhook_port=int(_number(env, "DRAAIBOT_WEBHOOK_PORT", 8443, minimum=1)),
+            webhook_port=_port(env, "DRAAIBOT_WEBHOOK_PORT", 8443),
             webhook_secret=env.get("DRAAIBOT_WEBHOOK_SECRET") or None,
         )
 
 
-def _number(env: dict[str, str], name: str, default: float, minimum: float) -> float:
+def _number(
+    env: dict[str, str], name: str, default: float, minimum: float, maximum: float
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{name}='{raw}' is geen getal") from None
-    if value < minimum:
-        raise ValueError(f"{name} moet minstens {minimum:g} zijn, niet {raw}")
+    if _DECIMAL.fullmatch(raw) is None:
+        raise ConfigError(f"{name}={raw!r} is geen getal (bijvoorbeeld 180 of 30,5)")
+    value = float(raw.replace(",", "."))
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{name} moet tussen {minimum:g} en {maximum:g} liggen, niet {raw}")
     return value
+
+
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if _INTEGER.fullmatch(raw) is None or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"{name}={raw!r} is geen poortnummer (een geheel getal van 1 tot 65535)")
+    return int(raw)
 
 
 def _flag(env: dict[str, str], name: str, default: bool) -> bool:
@@ -83,4 +103,4 @@ def _flag(env: dict[str, str], name: str, default: bool) -> bool:
         return True
     if raw in ("0", "uit", "nee", "false", "off", "no"):
         return False
-    raise ValueError(f"{name}='{raw}': gebruik 'aan' of 'uit'")
+    raise ConfigError(f"{name}={raw!r}: gebruik 'aan' of 'uit'")

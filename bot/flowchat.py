@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
 STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 ANSWERED = "Deze vraag is al beantwoord."
 NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
+MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
 
 
 class FlowChat:
@@ -36,6 +38,9 @@ class FlowChat:
         self.store = store
         self.cite = cite
         self.now = now  # timezone-aware, for "today" and reminders
+        # Answers to questions marked `private: true` (a date of birth) are never written to
+        # disk: session id -> (chat id, answers), held only while the session runs.
+        self._private: dict[int, tuple[int, dict[str, Any]]] = {}
 
     def today(self) -> dt.date:
         return self.now().astimezone(AMSTERDAM).date()
@@ -46,10 +51,12 @@ class FlowChat:
         flow = self.flows.get(flow_id)
         if flow is None:
             return Outcome.say(f"De vragenronde '{flow_id}' bestaat niet (meer).")
-        active = self.store.active_session(chat_id)
+        active = self._active(chat_id)
         if active is not None and active.flow == flow_id and not restart and active.history:
             note = "U was hier gebleven. Wilt u opnieuw beginnen, kies dan Opnieuw beginnen."
             return self._ask(flow, active, is_group, note=note, restart_button=True)
+        if active is not None:
+            self._private.pop(active.id, None)
         session = self.store.start_session(chat_id, flow_id)
         intro = flow.intro if flow.steps else ""
         if active is not None and active.flow != flow_id:
@@ -136,7 +143,7 @@ class FlowChat:
         """The session a button names, if it belongs to this chat, has this status and its
         flow still exists; None for a stale button."""
         session_id = decode_id(encoded)
-        session = self.store.session(session_id) if session_id is not None else None
+        session = self._load(self.store.session(session_id)) if session_id is not None else None
         if session is None or session.chat_id != chat_id or session.status != status:
             return None
         flow = self.flows.get(session.flow)
@@ -144,7 +151,7 @@ class FlowChat:
 
     def typed(self, chat_id: int, is_group: bool, text: str) -> Outcome | None:
         """A typed answer for the active session; None when no question is waiting for one."""
-        session = self.store.active_session(chat_id)
+        session = self._active(chat_id)
         if session is None:
             return None
         flow = self.flows.get(session.flow)
@@ -169,11 +176,11 @@ class FlowChat:
     ) -> Outcome:
         session.answers[step.id] = value
         session.history.append(step.id)
-        self.store.save_session(session)
+        self._save(flow, session)
         return self._ask(flow, session, is_group)
 
     def back(self, chat_id: int, is_group: bool) -> Outcome:
-        session = self.store.active_session(chat_id)
+        session = self._active(chat_id)
         if session is None:
             return Outcome.say(NO_FLOW)
         flow = self.flows.get(session.flow)
@@ -191,17 +198,16 @@ class FlowChat:
                     session.answers.pop(step_id)
                     if step_id in session.history:
                         session.history.remove(step_id)
-            self.store.save_session(session)
+            self._save(flow, session)
         return self._ask(flow, session, is_group, note="Terug naar de vorige vraag.")
 
     def stop(self, chat_id: int) -> Outcome:
-        session = self.store.active_session(chat_id)
+        session = self._active(chat_id)
         if session is None:
             return Outcome.say(NO_FLOW)
         flow = self.flows.get(session.flow)
         session.status = "stopped"
-        self._forget_private(flow, session)
-        self.store.save_session(session)
+        self._save(flow, session)
         title = flow.title if flow else session.flow
         return Outcome.say(f"Gestopt met '{title}'. Wat u invulde, is niet bewaard als uitkomst.")
 
@@ -210,8 +216,7 @@ class FlowChat:
     def _finish(self, flow: Flow, session: FlowSession, note: str) -> Outcome:
         outcome = engine.result(flow, session.answers, self.today())
         session.status = "done"
-        self._forget_private(flow, session)
-        self.store.save_session(session)
+        self._save(flow, session)
         text = self.result_text(flow, session.answers, outcome)
         buttons: list[tuple[Button, ...]] = []
         if outcome.verdicts:
@@ -222,13 +227,43 @@ class FlowChat:
             [Reply(text="\n\n".join(filter(None, [note, text])), buttons=tuple(buttons))]
         )
 
-    def _forget_private(self, flow: Flow | None, session: FlowSession) -> None:
-        """A date of birth is used for the calculation only: gone when the flow ends."""
-        if flow is None:
-            return
-        for step in flow.steps:
-            if step.private and step.id in session.answers:
-                session.answers[step.id] = "(niet bewaard)"
+    # -- private answers: in memory only ---------------------------------------------------
+
+    def _active(self, chat_id: int) -> FlowSession | None:
+        return self._load(self.store.active_session(chat_id))
+
+    def _load(self, session: FlowSession | None) -> FlowSession | None:
+        """A stored session with the private answers this process holds. A private answer lost
+        in a restart is asked again: its question leaves the history."""
+        if session is None:
+            return None
+        held = self._private.get(session.id)
+        if held is not None:
+            session.answers.update(held[1])
+        flow = self.flows.get(session.flow)
+        for step in flow.steps if flow is not None else []:
+            if step.private and step.id not in session.answers and step.id in session.history:
+                session.history.remove(step.id)
+        return session
+
+    def _save(self, flow: Flow | None, session: FlowSession) -> None:
+        """Store the session without its private answers; hold those in memory while the
+        session runs, and drop them when it ends (done or stopped)."""
+        private = {s.id for s in flow.steps if s.private} if flow is not None else set()
+        held = {k: v for k, v in session.answers.items() if k in private}
+        self._private.pop(session.id, None)
+        if held and session.status == "active":
+            if len(self._private) >= MAX_PRIVATE_SESSIONS:
+                self._private.pop(next(iter(self._private)))  # the oldest: asked again
+            self._private[session.id] = (session.chat_id, held)
+        public = {k: v for k, v in session.answers.items() if k not in private}
+        self.store.save_session(replace(session, answers=public))
+
+    def forget_chat(self, chat_id: int) -> None:
+        """/vergeet: the private answers held for this chat go too."""
+        for session_id, (owner, _) in list(self._private.items()):
+            if owner == chat_id:
+                del self._private[session_id]
 
     def result_text(self, flow: Flow, answers: dict[str, Any], outcome: engine.Result) -> str:
         values = engine.effective(flow, answers)

@@ -1,13 +1,19 @@
 """All state in one SQLite database (sqlite-utils, WAL): answers, question log, feedback,
 pending prompts and the admin log. Schema created and migrated at start-up.
 
-No names or usernames are stored: only chat ids (needed for /vergeet), chat types, user ids where
-a pending prompt or an admin check needs them, questions, outcomes, citations and times.
+No names or usernames are stored with questions: only chat ids (needed for /vergeet), chat types,
+user ids where a pending prompt or an admin check needs them, questions, outcomes, citations and
+times. A checklist keeps who ticked what (the name as shown in Telegram).
+
+Deleted means gone from the files: every connection runs with `secure_delete` (deleted content
+is overwritten with zeros) and after a wipe or purge the WAL is emptied (`checkpoint`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -16,8 +22,13 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 DAY = 86_400.0
+CHECKPOINT_ATTEMPTS = 3
+CHECKPOINT_WAIT_MS = 200
+UPDATE_IDS_KEPT_DAYS = 7  # repeated updates after a restart are recognised this long
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
@@ -71,20 +82,58 @@ def decode_id(text: str) -> int | None:
         return None
 
 
+class StorageError(Exception):
+    """The database cannot be opened or written; the message says so in Dutch."""
+
+
+_WRITE_FAILURES = ("database or disk is full", "readonly", "disk i/o error", "database is locked")
+
+
+def is_write_failure(error: BaseException | None) -> bool:
+    """True for the SQLite errors of a full disk, a read-only file or a failing disk (also
+    when raised as the cause of another error): the write can succeed later."""
+    while error is not None:
+        if isinstance(error, sqlite3.OperationalError) and any(
+            text in str(error).lower() for text in _WRITE_FAILURES
+        ):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 class Store:
     def __init__(self, path: Path | None, clock: Clock = time.time) -> None:
-        """`path` None keeps everything in memory (tests)."""
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite_utils.Database(path)
-            self.db.enable_wal()
+        """`path` None keeps everything in memory (tests); a path that starts with 'file:' is
+        an SQLite URI. Raises StorageError when the database cannot be opened or migrated."""
+        self.clock = clock
+        try:
+            self.db = self._open(path)
+            self.migrate()
+            # A read-only file opens and reads fine: find out now, not at the first tick.
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            self.db.execute(f"PRAGMA user_version = {int(version)}")
+        except (sqlite3.Error, OSError) as exc:
+            raise StorageError(
+                f"de database {path} kan niet worden geopend of bijgewerkt ({exc}). Controleer "
+                "of de schijf vol is en of draaibot in die map mag schrijven (DRAAIBOT_DB)."
+            ) from exc
+
+    @staticmethod
+    def _open(path: Path | None) -> sqlite_utils.Database:
+        if path is None:
+            db = sqlite_utils.Database(memory=True)
+        else:
+            if str(path).startswith("file:"):
+                db = sqlite_utils.Database(sqlite3.connect(str(path), uri=True))
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite_utils.Database(path)
+            db.enable_wal()
             # WAL with synchronous=NORMAL: every commit survives a crash of the bot (kill -9);
             # only a power cut may lose the last commits. One fsync per checkpoint, not per tick.
-            self.db.execute("PRAGMA synchronous = NORMAL")
-        else:
-            self.db = sqlite_utils.Database(memory=True)
-        self.clock = clock
-        self.migrate()
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not just freed
+        return db
 
     def close(self) -> None:
         self.db.close()
@@ -225,6 +274,13 @@ class Store:
                 pk=("chat_id", "message_id"),
                 if_not_exists=True,
             )
+        if version < 6 and "closed_at" not in self.db.table("checklists").columns_dict:
+            self.db.table("checklists").add_column("closed_at", float)  # for the retention
+        if version < 6 and version > 0:
+            # A database from before secure_delete may hold deleted text in its free space:
+            # rewrite it once, then empty the WAL.
+            self.db.vacuum()
+            self.checkpoint()
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -232,12 +288,19 @@ class Store:
 
     def first_time(self, update_id: int) -> bool:
         """Record an update id; False when it was handled before (Telegram may repeat updates
-        after a restart)."""
-        with self.db.conn:
-            cursor = self.db.execute(
-                "insert or ignore into updates (update_id, created_at) values (?, ?)",
-                [update_id, self.clock()],
-            )
+        after a restart). When the database cannot write (disk full), True: the update is
+        handled, and a handler that must write answers that saving fails."""
+        try:
+            with self.db.conn:
+                cursor = self.db.execute(
+                    "insert or ignore into updates (update_id, created_at) values (?, ?)",
+                    [update_id, self.clock()],
+                )
+        except sqlite3.OperationalError as exc:
+            if not is_write_failure(exc):
+                raise
+            log.warning("update %s not recorded: %s", update_id, exc)
+            return True
         return cursor.rowcount == 1
 
     # -- answers and the question log -------------------------------------------------------
@@ -544,8 +607,11 @@ class Store:
         return list(self.db.table("checklists").rows_where(where, args, order_by="id"))
 
     def set_checklist_status(self, checklist_id: int, status: str) -> None:
+        closed_at = self.clock() if status != "open" else None
         with self.db.conn:
-            self.db.table("checklists").update(checklist_id, {"status": status})
+            self.db.table("checklists").update(
+                checklist_id, {"status": status, "closed_at": closed_at}
+            )
 
     def tick(
         self, checklist_id: int, item: int, state: str | None, user_id: int, name: str
@@ -602,6 +668,24 @@ class Store:
 
     # -- privacy -------------------------------------------------------------------------
 
+    def checkpoint(self) -> bool:
+        """Copy the WAL into the database and empty it: TRUNCATE is the only mode that leaves
+        no old page in the -wal file. A reader may keep it busy: tried a few times."""
+        # Wait briefly for readers (a backup): the bot's event loop waits with us.
+        timeout = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.db.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
+            for attempt in range(1, CHECKPOINT_ATTEMPTS + 1):
+                busy = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    return True
+                if attempt < CHECKPOINT_ATTEMPTS:
+                    time.sleep(0.05 * attempt)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        log.warning("the WAL could not be emptied now: a reader keeps it busy; next purge again")
+        return False
+
     def forget_chat(self, chat_id: int) -> int:
         """Delete everything stored for a chat; returns the number of rows deleted."""
         deleted = 0
@@ -624,15 +708,54 @@ class Store:
                 deleted += self.db.execute(
                     f"delete from {table} where chat_id = ?", [chat_id]
                 ).rowcount
+            if chat_id > 0:  # a private chat: its id is the user's id
+                deleted += self.db.execute(
+                    "delete from admin_log where user_id = ?", [chat_id]
+                ).rowcount
+        self.checkpoint()
         return deleted
 
     def purge_older_than(self, days: float) -> int:
-        cutoff = self.clock() - days * DAY
+        """Delete what is older than the retention: the question log, answers, feedback,
+        pending prompts, the admin log, flow sessions untouched that long, reminders sent that
+        long ago, and closed checklists (with their ticks and messages) untouched that long
+        (created, ticked, remarked, closed).
+        Open checklists and unsent reminders stay. Update ids are kept 7 days."""
+        now = self.clock()
+        cutoff = now - days * DAY
         deleted = 0
+        statements = [
+            ("delete from questions where created_at < ?", [cutoff]),
+            ("delete from feedback where created_at < ?", [cutoff]),
+            ("delete from answers where created_at < ?", [cutoff]),
+            ("delete from pending where created_at < ?", [cutoff]),
+            ("delete from admin_log where created_at < ?", [cutoff]),
+            ("delete from flow_sessions where updated_at < ?", [cutoff]),
+            ("delete from reminders where sent_at is not null and sent_at < ?", [cutoff]),
+            (
+                "delete from ticks where checklist_id in (select c.id from checklists c "
+                "where c.status != 'open' and max(c.created_at, coalesce(c.closed_at, 0)) < ? "
+                "and not exists (select 1 from ticks t where t.checklist_id = c.id and "
+                "max(coalesce(t.at, 0), coalesce(t.remark_at, 0)) >= ?))",
+                [cutoff, cutoff],
+            ),
+            (
+                "delete from checklists where status != 'open' "
+                "and max(created_at, coalesce(closed_at, 0)) < ? "
+                "and id not in (select checklist_id from ticks)",
+                [cutoff],
+            ),
+            (
+                "delete from checklist_messages where checklist_id not in "
+                "(select id from checklists)",
+                [],
+            ),
+        ]
         with self.db.conn:
-            self.db.execute("delete from updates where created_at < ?", [self.clock() - 7 * DAY])
-            for table in ("questions", "feedback", "answers", "pending"):
-                deleted += self.db.execute(
-                    f"delete from {table} where created_at < ?", [cutoff]
-                ).rowcount
+            self.db.execute(
+                "delete from updates where created_at < ?", [now - UPDATE_IDS_KEPT_DAYS * DAY]
+            )
+            for sql, args in statements:
+                deleted += self.db.execute(sql, args).rowcount
+        self.checkpoint()  # also empties what a busy checkpoint after a wipe left behind
         return deleted

@@ -3,6 +3,7 @@ numbered options: type the number to press one."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from typing import TextIO
 
@@ -11,6 +12,7 @@ from bot.assistant import Assistant, Chat
 from bot.checklists import REMARK
 from bot.render_text import passage_block
 from bot.replies import Button, Outcome, Prompt, Reply
+from bot.storage import is_write_failure
 from index.search import InvalidKnowledge
 
 PROMPT = "vraag> "
@@ -47,7 +49,16 @@ class TerminalChat:
         self.checklist: int | None = None  # the checklist shown last: '3: besteld' remarks on it
 
     def respond(self, line: str) -> str | None:
-        """The text shown for one typed line; None means: stop the chat."""
+        """The text shown for one typed line; None means: stop the chat. When the database
+        cannot write (disk full, read-only), the line is answered with that."""
+        try:
+            return self._respond(line)
+        except sqlite3.OperationalError as exc:
+            if not is_write_failure(exc):
+                raise
+            return texts.STORAGE_FAILED
+
+    def _respond(self, line: str) -> str | None:
         text = line.strip()
         command = text.split()[0].lower() if text.startswith("/") else ""
         if command in ("/exit", "/quit") or (

@@ -42,17 +42,27 @@ THANKS_MISSING = (
 
 NOT_TEXT = "Ik kan alleen tekst lezen. Typ uw vraag, of kies /help."
 
+STORAGE_FAILED = "Opslaan lukt nu niet, probeer het later opnieuw."
+
 PRIVACY = (
-    "Wat draaibot bewaart:\n"
-    "- uw vragen, of er een antwoord was en uit welke bronnen, met datum en tijd;\n"
-    "- uw 👍/👎 en wat u miste;\n"
-    "- de antwoorden in een vragenronde (een geboortedatum alleen tot de ronde klaar is);\n"
-    "- herinneringen: alleen de data en de naam die u de herinnering geeft;\n"
-    "- in een gedeelde checklist: wie wat afvinkte (naam zoals in Telegram) en wanneer.\n"
+    "Wat draaibot bewaart, en hoe lang:\n"
+    "- uw vragen, of er een antwoord was en uit welke bronnen, met datum en tijd: {days} dagen;\n"
+    "- uw 👍/👎 en wat u miste: {days} dagen;\n"
+    "- een vraag van mij waarop u nog kunt antwoorden (zoals 'Wat miste u?'): {days} dagen;\n"
+    "- de antwoorden in een vragenronde: {days} dagen na de laatste wijziging. Een "
+    "geboortedatum schrijf ik nooit weg: ik onthoud hem alleen zolang de vragenronde loopt "
+    "(na een herstart vraag ik hem opnieuw);\n"
+    "- herinneringen: de data en de naam die u de herinnering geeft, tot {days} dagen nadat "
+    "de herinnering is verstuurd;\n"
+    "- in een gedeelde checklist: wie wat afvinkte (naam zoals in Telegram), wanneer, en de "
+    "opmerkingen; zolang de checklist open is, en gesloten nog {days} dagen na de laatste "
+    "wijziging;\n"
+    "- pogingen om beheercommando's te gebruiken (uw gebruikersnummer): {days} dagen;\n"
+    "- het volgnummer van elk bericht, zonder inhoud: 7 dagen, zodat ik niets dubbel "
+    "beantwoord.\n"
     "Bij vragen bewaar ik geen namen of gebruikersnamen, alleen het nummer van deze chat, zodat "
-    "u alles kunt laten wissen. Vragen en feedback worden na {days} dagen automatisch "
-    "verwijderd. Met /vergeet wist u nu alles van deze chat, ook vragenrondes, herinneringen en "
-    "checklists."
+    "u alles kunt laten wissen. Met /vergeet wist u nu alles van deze chat, ook vragenrondes, "
+    "herinneringen en checklists. Wat gewist is, wordt ook in het databasebestand overschreven."
 )
 
 FORGET_CONFIRM = (

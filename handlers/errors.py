@@ -6,9 +6,11 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, NetworkError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot import texts
+from bot.storage import is_write_failure
 from handlers.send import with_retry
 
 log = logging.getLogger(__name__)
@@ -17,9 +19,13 @@ SORRY = "Er ging iets mis bij het verwerken van uw bericht. Probeert u het nog e
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the error with the update id and chat type; apologise in a private chat."""
+    """Log the error with the update id and chat type; apologise in a private chat. When the
+    database cannot write (disk full, read-only), every press and message gets an answer."""
     error = context.error
-    if isinstance(update, Update):
+    if isinstance(update, Update) and is_write_failure(error):
+        log.error("update %s: the database cannot write: %s", update.update_id, error)
+        await _storage_failed(update, context)
+    elif isinstance(update, Update):
         chat = update.effective_chat
         log.error(
             "error handling update %s (chat type %s): %r",
@@ -35,3 +41,17 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 log.warning("could not send the apology: %r", exc)
     else:
         log.error("error outside an update: %r", error, exc_info=error)
+
+
+async def _storage_failed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button gets its callback query answered; a message gets a reply, in a group too.
+    Sent directly: anything that would store it first fails the same way."""
+    query, chat, message = update.callback_query, update.effective_chat, update.effective_message
+    try:
+        if query is not None:
+            await query.answer(texts.STORAGE_FAILED, show_alert=True)
+        elif chat is not None and message is not None:
+            in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+            await message.reply_text(texts.STORAGE_FAILED, do_quote=in_group)
+    except TelegramError as exc:
+        log.warning("could not say that saving fails: %r", exc)
