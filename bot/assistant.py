@@ -211,6 +211,11 @@ class Assistant:
         checklist_id = self.store.checklist_of_message(chat.id, message_id)
         if checklist_id is not None:
             return self.checklists.remark(checklist_id, (chat.user_id, chat.user_name), text)
+        waiting = self.store.pending(chat.id, message_id)
+        if waiting is None:
+            return None
+        if waiting["kind"] != "flow" and waiting["user_id"] not in (0, chat.user_id):
+            return Outcome.say(texts.PROMPT_FOR_OTHER)  # a group's flow is everybody's
         pending = self.store.take_pending(chat.id, message_id)
         if pending is None:
             return None

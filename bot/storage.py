@@ -341,17 +341,22 @@ class Store:
                 pk=("chat_id", "message_id"),
             )
 
-    def take_pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+    def pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """The prompt a message asked (kind, ref, the user it asked: 0 for anybody)."""
         rows = list(
             self.db.table("pending").rows_where(
                 "chat_id = ? and message_id = ?", [chat_id, message_id]
             )
         )
-        if not rows:
+        return rows[0] if rows else None
+
+    def take_pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        row = self.pending(chat_id, message_id)
+        if row is None:
             return None
         with self.db.conn:
             self.db.table("pending").delete((chat_id, message_id))
-        return rows[0]
+        return row
 
     # -- admin ---------------------------------------------------------------------------
 

@@ -34,6 +34,10 @@ ASK_MISSING = (
     "u mag het ook overslaan."
 )
 
+PROMPT_FOR_OTHER = (
+    "Deze vraag is aan een ander lid van de groep gesteld. Uw antwoord is niet opgeslagen."
+)
+
 THANKS_MISSING = (
     "Dank u wel, uw toelichting is opgeslagen. Nidos gebruikt die om de antwoorden te verbeteren."
 )
