@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from bot import flowengine as engine
+from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, Remind
 from bot.flows import UNKNOWN, Flow, Step
 from bot.parsing import ParseError, format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
-from bot.storage import FlowSession, Store, decode_id, encode_id
+from bot.storage import FlowSession, Store
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 REMINDER_HOUR = 9
@@ -75,17 +76,19 @@ class FlowChat:
             f" (nog ongeveer {left})" if left > 0 else ""
         )
         text = "\n\n".join(filter(None, [note, progress, step.ask, step.help]))
-        sid = encode_id(session.id)
+        sid = session.id
         options = engine.choices(step)
         buttons: list[tuple[Button, ...]] = []
         if step.type == "keuze":
-            buttons.extend((Button(o, f"q:{sid}:{number}:{i}"),) for i, o in enumerate(options))
+            buttons.extend((Button(o, FlowChoice(sid, number, i)),) for i, o in enumerate(options))
         elif options:
-            buttons.append(tuple(Button(o, f"q:{sid}:{number}:{i}") for i, o in enumerate(options)))
-        navigation = [Button("↩ Vorige", f"q:{sid}:{number}:b")] if session.history else []
-        navigation.append(Button("Stoppen", f"q:{sid}:{number}:x"))
+            buttons.append(
+                tuple(Button(o, FlowChoice(sid, number, i)) for i, o in enumerate(options))
+            )
+        navigation = [Button("↩ Vorige", FlowMove(sid, number, "back"))] if session.history else []
+        navigation.append(Button("Stoppen", FlowMove(sid, number, "stop")))
         if restart_button:
-            navigation.append(Button("Opnieuw beginnen", f"q:{sid}:{number}:n"))
+            navigation.append(Button("Opnieuw beginnen", FlowMove(sid, number, "restart")))
         buttons.append(tuple(navigation))
         if engine.typed(step):
             hint = "Typ uw antwoord"
@@ -106,37 +109,35 @@ class FlowChat:
 
     # -- answers -----------------------------------------------------------------------------
 
-    def press(self, chat_id: int, is_group: bool, args: list[str]) -> Outcome:
-        """q:<session>:<question number>:<choice | b (back) | x (stop) | n (restart)>."""
-        found = self._session_of(chat_id, args[0], "active") if len(args) == 3 else None
+    def press(self, chat_id: int, is_group: bool, action: FlowChoice | FlowMove) -> Outcome:
+        """An option of a question, or back, stop and restart."""
+        found = self._session_of(chat_id, action.session, "active")
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
-        if not args[1].isdigit() or int(args[1]) != len(session.history) + 1:
+        if action.question != len(session.history) + 1:
             return Outcome(notice=ANSWERED)
-        action = args[2]
-        if action == "x":
-            return self.stop(chat_id)
-        if action == "b":
-            return self.back(chat_id, is_group)
-        if action == "n":
+        if isinstance(action, FlowMove):
+            if action.move == "stop":
+                return self.stop(chat_id)
+            if action.move == "back":
+                return self.back(chat_id, is_group)
             return self.start(chat_id, is_group, flow.id, restart=True)
         step = engine.current_step(flow, session.answers)
-        if step is None or not action.isdigit():
+        if step is None:
             return Outcome(notice=ANSWERED)
         try:
-            value = engine.answer_choice(step, int(action))
+            value = engine.answer_choice(step, action.option)
         except ParseError as exc:
             return Outcome(notice=str(exc), alert=True)
         return self._record(flow, session, step, value, is_group)
 
     def _session_of(
-        self, chat_id: int, encoded: str, status: str
+        self, chat_id: int, session_id: int, status: str
     ) -> tuple[FlowSession, Flow] | None:
         """The session a button names, if it belongs to this chat, has this status and its
         flow still exists; None for a stale button."""
-        session_id = decode_id(encoded)
-        session = self.store.session(session_id) if session_id is not None else None
+        session = self.store.session(session_id)
         if session is None or session.chat_id != chat_id or session.status != status:
             return None
         flow = self.flows.get(session.flow)
@@ -215,7 +216,7 @@ class FlowChat:
         text = self.result_text(flow, session.answers, outcome)
         buttons: list[tuple[Button, ...]] = []
         if outcome.verdicts:
-            buttons.append((Button("Als document", f"d:{encode_id(session.id)}"),))
+            buttons.append((Button("Als document", FlowDocument(session.id)),))
         if flow.reminders:
             buttons.extend(self._reminder_buttons(outcome))
         return Outcome(
@@ -280,9 +281,9 @@ class FlowChat:
             )
         return "\n\n".join(parts)
 
-    def document(self, chat_id: int, args: list[str]) -> Outcome:
-        """d:<session>: the outcome as a Markdown file to forward to colleagues."""
-        found = self._session_of(chat_id, args[0], "done") if args else None
+    def document(self, chat_id: int, action: FlowDocument) -> Outcome:
+        """The outcome as a Markdown file to forward to colleagues."""
+        found = self._session_of(chat_id, action.session, "done")
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
@@ -305,31 +306,29 @@ class FlowChat:
         for d in outcome.dates:
             if d.day < today:
                 continue
-            stamp = d.day.strftime("%Y%m%d")
             row = []
             if d.day - relativedelta(months=1) >= today:
                 row.append(
-                    Button(f"🔔 {format_date(d.day)}: 1 maand vooraf", f"r:{stamp}:m:{d.index}")
+                    Button(
+                        f"🔔 {format_date(d.day)}: 1 maand vooraf",
+                        Remind(d.day, True, d.index),
+                    )
                 )
-            row.append(Button(f"🔔 op {format_date(d.day)}", f"r:{stamp}:d:{d.index}"))
+            row.append(Button(f"🔔 op {format_date(d.day)}", Remind(d.day, False, d.index)))
             rows.append(tuple(row))
         return rows
 
-    def remind(self, chat_id: int, args: list[str], flow_id: str = "deadline") -> Outcome:
-        """r:<yyyymmdd>:<m|d>:<date index>; the dates live in the button, not in our database."""
+    def remind(self, chat_id: int, action: Remind, flow_id: str = "deadline") -> Outcome:
+        """A reminder for a date in the button; the dates live in the button, not in our
+        database."""
         flow = self.flows.get(flow_id)
-        try:
-            due = dt.datetime.strptime(args[0], "%Y%m%d").date()
-            index = int(args[2])
-            when = args[1]
-        except (ValueError, IndexError):
+        if flow is None or not 0 <= action.index < len(flow.dates):
             return Outcome(notice=STALE_FLOW, alert=True)
-        if flow is None or not 0 <= index < len(flow.dates) or when not in ("m", "d"):
-            return Outcome(notice=STALE_FLOW, alert=True)
-        send_on = due - relativedelta(months=1) if when == "m" else due
+        due = action.due
+        send_on = due - relativedelta(months=1) if action.month_before else due
         if send_on < self.today():
             return Outcome(notice="Die datum is al voorbij.", alert=True)
-        label = flow.dates[index].label
+        label = flow.dates[action.index].label
         reminder_id = self.store.add_reminder(chat_id, label, due.isoformat(), send_on.isoformat())
         text = (
             f"Herinnering gezet: op {format_date(send_on)} om 9:00 uur stuur ik een bericht over "
@@ -355,12 +354,11 @@ class FlowChat:
         for n, r in enumerate(rows, start=1):
             send_on, due = dt.date.fromisoformat(r["send_on"]), dt.date.fromisoformat(r["due"])
             lines.append(f"{n}. {format_date(send_on)} over {format_date(due)}: {r['label']}")
-            buttons.append((Button(f"Verwijder {n}", f"h:{encode_id(r['id'])}"),))
+            buttons.append((Button(f"Verwijder {n}", DeleteReminder(int(r["id"]))),))
         return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
 
-    def delete_reminder(self, chat_id: int, args: list[str]) -> Outcome:
-        reminder_id = decode_id(args[0]) if args else None
-        if reminder_id is None or not self.store.delete_reminder(reminder_id, chat_id):
+    def delete_reminder(self, chat_id: int, action: DeleteReminder) -> Outcome:
+        if not self.store.delete_reminder(action.reminder, chat_id):
             return Outcome(notice="Deze herinnering bestaat niet meer.", alert=True)
         return Outcome(notice="Herinnering verwijderd")
 

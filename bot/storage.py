@@ -53,24 +53,6 @@ class StoredAnswer:
     created_at: float
 
 
-def encode_id(number: int) -> str:
-    """Short ids for callback_data (64 bytes at most): base 36."""
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
-
-
-def decode_id(text: str) -> int | None:
-    try:
-        return int(text, 36)
-    except ValueError:
-        return None
-
-
 class Store:
     def __init__(self, path: Path | None, clock: Clock = time.time) -> None:
         """`path` None keeps everything in memory (tests)."""

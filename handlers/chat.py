@@ -6,6 +6,7 @@ No domain logic here: deciding what to answer is the assistant's job (bot/assist
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
@@ -13,7 +14,8 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
-from bot.assistant import FORGET_YES, Assistant, Chat
+from bot.actions import Role, decode
+from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
@@ -253,10 +255,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    if (query.data or "") == FORGET_YES and not await _may_wipe(update, context):
-        await with_retry(lambda: query.answer(texts.FORGET_GROUP_ADMINS, show_alert=True))
+    action = decode(query.data or "")
+    if action is None:  # stale (an old version's button) or forged
+        await with_retry(lambda: query.answer(texts.UNKNOWN_BUTTON, show_alert=True))
         return
-    outcome = assistant_of(context).press(chat_of(update, context), query.data or "")
+    chat = chat_of(update, context)
+    if action.role is Role.GROUP_ADMIN and chat.is_group:
+        if not await _may_wipe(update, context):
+            await with_retry(lambda: query.answer(texts.FORGET_GROUP_ADMINS, show_alert=True))
+            return
+        chat = replace(chat, group_admin=True)
+    outcome = assistant_of(context).press(chat, action)
     try:
         await with_retry(lambda: query.answer(outcome.notice or None, show_alert=outcome.alert))
     except BadRequest as exc:  # a query too old to answer (after a restart): still act on it

@@ -42,6 +42,71 @@ def toasts(fake: FakeBotAPI) -> list[str]:
     return [str(c.params.get("text")) for c in fake.sent("answerCallbackQuery")]
 
 
+async def group_with_data(fake: FakeBotAPI, db: Path) -> dict[str, object]:
+    """A group with an answer (id 1), a flow session (id 1) and a checklist (id 1)."""
+    fake.text("/vraag hoeveel m2 moet de keuken van een kwg zijn?", user=ALICE, chat=GROUP)
+    (answer,) = await fake.wait_sent(1, chat=GROUP)
+    fake.text("/pandcheck", user=ALICE, chat=GROUP)
+    await fake.wait_sent(2, chat=GROUP)
+    fake.text("/checklist", user=ALICE, chat=GROUP)
+    offer = (await fake.wait_sent(3, chat=GROUP))[-1]
+    fake.press(dict(offer.buttons())["Stappenplan opstarten KSO"], fake.bot_message(offer), ALICE)
+    await fake.wait_sent(4, chat=GROUP)
+    await fake.wait_sent(1, "answerCallbackQuery")
+    await fake.wait_for(lambda f: dump(db)["checklist_messages"] != [])  # the handler is done
+    return fake.bot_message(answer)
+
+
+async def test_malformed_digits_are_stale_buttons_not_crashes(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    forged = ["b:1:²", "m:1:³", "c:1:p:²", "q:1:²:0", "c:1:t:²:g:0", "b:1:1 ", "B:1:1"]
+    async with running_bot(fake, db, shipped_index):
+        message = await group_with_data(fake, db)
+        sent_before = len(fake.sent())
+        for data in forged:
+            fake.press(data, message, ALICE)
+        await fake.wait_sent(1 + len(forged), "answerCallbackQuery")
+        assert len(fake.sent()) == sent_before  # no apology, no message at all
+    assert toasts(fake)[1:] == [texts.UNKNOWN_BUTTON] * len(forged)
+
+
+async def test_the_same_presses_in_a_private_chat_get_no_apology(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, db, shipped_index):
+        fake.text("hoeveel m2 moet de keuken van een kwg zijn?", user=ALICE)
+        (answer,) = await fake.wait_sent(1, chat=ALICE)
+        for data in ["b:1:²", "m:1:³"]:
+            fake.press(data, fake.bot_message(answer), ALICE)
+        await fake.wait_sent(2, "answerCallbackQuery")
+    assert len(fake.sent(chat=ALICE)) == 1
+    assert toasts(fake) == [texts.UNKNOWN_BUTTON] * 2
+
+
+@pytest.mark.parametrize("data", ["v:ja:", "v:ja:x", "v:ja:ja", "v:ja:1:2"])
+async def test_an_ordinary_member_cannot_wipe_the_group_with_forged_data(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex, data: str
+) -> None:
+    fake.group_admins.add(ADMIN)
+    async with running_bot(fake, db, shipped_index):
+        message = await group_with_data(fake, db)
+        before = dump(db)
+        fake.press(data, message, BOB)
+        fake.press("v:ja", message, BOB)
+        await fake.wait_sent(3, "answerCallbackQuery")
+        assert dump(db) == before
+        fake.press("v:ja", message, ADMIN)  # the group's administrator may
+        await fake.wait_for(
+            lambda f: any("alles van deze chat is gewist" in c.text for c in f.sent(chat=GROUP))
+        )
+    assert toasts(fake)[1:3] in (
+        [texts.UNKNOWN_BUTTON, texts.FORGET_GROUP_ADMINS],
+        [texts.FORGET_GROUP_ADMINS, texts.FORGET_GROUP_ADMINS],
+    )
+    assert dump(db)["checklists"] == []
+
+
 async def test_a_prompt_in_a_group_is_answered_only_by_whom_it_asked(
     fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
 ) -> None:
