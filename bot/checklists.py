@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot import texts
 from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
 from bot.parsing import format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
@@ -41,6 +42,7 @@ DONE, PRESENT, ABSENT = "gedaan", "aanwezig", "niet aanwezig"
 MARKS = {None: "☐", DONE: "✅", PRESENT: "✅", ABSENT: "❌"}
 REMARK = re.compile(r"^\s*(\d{1,3})\s*[:.)\-]\s*(.+)$", re.S)
 STALE = "Deze checklist bestaat niet meer in deze chat."
+MAX_OPEN = 50  # open checklists per chat
 STATES: dict[TickState, str | None] = {
     "open": None,
     "done": DONE,
@@ -235,6 +237,8 @@ class ChecklistChat:
         template = self.templates().get(action.template)
         if template is None:
             return Outcome(notice="Deze checklist bestaat niet (meer).", alert=True)
+        if len(self.store.checklists(chat_id, status="open")) >= MAX_OPEN:
+            return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True)
         items = [
             {"text": i.text, "amount": i.amount, "source": i.source, "section": i.section}
             for i in template.items
@@ -284,6 +288,8 @@ class ChecklistChat:
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
             return Outcome([Reply(text=prompt, prompt=Prompt("remark", checklist_id))]), None
+        if action.op == "reopen" and len(self.store.checklists(chat_id, "open")) >= MAX_OPEN:
+            return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True), None
         closing = action.op == "close"
         self.store.set_checklist_status(checklist_id, "closed" if closing else "open")
         return Outcome(notice="Checklist gesloten" if closing else "Checklist heropend"), 0

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from bot import flowengine as engine
+from bot import texts
 from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, Remind
 from bot.flows import UNKNOWN, Flow, Step
 from bot.parsing import ParseError, format_date
@@ -23,6 +24,7 @@ ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
 STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 ANSWERED = "Deze vraag is al beantwoord."
 NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
+MAX_REMINDERS = 50  # per chat, not yet sent
 
 
 class FlowChat:
@@ -213,12 +215,14 @@ class FlowChat:
         session.status = "done"
         self._forget_private(flow, session)
         self.store.save_session(session)
+        # the dates a reminder may be set for (a date of birth is not kept, its dates are)
+        self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
         text = self.result_text(flow, session.answers, outcome)
         buttons: list[tuple[Button, ...]] = []
         if outcome.verdicts:
             buttons.append((Button("Als document", FlowDocument(session.id)),))
         if flow.reminders:
-            buttons.extend(self._reminder_buttons(outcome))
+            buttons.extend(self._reminder_buttons(session.id, outcome))
         return Outcome(
             [Reply(text="\n\n".join(filter(None, [note, text])), buttons=tuple(buttons))]
         )
@@ -300,7 +304,9 @@ class FlowChat:
 
     # -- reminders ----------------------------------------------------------------------------
 
-    def _reminder_buttons(self, outcome: engine.Result) -> list[tuple[Button, ...]]:
+    def _reminder_buttons(
+        self, session_id: int, outcome: engine.Result
+    ) -> list[tuple[Button, ...]]:
         rows: list[tuple[Button, ...]] = []
         today = self.today()
         for d in outcome.dates:
@@ -311,23 +317,41 @@ class FlowChat:
                 row.append(
                     Button(
                         f"🔔 {format_date(d.day)}: 1 maand vooraf",
-                        Remind(d.day, True, d.index),
+                        Remind(d.day, True, d.index, session_id),
                     )
                 )
-            row.append(Button(f"🔔 op {format_date(d.day)}", Remind(d.day, False, d.index)))
+            row.append(
+                Button(f"🔔 op {format_date(d.day)}", Remind(d.day, False, d.index, session_id))
+            )
             rows.append(tuple(row))
         return rows
 
-    def remind(self, chat_id: int, action: Remind, flow_id: str = "deadline") -> Outcome:
-        """A reminder for a date in the button; the dates live in the button, not in our
-        database."""
-        flow = self.flows.get(flow_id)
-        if flow is None or not 0 <= action.index < len(flow.dates):
+    def remind(self, chat_id: int, action: Remind) -> Outcome:
+        """A reminder for a date of a finished flow of this chat: only a date that flow
+        computed (the button names its session; older buttons mean the latest one)."""
+        session = (
+            self.store.session(action.session)
+            if action.session is not None
+            else self.store.latest_session(chat_id, "done")
+        )
+        if session is None or session.chat_id != chat_id or session.status != "done":
+            return Outcome(notice=STALE_FLOW, alert=True)
+        flow = self.flows.get(session.flow)
+        if flow is None or not flow.reminders or not 0 <= action.index < len(flow.dates):
+            return Outcome(notice=STALE_FLOW, alert=True)
+        dates = self.store.session_dates(session.id)
+        if dates is None:  # finished before its dates were kept: compute them again,
+            private = {s.id for s in flow.steps if s.private}  # without what was not kept
+            kept = {k: v for k, v in session.answers.items() if k not in private}
+            dates = [(d.index, d.day) for d in engine.result(flow, kept, self.today()).dates]
+        if (action.index, action.due) not in dates:
             return Outcome(notice=STALE_FLOW, alert=True)
         due = action.due
         send_on = due - relativedelta(months=1) if action.month_before else due
         if send_on < self.today():
             return Outcome(notice="Die datum is al voorbij.", alert=True)
+        if len(self.store.reminders(chat_id)) >= MAX_REMINDERS:
+            return Outcome(notice=texts.REMINDER_CAP.format(n=MAX_REMINDERS), alert=True)
         label = flow.dates[action.index].label
         reminder_id = self.store.add_reminder(chat_id, label, due.isoformat(), send_on.isoformat())
         text = (

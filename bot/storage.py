@@ -7,6 +7,7 @@ a pending prompt or an admin check needs them, questions, outcomes, citations an
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 7
 DAY = 86_400.0
 
 Clock = Callable[[], float]
@@ -207,6 +208,9 @@ class Store:
                 pk=("chat_id", "message_id"),
                 if_not_exists=True,
             )
+        if version < 7 and "dates" not in self.db.table("flow_sessions").columns_dict:
+            # the dates a finished flow computed: reminders are set only for these
+            self.db.table("flow_sessions").add_column("dates", str)
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -423,6 +427,29 @@ class Store:
             )
         )
         return _session(rows[0]) if rows else None
+
+    def latest_session(self, chat_id: int, status: str) -> FlowSession | None:
+        rows = list(
+            self.db.table("flow_sessions").rows_where(
+                "chat_id = ? and status = ?", [chat_id, status], order_by="id desc", limit=1
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    def set_session_dates(self, session_id: int, dates: list[tuple[int, dt.date]]) -> None:
+        """The (date term index, day) pairs a finished session computed."""
+        data = json.dumps([[index, day.isoformat()] for index, day in dates])
+        with self.db.conn:
+            self.db.table("flow_sessions").update(session_id, {"dates": data})
+
+    def session_dates(self, session_id: int) -> list[tuple[int, dt.date]] | None:
+        """None for a session finished before its dates were kept."""
+        row = self.db.execute(
+            "select dates from flow_sessions where id = ?", [session_id]
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return [(int(index), dt.date.fromisoformat(day)) for index, day in json.loads(row[0])]
 
     def save_session(self, session: FlowSession) -> None:
         with self.db.conn:

@@ -3,6 +3,7 @@ and the caps on what a button may create."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -127,4 +128,45 @@ async def test_a_prompt_in_a_group_is_answered_only_by_whom_it_asked(
     store = Store(db)
     (row,) = list(store.db["feedback"].rows)
     assert row["missing"] == "de maat van de keuken"
+    store.close()
+
+
+async def test_forged_reminder_buttons_create_nothing(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, db, shipped_index):
+        message = await group_with_data(fake, db)
+        for day in range(1, 6):
+            fake.press(f"r:209901{day:02d}:d:0", message, BOB)
+        await fake.wait_sent(6, "answerCallbackQuery")
+    store = Store(db)
+    assert store.reminders(GROUP) == []
+    store.close()
+
+
+async def test_reminders_from_a_finished_deadline_flow_in_a_group(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    today = dt.date.today()
+    async with running_bot(fake, db, shipped_index):
+        fake.text("/deadline", user=ALICE, chat=GROUP)
+        asked = (await fake.wait_sent(1, chat=GROUP))[-1]
+        fake.text(f"{today:%d-%m-%Y}", user=ALICE, chat=GROUP, reply_to=fake.bot_message(asked))
+        asked = (await fake.wait_sent(2, chat=GROUP))[-1]
+        birth = f"{min(today.day, 28)}-{today.month}-{today.year - 16}"
+        fake.text(birth, user=ALICE, chat=GROUP, reply_to=fake.bot_message(asked))
+        outcome = (await fake.wait_sent(3, chat=GROUP))[-1]
+        assert plain(outcome.text).startswith("Uitkomst"), outcome.text
+        bells = [d for label, d in outcome.buttons() if label.startswith("🔔")]
+        assert bells and all(d.count(":") == 4 for d in bells)  # they carry the session
+        fake.press(bells[0], fake.bot_message(outcome), BOB)
+        await fake.wait_for(lambda f: "Herinnering gezet" in toasts(f))
+        old_format = bells[1].split(":", 2)[0] + ":" + bells[1].split(":", 2)[2]
+        fake.press(old_format, fake.bot_message(outcome), BOB)  # today's buttons keep working
+        await fake.wait_for(lambda f: toasts(f).count("Herinnering gezet") == 2)
+        wrong_day = bells[0][:-1] + str((int(bells[0][-1]) + 1) % 6)
+        fake.press(wrong_day, fake.bot_message(outcome), BOB)
+        await fake.wait_sent(3, "answerCallbackQuery")
+    store = Store(db)
+    assert len(store.reminders(GROUP)) == 2
     store.close()
