@@ -170,3 +170,17 @@ async def test_reminders_from_a_finished_deadline_flow_in_a_group(
     store = Store(db)
     assert len(store.reminders(GROUP)) == 2
     store.close()
+
+
+async def test_a_stale_button_whose_query_is_too_old_gets_no_apology(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, db, shipped_index):
+        fake.text("hoeveel m2 moet de keuken van een kwg zijn?", user=ALICE)
+        (answer,) = await fake.wait_sent(1, chat=ALICE)
+        fake.inject("answerCallbackQuery", "not_modified")  # a 400, as for a query too old
+        fake.press("b:1:²", fake.bot_message(answer), ALICE)
+        await fake.wait_for(lambda f: len(f.failed) == 1)
+        fake.text("/privacy", user=ALICE)
+        await fake.wait_sent(2, chat=ALICE)
+    assert not any("Er ging iets mis" in c.text for c in fake.sent(chat=ALICE))
