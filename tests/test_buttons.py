@@ -184,3 +184,23 @@ async def test_a_stale_button_whose_query_is_too_old_gets_no_apology(
         fake.text("/privacy", user=ALICE)
         await fake.wait_sent(2, chat=ALICE)
     assert not any("Er ging iets mis" in c.text for c in fake.sent(chat=ALICE))
+
+
+def test_the_terminal_presses_buttons_through_the_same_codec() -> None:
+    from tests.test_cli import run
+
+    lines = [
+        "hoeveel m2 moet de keuken van een kwg zijn?",
+        "1",  # Toon bron
+        "/checklist",
+        "1",  # the first template
+        "1",  # tick its first item
+        "/vergeet",
+        "1",  # Ja, wis alles
+    ]
+    result = run("chat", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(Bron wordt getoond)" in out and "▶ Keukenruimte 11,5 m2" in out
+    assert "(Inventaris KWE/KWE+ gestart)" in out and "1. Wasmachine: aanwezig" in out
+    assert "Gedaan: alles van deze chat is gewist" in out
