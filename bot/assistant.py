@@ -9,7 +9,26 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import csvsafe, texts
+from bot import actions, csvsafe, texts
+from bot.actions import (
+    Action,
+    ChecklistOp,
+    ChecklistPage,
+    ChecklistTick,
+    DeleteReminder,
+    Feedback,
+    FlowChoice,
+    FlowDocument,
+    FlowMove,
+    ForgetCancel,
+    ForgetConfirm,
+    MorePassages,
+    NewChecklist,
+    Remind,
+    ShowSource,
+    Start,
+    StartFlow,
+)
 from bot.checklists import ChecklistChat
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
@@ -17,14 +36,13 @@ from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownPassage
-from bot.storage import DAY, Store, decode_id, encode_id
+from bot.storage import DAY, Store
 from index.problems import Problem
 from index.search import Passage, SearchResult
 
 SHOWN = 3  # passages in the first answer message
 MORE = 3  # passages per "Meer"
 MAX_QUESTION = 2000  # characters of a question that are read
-FORGET_YES = "v:ja"  # the button that wipes a chat (handlers check who may press it)
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,7 @@ class Chat:
     user_id: int
     is_admin: bool = False
     user_name: str = ""  # shown in checklist details (who ticked what)
+    group_admin: bool = False  # an administrator of this group (checked only when it matters)
 
     @property
     def is_group(self) -> bool:
@@ -101,7 +120,7 @@ class Assistant:
         analyzer = self.knowledge.index.analyzer
         stems = {analyzer.stem(w) for w in analyzer.content_words(question)}
         return tuple(
-            Button(f"Start: {flow.title}", f"s:flow:{flow.id}")
+            Button(f"Start: {flow.title}", StartFlow(flow.id))
             for flow in self.knowledge.flows.values()
             if any({analyzer.stem(w) for w in group} <= stems for group in flow.offer_when)
         )
@@ -122,55 +141,63 @@ class Assistant:
     def _answer_buttons(
         answer_id: int, n_passages: int, more: bool, first: int = 1
     ) -> tuple[tuple[Button, ...], ...]:
-        aid = encode_id(answer_id)
         sources = tuple(
-            Button(f"Toon bron {n}" if n_passages > 1 or first > 1 else "Toon bron", f"b:{aid}:{n}")
+            Button(
+                f"Toon bron {n}" if n_passages > 1 or first > 1 else "Toon bron",
+                ShowSource(answer_id, n),
+            )
             for n in range(first, first + n_passages)
         )
-        last = [Button("Meer", f"m:{aid}:{first + n_passages}")] if more else []
-        last += [Button("👍", f"f:{aid}:+"), Button("👎", f"f:{aid}:-")]
+        last = [Button("Meer", MorePassages(answer_id, first + n_passages))] if more else []
+        last += [Button("👍", Feedback(answer_id, True)), Button("👎", Feedback(answer_id, False))]
         return (sources, tuple(last))
 
     # -- buttons -------------------------------------------------------------------------
 
-    def press(self, chat: Chat, action: str) -> Outcome:
-        """A button: `b:<answer>:<n>` source, `m:<answer>:<from>` more, `f:<answer>:+|-`
-        feedback, `v:ja|nee` forget. Stale or unknown buttons get a clear answer."""
-        kind, _, rest = action.partition(":")
-        args = rest.split(":")
-        if kind == "v" and args[0] in ("ja", "nee"):
-            return self.forget(chat) if args[0] == "ja" else Outcome.say(texts.NOT_FORGOTTEN)
-        if kind in ("b", "m", "f") and len(args) == 2:
-            answer_id = decode_id(args[0])
-            stored = self.store.answer(answer_id) if answer_id is not None else None
-            if stored is None or stored.chat_id != chat.id:
-                return Outcome(notice=texts.STALE_BUTTON, alert=True)
-            if kind == "b" and args[1].isdigit():
-                return self._source(stored.section_ids, int(args[1]))
-            if kind == "m" and args[1].isdigit():
-                return self._more(stored.id, stored.question, stored.section_ids, int(args[1]))
-            if kind == "f" and args[1] in ("+", "-"):
-                return self._feedback(chat, stored.id, +1 if args[1] == "+" else -1)
-        if kind == "q":
-            return self.flows.press(chat.id, chat.is_group, args)
-        if kind == "d":
-            return self.flows.document(chat.id, args)
-        if kind == "r":
-            return self.flows.remind(chat.id, args)
-        if kind == "h":
-            return self.flows.delete_reminder(chat.id, args)
-        if kind == "n":
-            return self.checklists.create(chat.id, rest)
-        if kind == "c":
-            outcome, page = self.checklists.press(chat.id, (chat.user_id, chat.user_name), args)
-            if page is None:
-                return outcome
-            checklist_id = decode_id(args[0])
-            refresh = (checklist_id, page) if checklist_id is not None else None
-            return Outcome(outcome.replies, outcome.notice, outcome.alert, refresh=refresh)
-        if kind == "s":
-            return self.start_action(chat, rest)
-        return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
+    def press(self, chat: Chat, action: Action) -> Outcome:
+        """A decoded button (bot/actions.py). Stale buttons, and buttons that need a role the
+        presser lacks, get a clear answer and change nothing."""
+        if not actions.allowed(action, chat.is_group, chat.group_admin):
+            return Outcome(notice=texts.FORGET_GROUP_ADMINS, alert=True)
+        match action:
+            case ForgetConfirm():
+                return self.forget(chat)
+            case ForgetCancel():
+                return Outcome.say(texts.NOT_FORGOTTEN)
+            case ShowSource() | MorePassages() | Feedback():
+                return self._answer_button(chat, action)
+            case FlowChoice() | FlowMove():
+                return self.flows.press(chat.id, chat.is_group, action)
+            case FlowDocument():
+                return self.flows.document(chat.id, action)
+            case Remind():
+                return self.flows.remind(chat.id, action)
+            case DeleteReminder():
+                return self.flows.delete_reminder(chat.id, action)
+            case NewChecklist():
+                return self.checklists.create(chat.id, action)
+            case ChecklistOp() | ChecklistPage() | ChecklistTick():
+                outcome, page = self.checklists.press(
+                    chat.id, (chat.user_id, chat.user_name), action
+                )
+                if page is None:
+                    return outcome
+                refresh = (action.checklist, page)
+                return Outcome(outcome.replies, outcome.notice, outcome.alert, refresh=refresh)
+            case Start() | StartFlow():
+                return self.start_action(chat, action)
+
+    def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
+        stored = self.store.answer(action.answer)
+        if stored is None or stored.chat_id != chat.id:
+            return Outcome(notice=texts.STALE_BUTTON, alert=True)
+        match action:
+            case ShowSource(number=number):
+                return self._source(stored.section_ids, number)
+            case MorePassages(first=first):
+                return self._more(stored.id, stored.question, stored.section_ids, first)
+            case Feedback(up=up):
+                return self._feedback(chat, stored.id, +1 if up else -1)
 
     def _source(self, section_ids: list[str], number: int) -> Outcome:
         if not 1 <= number <= len(section_ids):
@@ -210,6 +237,11 @@ class Assistant:
         checklist_id = self.store.checklist_of_message(chat.id, message_id)
         if checklist_id is not None:
             return self.checklists.remark(checklist_id, (chat.user_id, chat.user_name), text)
+        waiting = self.store.pending(chat.id, message_id)
+        if waiting is None:
+            return None
+        if waiting["kind"] != "flow" and waiting["user_id"] not in (0, chat.user_id):
+            return Outcome.say(texts.PROMPT_FOR_OTHER)  # a group's flow is everybody's
         pending = self.store.take_pending(chat.id, message_id)
         if pending is None:
             return None
@@ -253,24 +285,22 @@ class Assistant:
 
     def start(self) -> Outcome:
         buttons = (
-            (Button("Een vraag stellen", "s:vraag"), Button("Bronnen", "s:bronnen")),
-            (Button("Privacy", "s:privacy"), Button("Hulp", "s:help")),
+            (Button("Een vraag stellen", Start("vraag")), Button("Bronnen", Start("bronnen"))),
+            (Button("Privacy", Start("privacy")), Button("Hulp", Start("help"))),
         )
         return Outcome([Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)])
 
-    def start_action(self, chat: Chat, what: str) -> Outcome:
-        if what == "vraag":
+    def start_action(self, chat: Chat, action: Start | StartFlow) -> Outcome:
+        if isinstance(action, StartFlow):
+            return self.start_flow(chat, action.flow)
+        if action.what == "vraag":
             hint = texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE
             return Outcome.say(hint)
-        if what == "bronnen":
+        if action.what == "bronnen":
             return self.sources()
-        if what == "privacy":
+        if action.what == "privacy":
             return self.privacy()
-        if what == "help":
-            return Outcome.say(texts.help_text(chat.is_admin))
-        if what.startswith("flow:"):
-            return self.start_flow(chat, what.removeprefix("flow:"))
-        return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
+        return Outcome.say(texts.help_text(chat.is_admin))
 
     def sources(self) -> Outcome:
         lines = ["Ik antwoord uit deze documenten:"]
@@ -284,7 +314,7 @@ class Assistant:
         return Outcome.say(texts.PRIVACY.format(days=_days(self.retention_days)))
 
     def forget_confirm(self) -> Outcome:
-        buttons = ((Button("Ja, wis alles", FORGET_YES), Button("Nee", "v:nee")),)
+        buttons = ((Button("Ja, wis alles", ForgetConfirm()), Button("Nee", ForgetCancel())),)
         return Outcome([Reply(text=texts.FORGET_CONFIRM, buttons=buttons)])
 
     def forget(self, chat: Chat) -> Outcome:

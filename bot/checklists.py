@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot import csvsafe
+from bot import csvsafe, texts
+from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
 from bot.parsing import format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
-from bot.storage import Store, decode_id, encode_id
+from bot.storage import Store
 from index.documents import KnowledgeError, read_text
 from index.problems import Problem
 
@@ -40,6 +41,13 @@ DONE, PRESENT, ABSENT = "gedaan", "aanwezig", "niet aanwezig"
 MARKS = {None: "☐", DONE: "✅", PRESENT: "✅", ABSENT: "❌"}
 REMARK = re.compile(r"^\s*(\d{1,3})\s*[:.)\-]\s*(.+)$", re.S)
 STALE = "Deze checklist bestaat niet meer in deze chat."
+MAX_OPEN = 50  # open checklists per chat
+STATES: dict[TickState, str | None] = {
+    "open": None,
+    "done": DONE,
+    "present": PRESENT,
+    "absent": ABSENT,
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,15 @@ def _load(
     ]
     if problems:
         return None, problems
+    if NAME.fullmatch(str(fields["id"].value)) is None:
+        problems.append(
+            Problem(
+                path,
+                fields["id"].start_mark.line + 1,
+                f"checklist-id '{fields['id'].value}': gebruik kleine letters, cijfers, - en _ "
+                "(hoogstens 40 tekens)",
+            )
+        )
     kind = fields["kind"].value if "kind" in fields else "afvinken"
     if kind not in KINDS:
         problems.append(
@@ -188,13 +205,13 @@ class ChecklistChat:
 
     def offer(self, chat_id: int) -> Outcome:
         """/checklist: the templates, and this chat's open checklists."""
-        rows = [(Button(t.title, f"n:{t.id}"),) for t in self.templates().values()]
+        rows = [(Button(t.title, NewChecklist(t.id)),) for t in self.templates().values()]
         open_lists = self.store.checklists(chat_id, status="open")
         text = "Welke checklist wilt u starten?"
         if open_lists:
             text += " Of ga verder met een open checklist."
             rows += [
-                (Button(f"Verder: {c['title']}", f"c:{encode_id(c['id'])}:s"),) for c in open_lists
+                (Button(f"Verder: {c['title']}", ChecklistOp(c["id"], "show")),) for c in open_lists
             ]
         return Outcome([Reply(text=text, buttons=tuple(rows))])
 
@@ -212,13 +229,15 @@ class ChecklistChat:
             done = sum(1 for t in ticks.values() if t["state"] in (DONE, PRESENT))
             state = "open" if c["status"] == "open" else "gesloten"
             lines.append(f"- {c['title']}: {done} van {len(items)} ({state})")
-            buttons.append((Button(f"Toon: {c['title']}", f"c:{encode_id(c['id'])}:s"),))
+            buttons.append((Button(f"Toon: {c['title']}", ChecklistOp(c["id"], "show")),))
         return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
 
-    def create(self, chat_id: int, template_id: str) -> Outcome:
-        template = self.templates().get(template_id)
+    def create(self, chat_id: int, action: NewChecklist) -> Outcome:
+        template = self.templates().get(action.template)
         if template is None:
             return Outcome(notice="Deze checklist bestaat niet (meer).", alert=True)
+        if len(self.store.checklists(chat_id, status="open")) >= MAX_OPEN:
+            return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True)
         items = [
             {"text": i.text, "amount": i.amount, "source": i.source, "section": i.section}
             for i in template.items
@@ -229,50 +248,50 @@ class ChecklistChat:
         return Outcome([self.render(checklist_id, 0)], notice=f"{template.title} gestart")
 
     def press(
-        self, chat_id: int, user: tuple[int, str], args: list[str]
+        self,
+        chat_id: int,
+        user: tuple[int, str],
+        action: ChecklistOp | ChecklistPage | ChecklistTick,
     ) -> tuple[Outcome, int | None]:
-        """c:<checklist>:<t item state | p page | d | e | x | o | s | r>. Returns the outcome
-        and, when the checklist message itself must be refreshed, the page to show."""
-        decoded = decode_id(args[0]) if args else None
-        row = self.store.checklist(decoded) if decoded is not None else None
-        if decoded is None or row is None or row["chat_id"] != chat_id:
+        """A checklist button. Returns the outcome and, when the checklist message itself must
+        be refreshed, the page to show."""
+        checklist_id = action.checklist
+        row = self.store.checklist(checklist_id)
+        if row is None or row["chat_id"] != chat_id:
             return Outcome(notice=STALE, alert=True), None
-        checklist_id: int = decoded
-        action = args[1] if len(args) > 1 else ""
         items = json.loads(row["items"])
-        if action == "t" and len(args) == 5 and args[2].isdigit():
-            number, page = int(args[2]), int(args[4]) if args[4].isdigit() else 0
+        if isinstance(action, ChecklistTick):
+            number = action.item
             if row["status"] != "open":
                 return Outcome(
                     notice="Deze checklist is gesloten. Heropen hem eerst.", alert=True
                 ), None
-            if not 1 <= number <= len(items) or args[3] not in ("0", "g", "j", "n"):
+            if not 1 <= number <= len(items):
                 return Outcome(notice=STALE, alert=True), None
-            state = {"0": None, "g": DONE, "j": PRESENT, "n": ABSENT}[args[3]]
+            state = STATES[action.state]
             self.store.tick(checklist_id, number, state, user[0], user[1])  # committed first
             text = items[number - 1]["text"]
             notice = f"{number}. {text}: {state or 'open'}"
-            return Outcome(notice=notice[:190]), page
-        if action == "p" and len(args) == 3 and args[2].isdigit():
-            return Outcome(), int(args[2])
-        if action == "s":
+            return Outcome(notice=notice[:190]), action.page
+        if isinstance(action, ChecklistPage):
+            return Outcome(), action.page
+        if action.op == "show":
             return Outcome([self.render(checklist_id, 0)]), None
-        if action == "d":
+        if action.op == "details":
             return self.details(checklist_id), None
-        if action == "e":
+        if action.op == "export":
             return self.export(checklist_id), None
-        if action == "r":
+        if action.op == "remark":
             prompt = (
                 "Typ het nummer en uw opmerking als antwoord op dit bericht, "
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
             return Outcome([Reply(text=prompt, prompt=Prompt("remark", checklist_id))]), None
-        if action in ("x", "o"):
-            self.store.set_checklist_status(checklist_id, "closed" if action == "x" else "open")
-            return Outcome(
-                notice="Checklist gesloten" if action == "x" else "Checklist heropend"
-            ), 0
-        return Outcome(notice=STALE, alert=True), None
+        if action.op == "reopen" and len(self.store.checklists(chat_id, "open")) >= MAX_OPEN:
+            return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True), None
+        closing = action.op == "close"
+        self.store.set_checklist_status(checklist_id, "closed" if closing else "open")
+        return Outcome(notice="Checklist gesloten" if closing else "Checklist heropend"), 0
 
     def remark(self, checklist_id: int, user: tuple[int, str], text: str) -> Outcome:
         """'3: wasmachine besteld' as a reply to the checklist (or to the remark prompt)."""
@@ -310,7 +329,7 @@ class ChecklistChat:
         ticks = self.store.ticks(checklist_id)
         pages = max(1, -(-len(items) // PAGE))
         page = min(max(page, 0), pages - 1)
-        cid = encode_id(checklist_id)
+        cid = checklist_id
         lines = [self.progress(row, ticks)]
         if row["status"] != "open":
             lines.append("Deze checklist is gesloten.")
@@ -333,25 +352,25 @@ class ChecklistChat:
                 state = ticks.get(n, {}).get("state")
                 following = _next_state(row["kind"], state)
                 label = f"{MARKS[state]} {n}. {item['text']}"[:60]
-                buttons.append((Button(label, f"c:{cid}:t:{n}:{following}:{page}"),))
+                buttons.append((Button(label, ChecklistTick(cid, n, following, page)),))
         navigation = []
         if page > 0:
-            navigation.append(Button("◀ Vorige", f"c:{cid}:p:{page - 1}"))
+            navigation.append(Button("◀ Vorige", ChecklistPage(cid, page - 1)))
         if page < pages - 1:
-            navigation.append(Button("Volgende ▶", f"c:{cid}:p:{page + 1}"))
+            navigation.append(Button("Volgende ▶", ChecklistPage(cid, page + 1)))
         if navigation:
             buttons.append(tuple(navigation))
         buttons.append(
             (
-                Button("Details", f"c:{cid}:d"),
-                Button("Opmerking", f"c:{cid}:r"),
-                Button("Exporteer", f"c:{cid}:e"),
+                Button("Details", ChecklistOp(cid, "details")),
+                Button("Opmerking", ChecklistOp(cid, "remark")),
+                Button("Exporteer", ChecklistOp(cid, "export")),
             )
         )
         buttons.append(
-            (Button("Sluiten", f"c:{cid}:x"),)
+            (Button("Sluiten", ChecklistOp(cid, "close")),)
             if row["status"] == "open"
-            else (Button("Heropenen", f"c:{cid}:o"),)
+            else (Button("Heropenen", ChecklistOp(cid, "reopen")),)
         )
         return Reply(text="\n".join(lines), buttons=tuple(buttons), checklist=checklist_id)
 
@@ -441,11 +460,16 @@ class ChecklistChat:
         return f"{format_date(moment.date())} {moment:%H:%M}"
 
 
-def _next_state(kind: str, state: str | None) -> str:
+def _next_state(kind: str, state: str | None) -> TickState:
     """The state a press sets (in the button, so that two presses at once agree)."""
     if kind == "inventaris":
-        return {None: "j", PRESENT: "n", ABSENT: "0"}[state]
-    return "0" if state == DONE else "g"
+        following: dict[str | None, TickState] = {
+            None: "present",
+            PRESENT: "absent",
+            ABSENT: "open",
+        }
+        return following[state]
+    return "open" if state == DONE else "done"
 
 
 def _cell(text: str) -> str:

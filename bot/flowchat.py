@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from bot import flowengine as engine
+from bot import texts
+from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, Remind
 from bot.flows import UNKNOWN, Flow, Step
 from bot.parsing import ParseError, format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
-from bot.storage import FlowSession, Store, decode_id, encode_id
+from bot.storage import FlowSession, Store
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 REMINDER_HOUR = 9
@@ -24,6 +26,7 @@ STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het co
 ANSWERED = "Deze vraag is al beantwoord."
 NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
+MAX_REMINDERS = 50  # per chat, not yet sent
 
 
 class FlowChat:
@@ -82,17 +85,19 @@ class FlowChat:
             f" (nog ongeveer {left})" if left > 0 else ""
         )
         text = "\n\n".join(filter(None, [note, progress, step.ask, step.help]))
-        sid = encode_id(session.id)
+        sid = session.id
         options = engine.choices(step)
         buttons: list[tuple[Button, ...]] = []
         if step.type == "keuze":
-            buttons.extend((Button(o, f"q:{sid}:{number}:{i}"),) for i, o in enumerate(options))
+            buttons.extend((Button(o, FlowChoice(sid, number, i)),) for i, o in enumerate(options))
         elif options:
-            buttons.append(tuple(Button(o, f"q:{sid}:{number}:{i}") for i, o in enumerate(options)))
-        navigation = [Button("↩ Vorige", f"q:{sid}:{number}:b")] if session.history else []
-        navigation.append(Button("Stoppen", f"q:{sid}:{number}:x"))
+            buttons.append(
+                tuple(Button(o, FlowChoice(sid, number, i)) for i, o in enumerate(options))
+            )
+        navigation = [Button("↩ Vorige", FlowMove(sid, number, "back"))] if session.history else []
+        navigation.append(Button("Stoppen", FlowMove(sid, number, "stop")))
         if restart_button:
-            navigation.append(Button("Opnieuw beginnen", f"q:{sid}:{number}:n"))
+            navigation.append(Button("Opnieuw beginnen", FlowMove(sid, number, "restart")))
         buttons.append(tuple(navigation))
         if engine.typed(step):
             hint = "Typ uw antwoord"
@@ -113,37 +118,35 @@ class FlowChat:
 
     # -- answers -----------------------------------------------------------------------------
 
-    def press(self, chat_id: int, is_group: bool, args: list[str]) -> Outcome:
-        """q:<session>:<question number>:<choice | b (back) | x (stop) | n (restart)>."""
-        found = self._session_of(chat_id, args[0], "active") if len(args) == 3 else None
+    def press(self, chat_id: int, is_group: bool, action: FlowChoice | FlowMove) -> Outcome:
+        """An option of a question, or back, stop and restart."""
+        found = self._session_of(chat_id, action.session, "active")
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
-        if not args[1].isdigit() or int(args[1]) != len(session.history) + 1:
+        if action.question != len(session.history) + 1:
             return Outcome(notice=ANSWERED)
-        action = args[2]
-        if action == "x":
-            return self.stop(chat_id)
-        if action == "b":
-            return self.back(chat_id, is_group)
-        if action == "n":
+        if isinstance(action, FlowMove):
+            if action.move == "stop":
+                return self.stop(chat_id)
+            if action.move == "back":
+                return self.back(chat_id, is_group)
             return self.start(chat_id, is_group, flow.id, restart=True)
         step = engine.current_step(flow, session.answers)
-        if step is None or not action.isdigit():
+        if step is None:
             return Outcome(notice=ANSWERED)
         try:
-            value = engine.answer_choice(step, int(action))
+            value = engine.answer_choice(step, action.option)
         except ParseError as exc:
             return Outcome(notice=str(exc), alert=True)
         return self._record(flow, session, step, value, is_group)
 
     def _session_of(
-        self, chat_id: int, encoded: str, status: str
+        self, chat_id: int, session_id: int, status: str
     ) -> tuple[FlowSession, Flow] | None:
         """The session a button names, if it belongs to this chat, has this status and its
         flow still exists; None for a stale button."""
-        session_id = decode_id(encoded)
-        session = self._load(self.store.session(session_id)) if session_id is not None else None
+        session = self._load(self.store.session(session_id))
         if session is None or session.chat_id != chat_id or session.status != status:
             return None
         flow = self.flows.get(session.flow)
@@ -217,12 +220,14 @@ class FlowChat:
         outcome = engine.result(flow, session.answers, self.today())
         session.status = "done"
         self._save(flow, session)
+        # the dates a reminder may be set for (a date of birth is not kept, its dates are)
+        self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
         text = self.result_text(flow, session.answers, outcome)
         buttons: list[tuple[Button, ...]] = []
         if outcome.verdicts:
-            buttons.append((Button("Als document", f"d:{encode_id(session.id)}"),))
+            buttons.append((Button("Als document", FlowDocument(session.id)),))
         if flow.reminders:
-            buttons.extend(self._reminder_buttons(outcome))
+            buttons.extend(self._reminder_buttons(session.id, outcome))
         return Outcome(
             [Reply(text="\n\n".join(filter(None, [note, text])), buttons=tuple(buttons))]
         )
@@ -315,9 +320,9 @@ class FlowChat:
             )
         return "\n\n".join(parts)
 
-    def document(self, chat_id: int, args: list[str]) -> Outcome:
-        """d:<session>: the outcome as a Markdown file to forward to colleagues."""
-        found = self._session_of(chat_id, args[0], "done") if args else None
+    def document(self, chat_id: int, action: FlowDocument) -> Outcome:
+        """The outcome as a Markdown file to forward to colleagues."""
+        found = self._session_of(chat_id, action.session, "done")
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
@@ -334,37 +339,55 @@ class FlowChat:
 
     # -- reminders ----------------------------------------------------------------------------
 
-    def _reminder_buttons(self, outcome: engine.Result) -> list[tuple[Button, ...]]:
+    def _reminder_buttons(
+        self, session_id: int, outcome: engine.Result
+    ) -> list[tuple[Button, ...]]:
         rows: list[tuple[Button, ...]] = []
         today = self.today()
         for d in outcome.dates:
             if d.day < today:
                 continue
-            stamp = d.day.strftime("%Y%m%d")
             row = []
             if d.day - relativedelta(months=1) >= today:
                 row.append(
-                    Button(f"🔔 {format_date(d.day)}: 1 maand vooraf", f"r:{stamp}:m:{d.index}")
+                    Button(
+                        f"🔔 {format_date(d.day)}: 1 maand vooraf",
+                        Remind(d.day, True, d.index, session_id),
+                    )
                 )
-            row.append(Button(f"🔔 op {format_date(d.day)}", f"r:{stamp}:d:{d.index}"))
+            row.append(
+                Button(f"🔔 op {format_date(d.day)}", Remind(d.day, False, d.index, session_id))
+            )
             rows.append(tuple(row))
         return rows
 
-    def remind(self, chat_id: int, args: list[str], flow_id: str = "deadline") -> Outcome:
-        """r:<yyyymmdd>:<m|d>:<date index>; the dates live in the button, not in our database."""
-        flow = self.flows.get(flow_id)
-        try:
-            due = dt.datetime.strptime(args[0], "%Y%m%d").date()
-            index = int(args[2])
-            when = args[1]
-        except (ValueError, IndexError):
+    def remind(self, chat_id: int, action: Remind) -> Outcome:
+        """A reminder for a date of a finished flow of this chat: only a date that flow
+        computed (the button names its session; older buttons mean the latest one)."""
+        session = (
+            self.store.session(action.session)
+            if action.session is not None
+            else self.store.latest_session(chat_id, "done")
+        )
+        if session is None or session.chat_id != chat_id or session.status != "done":
             return Outcome(notice=STALE_FLOW, alert=True)
-        if flow is None or not 0 <= index < len(flow.dates) or when not in ("m", "d"):
+        flow = self.flows.get(session.flow)
+        if flow is None or not flow.reminders or not 0 <= action.index < len(flow.dates):
             return Outcome(notice=STALE_FLOW, alert=True)
-        send_on = due - relativedelta(months=1) if when == "m" else due
+        dates = self.store.session_dates(session.id)
+        if dates is None:  # finished before its dates were kept: compute them again,
+            private = {s.id for s in flow.steps if s.private}  # without what was not kept
+            kept = {k: v for k, v in session.answers.items() if k not in private}
+            dates = [(d.index, d.day) for d in engine.result(flow, kept, self.today()).dates]
+        if (action.index, action.due) not in dates:
+            return Outcome(notice=STALE_FLOW, alert=True)
+        due = action.due
+        send_on = due - relativedelta(months=1) if action.month_before else due
         if send_on < self.today():
             return Outcome(notice="Die datum is al voorbij.", alert=True)
-        label = flow.dates[index].label
+        if len(self.store.reminders(chat_id)) >= MAX_REMINDERS:
+            return Outcome(notice=texts.REMINDER_CAP.format(n=MAX_REMINDERS), alert=True)
+        label = flow.dates[action.index].label
         reminder_id = self.store.add_reminder(chat_id, label, due.isoformat(), send_on.isoformat())
         text = (
             f"Herinnering gezet: op {format_date(send_on)} om 9:00 uur stuur ik een bericht over "
@@ -390,12 +413,11 @@ class FlowChat:
         for n, r in enumerate(rows, start=1):
             send_on, due = dt.date.fromisoformat(r["send_on"]), dt.date.fromisoformat(r["due"])
             lines.append(f"{n}. {format_date(send_on)} over {format_date(due)}: {r['label']}")
-            buttons.append((Button(f"Verwijder {n}", f"h:{encode_id(r['id'])}"),))
+            buttons.append((Button(f"Verwijder {n}", DeleteReminder(int(r["id"]))),))
         return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
 
-    def delete_reminder(self, chat_id: int, args: list[str]) -> Outcome:
-        reminder_id = decode_id(args[0]) if args else None
-        if reminder_id is None or not self.store.delete_reminder(reminder_id, chat_id):
+    def delete_reminder(self, chat_id: int, action: DeleteReminder) -> Outcome:
+        if not self.store.delete_reminder(action.reminder, chat_id):
             return Outcome(notice="Deze herinnering bestaat niet meer.", alert=True)
         return Outcome(notice="Herinnering verwijderd")
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from bot.actions import NAME
 from index.documents import KnowledgeError, read_text
 from index.problems import ERROR, WARNING, Problem
 
@@ -197,6 +198,12 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
             error(1, f"'{key}' ontbreekt")
     if problems:
         return None, problems
+    if NAME.fullmatch(str(data["id"])) is None:
+        error(
+            data["__line__"],
+            f"flow-id '{data['id']}': gebruik kleine letters, cijfers, - en _ "
+            "(hoogstens 40 tekens)",
+        )
     raw_steps = data["steps"] or []
     if not isinstance(raw_steps, list):
         return None, [Problem(path, data["__line__"], "'steps' moet een lijst zijn")]

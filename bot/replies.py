@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.actions import Action, encode
+
 
 @dataclass(frozen=True)
 class Button:
+    """A button and the typed action it stands for; the adapters encode it (bot/actions.py)."""
+
     label: str
-    action: str  # callback data: short ids only, at most 64 bytes
+    action: Action
+
+    def __post_init__(self) -> None:
+        encode(self.action)  # fails here, where the button is made, not when it is sent
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ is overwritten with zeros) and after a wipe or purge the WAL is emptied (`checkp
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -22,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DAY = 86_400.0
 CHECKPOINT_ATTEMPTS = 3
 CHECKPOINT_WAIT_MS = 200
@@ -62,24 +63,6 @@ class StoredAnswer:
     section_ids: list[str]  # all relevant passages, shown and "more"
     shown: int  # how many are shown in the first message
     created_at: float
-
-
-def encode_id(number: int) -> str:
-    """Short ids for callback_data (64 bytes at most): base 36."""
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rest = divmod(number, 36)
-        out = digits[rest] + out
-        if number == 0:
-            return out
-
-
-def decode_id(text: str) -> int | None:
-    try:
-        return int(text, 36)
-    except ValueError:
-        return None
 
 
 class StorageError(Exception):
@@ -281,6 +264,9 @@ class Store:
             # rewrite it once, then empty the WAL.
             self.db.vacuum()
             self.checkpoint()
+        if version < 7 and "dates" not in self.db.table("flow_sessions").columns_dict:
+            # the dates a finished flow computed: reminders are set only for these
+            self.db.table("flow_sessions").add_column("dates", str)
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -404,17 +390,22 @@ class Store:
                 pk=("chat_id", "message_id"),
             )
 
-    def take_pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+    def pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """The prompt a message asked (kind, ref, the user it asked: 0 for anybody)."""
         rows = list(
             self.db.table("pending").rows_where(
                 "chat_id = ? and message_id = ?", [chat_id, message_id]
             )
         )
-        if not rows:
+        return rows[0] if rows else None
+
+    def take_pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        row = self.pending(chat_id, message_id)
+        if row is None:
             return None
         with self.db.conn:
             self.db.table("pending").delete((chat_id, message_id))
-        return rows[0]
+        return row
 
     # -- admin ---------------------------------------------------------------------------
 
@@ -499,6 +490,29 @@ class Store:
             )
         )
         return _session(rows[0]) if rows else None
+
+    def latest_session(self, chat_id: int, status: str) -> FlowSession | None:
+        rows = list(
+            self.db.table("flow_sessions").rows_where(
+                "chat_id = ? and status = ?", [chat_id, status], order_by="id desc", limit=1
+            )
+        )
+        return _session(rows[0]) if rows else None
+
+    def set_session_dates(self, session_id: int, dates: list[tuple[int, dt.date]]) -> None:
+        """The (date term index, day) pairs a finished session computed."""
+        data = json.dumps([[index, day.isoformat()] for index, day in dates])
+        with self.db.conn:
+            self.db.table("flow_sessions").update(session_id, {"dates": data})
+
+    def session_dates(self, session_id: int) -> list[tuple[int, dt.date]] | None:
+        """None for a session finished before its dates were kept."""
+        row = self.db.execute(
+            "select dates from flow_sessions where id = ?", [session_id]
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return [(int(index), dt.date.fromisoformat(day)) for index, day in json.loads(row[0])]
 
     def save_session(self, session: FlowSession) -> None:
         with self.db.conn:

@@ -8,6 +8,7 @@ import sys
 from typing import TextIO
 
 from bot import texts
+from bot.actions import decode, encode
 from bot.assistant import Assistant, Chat
 from bot.checklists import REMARK
 from bot.render_text import passage_block
@@ -71,7 +72,7 @@ class TerminalChat:
             if outcome is not None:
                 return self.show(outcome)
         if text.isdigit() and 1 <= int(text) <= len(self.options):
-            outcome = self.assistant.press(self.chat, self.options[int(text) - 1].action)
+            outcome = self.press(self.options[int(text) - 1])
             if outcome.refresh is not None:  # the terminal redraws the checklist below
                 checklist_id, page = outcome.refresh
                 redrawn = self.assistant.checklists.render(checklist_id, page)
@@ -84,6 +85,13 @@ class TerminalChat:
         if command:
             return self.show(self.command(command, text.split()[1:]))
         return self.show(self.assistant.message(self.chat, text))
+
+    def press(self, button: Button) -> Outcome:
+        """A numbered option: through the same codec as a Telegram button."""
+        action = decode(encode(button.action))
+        if action is None:
+            return Outcome(notice=texts.UNKNOWN_BUTTON)
+        return self.assistant.press(self.chat, action)
 
     def command(self, name: str, args: list[str]) -> Outcome:
         a = self.assistant

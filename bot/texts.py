@@ -31,9 +31,17 @@ STALE_BUTTON = "Dit antwoord is niet meer beschikbaar. Stel uw vraag opnieuw."
 
 UNKNOWN_BUTTON = "Deze knop werkt niet meer. Stel uw vraag opnieuw of typ /help."
 
+REMINDER_CAP = "Deze chat heeft al {n} herinneringen. Verwijder er eerst een via /herinneringen."
+
+CHECKLIST_CAP = "Deze chat heeft al {n} open checklists. Sluit er eerst een via /checklists."
+
 ASK_MISSING = (
     "Jammer dat het antwoord niet hielp. Wat miste u? Antwoord op dit bericht; "
     "u mag het ook overslaan."
+)
+
+PROMPT_FOR_OTHER = (
+    "Deze vraag is aan een ander lid van de groep gesteld. Uw antwoord is niet opgeslagen."
 )
 
 THANKS_MISSING = (

@@ -6,14 +6,16 @@ No domain logic here: deciding what to answer is the assistant's job (bot/assist
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from telegram import Message, MessageEntity, Update
+from telegram import CallbackQuery, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
-from bot.assistant import FORGET_YES, Assistant, Chat
+from bot.actions import Role, decode
+from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
@@ -253,14 +255,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    if (query.data or "") == FORGET_YES and not await _may_wipe(update, context):
-        await with_retry(lambda: query.answer(texts.FORGET_GROUP_ADMINS, show_alert=True))
+    action = decode(query.data or "")
+    if action is None:  # stale (an old version's button) or forged
+        await _answer(query, texts.UNKNOWN_BUTTON, alert=True)
         return
-    outcome = assistant_of(context).press(chat_of(update, context), query.data or "")
-    try:
-        await with_retry(lambda: query.answer(outcome.notice or None, show_alert=outcome.alert))
-    except BadRequest as exc:  # a query too old to answer (after a restart): still act on it
-        log.info("callback query not answered: %s", exc)
+    chat = chat_of(update, context)
+    if action.role is Role.GROUP_ADMIN and chat.is_group:
+        if not await _may_wipe(update, context):
+            await _answer(query, texts.FORGET_GROUP_ADMINS, alert=True)
+            return
+        chat = replace(chat, group_admin=True)
+    outcome = assistant_of(context).press(chat, action)
+    await _answer(query, outcome.notice or None, outcome.alert)  # still act if it failed
     if outcome.refresh is not None and query.message is not None:
         checklist_id, page = outcome.refresh
         assistant = assistant_of(context)
@@ -273,3 +279,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
     if outcome.replies:
         await reply(update, context, outcome)
+
+
+async def _answer(query: CallbackQuery, text: str | None, alert: bool) -> None:
+    try:
+        await with_retry(lambda: query.answer(text, show_alert=alert))
+    except BadRequest as exc:  # a query too old to answer (after a restart)
+        log.info("callback query not answered: %s", exc)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
+from bot.actions import encode
 from bot.replies import Reply, ShownPassage
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
@@ -44,7 +45,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(b.label, callback_data=b.action) for b in row]
+            [InlineKeyboardButton(b.label, callback_data=encode(b.action)) for b in row]
             for row in reply.buttons
         ]
     )

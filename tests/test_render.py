@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.actions import Feedback
 from bot.replies import Button, Reply, ShownPassage
 from handlers.render import LIMIT, bold_marks, render, split_blocks
 
@@ -18,7 +19,9 @@ def test_document_and_user_text_is_escaped_and_marks_are_bold() -> None:
 def test_a_long_source_is_split_on_paragraph_boundaries_with_the_keyboard_last() -> None:
     paragraphs = [f"Alinea {i}: " + "woord " * 150 for i in range(20)]
     reply = Reply(
-        text="PvE › 6", preformatted="\n\n".join(paragraphs), buttons=((Button("👍", "f:1:+"),),)
+        text="PvE › 6",
+        preformatted="\n\n".join(paragraphs),
+        buttons=((Button("👍", Feedback(1, True)),),),
     )
     messages = render(reply)
     assert len(messages) > 1
