@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import csvsafe
+from bot.actions import ChecklistOp, ChecklistTick, NewChecklist
 from bot.assistant import Assistant, Chat
 from bot.knowledge import KnowledgeBase
 from bot.replies import Outcome
-from bot.storage import Store, encode_id
+from bot.storage import Store
 from tests.conftest import KNOWLEDGE
 
 FORMULAS = [
@@ -85,11 +86,11 @@ def test_checklist_export_neutralises_names_and_remarks(kb: KnowledgeBase, tmp_p
     store = Store(tmp_path / "c.db")
     assistant = Assistant(kb, store)
     chat = Chat(-100, "group", 7, user_name="=cmd|' /C calc'!A0")
-    assistant.press(chat, "n:inventaris-kwg")
+    assistant.press(chat, NewChecklist("inventaris-kwg"))
     (checklist,) = [r["id"] for r in store.checklists(chat.id)]
-    assistant.press(chat, f"c:{encode_id(checklist)}:t:1:j:0")
+    assistant.press(chat, ChecklistTick(checklist, 1, "present", 0))
     assistant.checklists.remark(checklist, (7, "@Anna"), "1: +31 6 1234 5678 bellen")
-    rows = read_csv(assistant.press(chat, f"c:{encode_id(checklist)}:e"))
+    rows = read_csv(assistant.press(chat, ChecklistOp(checklist, "export")))
     store.close()
     assert_safe(rows)
     first = rows[1]
