@@ -46,7 +46,7 @@ result:
 def flow_problems(tmp_path: Path, text: str) -> list[str]:
     (tmp_path / "flows").mkdir(exist_ok=True)
     (tmp_path / "flows" / "proef.yaml").write_text(text, "utf-8")
-    flows, problems = load_flows(tmp_path)
+    _flows, problems = load_flows(tmp_path)
     return [str(p) for p in problems]
 
 
@@ -270,3 +270,19 @@ def test_a_symlink_inside_the_folder_is_fine(tmp_path: Path) -> None:
     )
     shown = [str(p) for p in check_knowledge(folder) if p.is_error]
     assert not any("buiten de kennismap" in s for s in shown)
+
+
+def test_draaibot_check_names_the_linked_file(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    folder = tmp_path / "kennis"
+    shutil.copytree(KNOWLEDGE, folder)
+    (tmp_path / "geheim.md").write_text(SECRET, "utf-8")
+    link = folder / "documenten" / "geheim.md"
+    link.symlink_to(tmp_path / "geheim.md")
+    result = run("check", env={"DRAAIBOT_KNOWLEDGE": str(folder)})
+    assert result.returncode == 1
+    assert f"{link}:0: fout: verwijst naar {tmp_path / 'geheim.md'} buiten de kennismap" in (
+        result.stderr
+    )
+    assert "zwaardvis" not in result.stdout + result.stderr
