@@ -147,6 +147,7 @@ class KnowledgeBase:
         """Put a complete, valid snapshot in place; returns what changed."""
         old = self._snapshot
         self._snapshot = fresh  # one reference swap: readers see the old or the new, never half
+        self.startup_problems = ()
         if old is None:
             return KnowledgeDiff()
         return snapshot_diff(old, fresh)

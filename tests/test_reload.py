@@ -39,9 +39,9 @@ async def test_answers_switch_to_edited_knowledge_and_admins_see_the_changes(
     fake: FakeBotAPI, tmp_path: Path, folder: Path, shipped_index: KnowledgeIndex
 ) -> None:
     pve = folder / "documenten" / "pve-huisvesting.md"
-    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder):
+    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder) as app:
         assert "11,5 m2" in await ask(fake, "hoe groot moet de keuken van een kwg zijn?", 1)
-        await asyncio.sleep(0.3)  # the watcher is up
+        await reloader_of(app).watching.wait()
         pve.write_text(
             pve.read_text("utf-8").replace("Keukenruimte 11,5 m2 |", "Keukenruimte 12,5 m2 |"),
             "utf-8",
@@ -93,8 +93,8 @@ async def test_a_broken_file_keeps_the_old_knowledge_and_reports_to_admins(
     fake: FakeBotAPI, tmp_path: Path, folder: Path, shipped_index: KnowledgeIndex
 ) -> None:
     pve = folder / "documenten" / "pve-huisvesting.md"
-    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder):
-        await asyncio.sleep(0.3)
+    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder) as app:
+        await reloader_of(app).watching.wait()
         pve.write_text(pve.read_text("utf-8").replace("short: PvE Huisvesting\n", ""), "utf-8")
         await fake.wait_for(
             lambda f: any("NIET opnieuw geladen" in m for m in admin_messages(f)), timeout=20
@@ -145,8 +145,8 @@ async def test_a_broken_flow_file_is_reported_and_the_flows_keep_working(
     fake: FakeBotAPI, tmp_path: Path, folder: Path, shipped_index: KnowledgeIndex
 ) -> None:
     flow = folder / "flows" / "pandcheck.yaml"
-    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder):
-        await asyncio.sleep(0.3)
+    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder) as app:
+        await reloader_of(app).watching.wait()
         flow.write_text(
             flow.read_text("utf-8").replace("type: oppervlakte", "type: vierkant", 1), "utf-8"
         )
@@ -243,6 +243,7 @@ def test_a_good_load_leaves_a_copy_and_a_broken_start_uses_it(tmp_path: Path, fo
     flow.write_text(flow.read_text("utf-8").replace("max: veel", "max: 20"), "utf-8")
     kb.reload()
     assert kb.flows["woonvorm"].steps[0].maximum == 20
+    assert kb.startup_problems == ()
     assert "max: 20" in (last_good / "flows" / "woonvorm.yaml").read_text("utf-8")
     names = sorted(p.name for p in last_good.parent.iterdir())  # the link and one version
     assert len(names) == 2 and names[0] == LAST_GOOD and names[1].startswith(f"{LAST_GOOD}.")
