@@ -183,24 +183,33 @@ def start_knowledge(folder: Path, last_good: Path | None) -> KnowledgeBase:
     return kb
 
 
-def _files(folder: Path) -> dict[Path, Path]:
-    """Relative path -> file, for every visible file under `folder` (links followed)."""
+def _files(folder: Path, skip: str = "") -> dict[Path, Path]:
+    """Relative path -> file, for every visible file under `folder`; linked folders are
+    followed once, and only when they stay inside `folder`; `skip` names an entry to leave
+    out (the last good copy, should it lie inside the folder)."""
+    root = folder.resolve()
+    seen: set[Path] = set()
     found: dict[Path, Path] = {}
-    for root, dirs, names in os.walk(folder, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    for current, dirs, names in os.walk(folder, followlinks=True):
+        real = Path(current).resolve()
+        if real in seen or not real.is_relative_to(root):
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != skip)
         for name in names:
-            if not name.startswith("."):
-                path = Path(root, name)
+            if not name.startswith(".") and name != skip:
+                path = Path(current, name)
                 found[path.relative_to(folder)] = path
     return found
 
 
 def _stage_copy(folder: Path, last_good: Path) -> Path | None:
     """A copy of `folder` beside `last_good`, made before the build reads the folder."""
-    staged = last_good.with_name(f".{last_good.name}.{os.getpid()}.{time.monotonic_ns()}")
+    staged = last_good.with_name(f".{last_good.name}.tmp.{os.getpid()}.{time.monotonic_ns()}")
     try:
         staged.parent.mkdir(parents=True, exist_ok=True)
-        for relative, path in _files(folder).items():
+        for relative, path in _files(folder, skip=last_good.name).items():
             target = staged / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -216,13 +225,15 @@ def _publish(staged: Path, folder: Path, last_good: Path) -> None:
     but only when the folder still holds exactly what was copied: then the copy is what
     was just loaded without errors."""
     try:
-        live, copy = _files(folder), _files(staged)
+        live, copy = _files(folder, skip=last_good.name), _files(staged)
         if live.keys() != copy.keys() or any(
             live[k].read_bytes() != copy[k].read_bytes() for k in live
         ):
             log.info("knowledge changed while loading: last good copy not updated")
             return
-        version = last_good.with_name(f"{last_good.name}.{time.time_ns()}")
+        # Versions and the temporary link are hidden: should the database lie inside the
+        # knowledge folder, the watcher ignores them.
+        version = last_good.with_name(f".{last_good.name}.{time.time_ns()}")
         staged.rename(version)
         link = last_good.with_name(f".{last_good.name}.link.{os.getpid()}")
         link.unlink(missing_ok=True)
@@ -230,8 +241,12 @@ def _publish(staged: Path, folder: Path, last_good: Path) -> None:
         if last_good.is_dir() and not last_good.is_symlink():
             shutil.rmtree(last_good)  # a real folder put there by hand: replaced once
         os.replace(link, last_good)
-        for old in last_good.parent.glob(f"{last_good.name}.*"):
-            if old != version and old.is_dir() and not old.is_symlink():
+        prefix = f".{last_good.name}."
+        for old in last_good.parent.glob(f"{prefix}*"):
+            rest = old.name[len(prefix) :]
+            earlier = rest.isdigit() and old != version
+            left_over = rest.startswith("tmp.") and rest.split(".")[1] != str(os.getpid())
+            if (earlier or left_over) and not old.is_symlink():
                 shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         log.warning("could not keep the last good knowledge in %s: %r", last_good, exc)

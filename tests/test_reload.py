@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import LAST_GOOD, KnowledgeBase, Snapshot, start_knowledge
+from bot.knowledge import LAST_GOOD, KnowledgeBase, Snapshot, check_knowledge, start_knowledge
 from handlers.chat import ASSISTANT, RELOADER
 from handlers.reload import Reloader
 from index.search import InvalidKnowledge, KnowledgeIndex
@@ -246,7 +246,7 @@ def test_a_good_load_leaves_a_copy_and_a_broken_start_uses_it(tmp_path: Path, fo
     assert kb.startup_problems == ()
     assert "max: 20" in (last_good / "flows" / "woonvorm.yaml").read_text("utf-8")
     names = sorted(p.name for p in last_good.parent.iterdir())  # the link and one version
-    assert len(names) == 2 and names[0] == LAST_GOOD and names[1].startswith(f"{LAST_GOOD}.")
+    assert len(names) == 2 and names[0].startswith(f".{LAST_GOOD}.") and names[1] == LAST_GOOD
     assert last_good.is_symlink()
 
 
@@ -273,3 +273,14 @@ async def test_admins_hear_at_start_up_that_the_last_good_knowledge_serves(
         assert f"{flow}:9: fout: 'max: veel' is geen positief geheel getal" in report
         fake.text("/woonvorm", user=USER)
         assert "Voor hoeveel jongeren" in plain((await fake.wait_sent(1, chat=USER))[0].text)
+
+
+def test_a_copy_inside_the_knowledge_folder_does_not_copy_itself(folder: Path) -> None:
+    last_good = folder / LAST_GOOD  # a database kept inside the knowledge folder
+    for _ in range(3):
+        kb = start_knowledge(folder, last_good)
+        kb.reload()
+    assert not (last_good / LAST_GOOD).exists()
+    assert not any(p.name.startswith(".") for p in last_good.iterdir())
+    assert len(list(folder.glob(f".{LAST_GOOD}.*"))) == 1
+    assert check_knowledge(folder) == []
