@@ -136,7 +136,7 @@ def _shipped(kind: str) -> list[tuple[str, Any, list[tuple[Any, ...]]]]:
 SHIPPED_FLOWS = _shipped("flows")
 SHIPPED_CHECKLISTS = _shipped("checklists")
 MUTATIONS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
