@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import get_close_matches
 from pathlib import Path
 from string import Formatter
 from typing import Any, Protocol
@@ -34,6 +35,14 @@ NUMERIC = ("aantal", "getal", "oppervlakte", "afstand")
 UNITS = {"oppervlakte": "m2", "afstand": "m", "aantal": "", "getal": ""}
 RULE_KEYS = ("min", "max", "is", "min_per", "per")
 CONDITION_KEYS = ("min", "max", "tussen", "niet")
+FLOW_KEYS = (
+    "id", "title", "intro", "steps", "dates", "result", "derive", "next_steps", "reminders",
+    "offer_when",
+)  # fmt: skip
+STEP_KEYS = (
+    "id", "ask", "type", "options", "applies_to", "when", "rule", "label", "source", "optional",
+    "private", "not_after_today", "age_between", "max", "help",
+)  # fmt: skip
 MAX_YEARS, MAX_MONTHS = 100, 1200  # a term further away is a typo (and overflows a date)
 UNKNOWN = "weet ik niet"
 YES, NO = "ja", "nee"
@@ -179,6 +188,7 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
     for key in ("id", "title", "steps"):
         if key not in data:
             error(1, f"'{key}' ontbreekt")
+    _unknown_keys(data, FLOW_KEYS, error)
     flow_id = _text(data, "id", error, required=True)
     title = _text(data, "title", error, required=True)
     raw_steps = data.get("steps")
@@ -226,13 +236,22 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
     return flow, problems
 
 
+def _unknown_keys(raw: YamlMap, known: tuple[str, ...], error: _Report) -> None:
+    """A key the bot does not know is most likely a typo ('maks: 12'): it would be ignored."""
+    for key in raw:
+        if key not in known:
+            close = get_close_matches(key, known, n=1, cutoff=0.5)
+            hint = f" (bedoelt u '{close[0]}'?)" if close else ""
+            error(raw.line_of(key), f"onbekende sleutel '{key}' wordt genegeerd{hint}", WARNING)
+
+
 def _text(raw: YamlMap, key: str, error: _Report, required: bool = False) -> str:
-    """A text value; a list or block where text belongs is a problem."""
+    """A text value as written; a list or block where text belongs is a problem."""
     value = raw.get(key)
     if isinstance(value, YamlMap | YamlList):
         error(raw.line_of(key), f"'{key}' is een tekst, geen lijst of blok")
         return ""
-    text = "" if value is None else str(value).strip()
+    text = "" if value is None else raw.text(key).strip()
     if required and not text and key in raw:
         error(raw.line_of(key), f"'{key}' is leeg")
     return text
@@ -364,6 +383,7 @@ def _step(raw: Any, line: int, error: _Report) -> Step | None:
         error(line, "elke stap is een blok met id:, ask: en type:")
         return None
     line = raw.line
+    _unknown_keys(raw, STEP_KEYS, error)
     missing = [k for k in ("id", "ask", "type") if not raw.get(k)]
     if missing:
         error(line, f"stap mist {', '.join(missing)}")

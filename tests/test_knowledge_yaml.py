@@ -286,3 +286,11 @@ def test_draaibot_check_names_the_linked_file(tmp_path: Path) -> None:
         result.stderr
     )
     assert "zwaardvis" not in result.stdout + result.stderr
+
+
+def test_a_misspelt_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
+    shown = flow_problems(tmp_path, FLOW.replace("max: 12", "maks: 12"))
+    path = tmp_path / "flows" / "proef.yaml"
+    assert shown == [
+        f"{path}:7: waarschuwing: onbekende sleutel 'maks' wordt genegeerd (bedoelt u 'max'?)"
+    ]
