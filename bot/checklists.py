@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from bot import csvsafe, texts
 from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
 from bot.parsing import format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import Store
-from index.documents import KnowledgeError, read_text
+from index.files import files_in
 from index.problems import Problem
+from index.yamlfile import YamlList, YamlMap, load_yaml
 
 CHECKLISTS_DIR = "checklists"
 KINDS = ("afvinken", "inventaris")
@@ -78,12 +77,10 @@ class Template:
 def load_templates(
     folder: Path, section_ids: set[str] | None = None, skip_docs: set[str] | None = None
 ) -> tuple[list[Template], list[Problem]]:
+    """Every checklist template of a knowledge folder; never raises on what a file holds."""
     templates: list[Template] = []
-    problems: list[Problem] = []
-    directory = folder / CHECKLISTS_DIR
-    if not directory.is_dir():
-        return templates, problems
-    for path in sorted(directory.glob("*.y*ml")):
+    paths, problems = files_in(folder, CHECKLISTS_DIR, (".yaml", ".yml"))
+    for path in paths:
         template, found = _load(path, section_ids, skip_docs or set())
         problems.extend(found)
         if template is not None:
@@ -100,63 +97,70 @@ def load_templates(
 def _load(
     path: Path, section_ids: set[str] | None, skip_docs: set[str]
 ) -> tuple[Template | None, list[Problem]]:
-    try:
-        root = yaml.compose(read_text(path))
-    except KnowledgeError as exc:
-        return None, [Problem(path, exc.line, exc.message)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(path, mark.line + 1 if mark else 1, f"geen geldige YAML: {exc}")]
-    if not isinstance(root, yaml.MappingNode):
+    root, problems = load_yaml(path)
+    if root is None and problems:
+        return None, problems
+    if not isinstance(root, YamlMap):
         return None, [Problem(path, 1, "een checklist begint met id:, title:, kind: en items:")]
-    fields = {k.value: v for k, v in root.value}
-    problems = [
+    problems += [
         Problem(path, 1, f"'{key}' ontbreekt")
         for key in ("id", "title", "items")
-        if key not in fields
+        if key not in root
     ]
-    if problems:
+    for key in ("id", "title", "kind", "intro"):
+        if isinstance(root.get(key), YamlMap | YamlList):
+            problems.append(Problem(path, root.line_of(key), f"'{key}' is een tekst"))
+    if any(p.is_error for p in problems):
         return None, problems
-    if NAME.fullmatch(str(fields["id"].value)) is None:
+    if NAME.fullmatch(root.text("id")) is None:
         problems.append(
             Problem(
                 path,
-                fields["id"].start_mark.line + 1,
-                f"checklist-id '{fields['id'].value}': gebruik kleine letters, cijfers, - en _ "
+                root.line_of("id"),
+                f"checklist-id '{root.text('id')}': gebruik kleine letters, cijfers, - en _ "
                 "(hoogstens 40 tekens)",
             )
         )
-    kind = fields["kind"].value if "kind" in fields else "afvinken"
+    kind = root.text("kind", "afvinken")
     if kind not in KINDS:
         problems.append(
             Problem(
                 path,
-                fields["kind"].start_mark.line + 1,
+                root.line_of("kind"),
                 f"onbekende soort '{kind}' (kies uit {', '.join(KINDS)})",
             )
         )
-    items_node = fields["items"]
-    if not isinstance(items_node, yaml.SequenceNode):
-        return None, [Problem(path, items_node.start_mark.line + 1, "'items' moet een lijst zijn")]
+    items_list = root["items"]
+    if not isinstance(items_list, YamlList):
+        return None, [
+            *problems,
+            Problem(path, root.line_of("items"), "'items' moet een lijst zijn"),
+        ]
     items: list[Item] = []
     section = ""
-    for node in items_node.value:
-        line = node.start_mark.line + 1
-        if not isinstance(node, yaml.MappingNode):
+    for i, node in enumerate(items_list):
+        line = items_list.line_at(i)
+        if not isinstance(node, YamlMap):
             problems.append(Problem(path, line, "elk item is een blok met text: en source:"))
             continue
-        values = {k.value: getattr(v, "value", "") for k, v in node.value}
-        if "section" in values and "text" not in values:
-            section = str(values["section"])
+        wrong = [
+            k
+            for k in ("text", "source", "amount", "section")
+            if isinstance(node.get(k), YamlMap | YamlList)
+        ]
+        if wrong:
+            problems.append(Problem(path, line, f"'{wrong[0]}' is een tekst, geen lijst of blok"))
             continue
-        if not str(values.get("text", "")).strip():
+        if "section" in node and "text" not in node:
+            section = node.text("section")
+            continue
+        text = node.text("text").strip()
+        if not text:
             problems.append(Problem(path, line, "item zonder text"))
             continue
-        source = str(values.get("source", ""))
+        source = node.text("source")
         if not source:
-            problems.append(
-                Problem(path, line, f"item '{values['text']}' noemt geen bron (source)")
-            )
+            problems.append(Problem(path, line, f"item '{text}' noemt geen bron (source)"))
         elif (
             section_ids is not None
             and source not in section_ids
@@ -166,23 +170,19 @@ def _load(
                 Problem(
                     path,
                     line,
-                    f"bron '{source}' van item '{values['text']}' bestaat niet in de documenten",
+                    f"bron '{source}' van item '{text}' bestaat niet in de documenten",
                 )
             )
-        items.append(
-            Item(str(values["text"]).strip(), source, str(values.get("amount", "")), section)
-        )
+        items.append(Item(text, source, node.text("amount"), section))
     if not items:
-        problems.append(
-            Problem(path, items_node.start_mark.line + 1, "de checklist heeft geen items")
-        )
+        problems.append(Problem(path, items_list.line, "de checklist heeft geen items"))
     template = Template(
-        id=fields["id"].value,
-        title=fields["title"].value,
+        id=root.text("id"),
+        title=root.text("title"),
         kind=kind,
         items=tuple(items),
         path=path,
-        intro=fields["intro"].value if "intro" in fields else "",
+        intro=root.text("intro"),
     )
     return template, problems
 

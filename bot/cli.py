@@ -10,7 +10,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.config import Config
-from bot.knowledge import KnowledgeBase, build_snapshot, check_knowledge, inspect, snapshot_diff
+from bot.knowledge import (
+    LAST_GOOD,
+    KnowledgeBase,
+    build_snapshot,
+    check_knowledge,
+    inspect,
+    snapshot_diff,
+    start_knowledge,
+)
 from bot.render_text import answer_text
 from bot.storage import StorageError
 from index.search import InvalidKnowledge
@@ -23,6 +31,20 @@ def _knowledge(args: argparse.Namespace, config: Config) -> Path:
 def _load(folder: Path) -> KnowledgeBase:
     kb = KnowledgeBase(folder)
     kb.index  # noqa: B018 - build now, so a broken folder fails before any question
+    return kb
+
+
+def _start(args: argparse.Namespace, config: Config) -> KnowledgeBase:
+    """The knowledge for the bot or the chat: with errors, the last good copy (and a warning)."""
+    kb = start_knowledge(_knowledge(args, config), config.db.parent / LAST_GOOD)
+    if kb.startup_problems:
+        print(
+            "Let op: de kennismap bevat fouten; ik start met de laatst goede versie "
+            f"({kb.last_good}). Los deze fouten op:",
+            file=sys.stderr,
+        )
+        for problem in kb.startup_problems:
+            print(problem, file=sys.stderr)
     return kb
 
 
@@ -87,7 +109,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
     store = Store(config.db)
     try:
-        assistant = Assistant(_load(_knowledge(args, config)), store, config.retention_days)
+        assistant = Assistant(_start(args, config), store, config.retention_days)
         return chat(assistant)
     finally:
         store.close()
@@ -99,7 +121,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         return cmd_chat(args, config)
     from bot.telegram_app import run
 
-    return run(config, _load(_knowledge(args, config)))
+    return run(config, _start(args, config))
 
 
 def cmd_diff(args: argparse.Namespace, config: Config) -> int:

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
-
-import yaml
+from string import Formatter
+from typing import Any, Protocol
 
 from bot.actions import NAME
-from index.documents import KnowledgeError, read_text
+from index.files import files_in
 from index.problems import ERROR, WARNING, Problem
+from index.yamlfile import YamlList, YamlMap, line_of, load_yaml
 
 FLOWS_DIR = "flows"
 WOONVORMEN = ("KWG", "KWE", "KWE+")
@@ -35,23 +36,17 @@ NUMERIC = ("aantal", "getal", "oppervlakte", "afstand")
 UNITS = {"oppervlakte": "m2", "afstand": "m", "aantal": "", "getal": ""}
 RULE_KEYS = ("min", "max", "is", "min_per", "per")
 CONDITION_KEYS = ("min", "max", "tussen", "niet")
+FLOW_KEYS = (
+    "id", "title", "intro", "steps", "dates", "result", "derive", "next_steps", "reminders",
+    "offer_when",
+)  # fmt: skip
+STEP_KEYS = (
+    "id", "ask", "type", "options", "applies_to", "when", "rule", "label", "source", "optional",
+    "private", "not_after_today", "age_between", "max", "help",
+)  # fmt: skip
+MAX_YEARS, MAX_MONTHS = 100, 1200  # a term further away is a typo (and overflows a date)
 UNKNOWN = "weet ik niet"
 YES, NO = "ja", "nee"
-
-
-class _LineLoader(yaml.SafeLoader):
-    """Keeps the source line of every mapping under the key '__line__'."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping: dict[str, Any] = {
-        str(k): v for k, v in loader.construct_mapping(node, deep=True).items()
-    }
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass(frozen=True)
@@ -149,14 +144,12 @@ def load_flows(
 ) -> tuple[list[Flow], list[Problem]]:
     """Every flow file of a knowledge folder; problems for everything that is wrong.
 
+    Never raises on what a file holds: every mistake is a problem with its line.
     With `section_ids`, every source reference must name an existing section.
     """
     flows: list[Flow] = []
-    problems: list[Problem] = []
-    directory = folder / FLOWS_DIR
-    if not directory.is_dir():
-        return flows, problems
-    for path in sorted(directory.glob("*.y*ml")):
+    paths, problems = files_in(folder, FLOWS_DIR, (".yaml", ".yml"))
+    for path in paths:
         flow, found = _load_file(path)
         problems.extend(found)
         if flow is not None:
@@ -178,173 +171,316 @@ def load_flows(
     return flows, problems
 
 
+class _Report(Protocol):
+    def __call__(self, line: int, message: str, severity: str = ERROR) -> None: ...
+
+
 def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
-    problems: list[Problem] = []
+    data, problems = load_yaml(path)
+    if data is None and problems:
+        return None, problems
 
     def error(line: int, message: str, severity: str = ERROR) -> None:
         problems.append(Problem(path, line, message, severity))
 
-    try:
-        data = yaml.load(read_text(path), Loader=_LineLoader)
-    except KnowledgeError as exc:
-        return None, [Problem(path, exc.line, exc.message)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, [Problem(path, mark.line + 1 if mark else 1, f"geen geldige YAML: {exc}")]
-    if not isinstance(data, dict):
-        return None, [Problem(path, 1, "een flow-bestand begint met id:, title: en steps:")]
+    if not isinstance(data, YamlMap):
+        error(1, "een flow-bestand begint met id:, title: en steps:")
+        return None, problems
     for key in ("id", "title", "steps"):
         if key not in data:
             error(1, f"'{key}' ontbreekt")
-    if problems:
+    _unknown_keys(data, FLOW_KEYS, error)
+    flow_id = _text(data, "id", error, required=True)
+    title = _text(data, "title", error, required=True)
+    raw_steps = data.get("steps")
+    if raw_steps is None:
+        raw_steps = YamlList(data.line)
+    if not isinstance(raw_steps, YamlList):
+        error(data.line_of("steps"), "'steps' is een lijst van vragen (elk met - id:)")
         return None, problems
-    if NAME.fullmatch(str(data["id"])) is None:
+    if any(p.is_error for p in problems):
+        return None, problems
+    if flow_id and NAME.fullmatch(flow_id) is None:
         error(
-            data["__line__"],
-            f"flow-id '{data['id']}': gebruik kleine letters, cijfers, - en _ "
-            "(hoogstens 40 tekens)",
+            data.line_of("id"),
+            f"flow-id '{flow_id}': gebruik kleine letters, cijfers, - en _ (hoogstens 40 tekens)",
         )
-    raw_steps = data["steps"] or []
-    if not isinstance(raw_steps, list):
-        return None, [Problem(path, data["__line__"], "'steps' moet een lijst zijn")]
     steps: list[Step] = []
-    for raw in raw_steps:
-        step = _step(raw, error)
+    conditions: list[tuple[Any, int]] = []
+    for i, raw in enumerate(raw_steps):
+        step = _step(raw, raw_steps.line_at(i), error)
         if step is not None:
             if any(s.id == step.id for s in steps):
                 error(step.line, f"stap-id '{step.id}' komt vaker voor")
             steps.append(step)
+            if "when" in raw:
+                conditions.append((raw["when"], step.line))
     step_ids = {s.id for s in steps}
+    for when, line in conditions:
+        _check_condition(when, step_ids, line, error)
     for step in steps:
-        _check_condition(step.when, step_ids, step.line, error)
         if step.rule and step.rule.per and step.rule.per not in step_ids:
             error(step.line, f"'per: {step.rule.per}' verwijst naar een onbekende stap")
-    dates = tuple(_date(raw, step_ids, error) for raw in data.get("dates") or [])
-    lines = tuple(_line(raw, step_ids, error) for raw in data.get("result") or [])
-    next_steps = tuple(_line(raw, step_ids, error) for raw in data.get("next_steps") or [])
-    derive: dict[str, tuple[Derivation, ...]] = {}
-    for target, rules in (data.get("derive") or {}).items():
-        if target == "__line__":
-            continue
-        if target not in step_ids:
-            error(data["__line__"], f"'derive: {target}' verwijst naar een onbekende stap")
-            continue
-        derived = []
-        for raw in rules or []:
-            if not isinstance(raw, dict) or "value" not in raw or "when" not in raw:
-                error(_line_of(raw, data), "een afleiding heeft 'when' en 'value'")
-                continue
-            _check_condition(raw["when"], step_ids, raw["__line__"], error)
-            derived.append(Derivation(str(raw["value"]), _plain(raw["when"]), raw["__line__"]))
-        derive[target] = tuple(derived)
+    dates = [_date(raw, line, step_ids, error) for raw, line in _items(data, "dates", error)]
+    lines = [_line(raw, line, step_ids, error) for raw, line in _items(data, "result", error)]
+    next_steps = [
+        _line(raw, line, step_ids, error) for raw, line in _items(data, "next_steps", error)
+    ]
     flow = Flow(
-        id=str(data["id"]),
-        title=str(data["title"]),
-        intro=str(data.get("intro") or ""),
+        id=flow_id,
+        title=title,
+        intro=_text(data, "intro", error),
         path=path,
         steps=tuple(steps),
         dates=tuple(d for d in dates if d is not None),
         lines=tuple(x for x in lines if x is not None),
-        derive=derive,
+        derive=_derive(data, step_ids, error),
         next_steps=tuple(x for x in next_steps if x is not None),
-        reminders=bool(data.get("reminders", False)),
-        offer_when=_offers(data.get("offer_when"), data["__line__"], error),
+        reminders=_flag(data, "reminders", error),
+        offer_when=_offers(data, error),
     )
     return flow, problems
 
 
-def _offers(raw: Any, line: int, error: Any) -> tuple[tuple[str, ...], ...]:
+def _unknown_keys(raw: YamlMap, known: tuple[str, ...], error: _Report) -> None:
+    """A key the bot does not know is most likely a typo ('maks: 12'): it would be ignored."""
+    for key in raw:
+        if key not in known:
+            close = get_close_matches(key, known, n=1, cutoff=0.5)
+            hint = f" (bedoelt u '{close[0]}'?)" if close else ""
+            error(raw.line_of(key), f"onbekende sleutel '{key}' wordt genegeerd{hint}", WARNING)
+
+
+def _text(raw: YamlMap, key: str, error: _Report, required: bool = False) -> str:
+    """A text value as written; a list or block where text belongs is a problem."""
+    value = raw.get(key)
+    if isinstance(value, YamlMap | YamlList):
+        error(raw.line_of(key), f"'{key}' is een tekst, geen lijst of blok")
+        return ""
+    text = "" if value is None else raw.text(key).strip()
+    if required and not text and key in raw:
+        error(raw.line_of(key), f"'{key}' is leeg")
+    return text
+
+
+def _flag(raw: YamlMap, key: str, error: _Report) -> bool:
+    value = raw.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        error(raw.line_of(key), f"'{key}: {_written(raw, key)}' is true of false")
+        return False
+    return value
+
+
+def _written(raw: YamlMap, key: str) -> str:
+    """A value as the staff member wrote it, for a message."""
+    value = raw.get(key)
+    if isinstance(value, YamlList):
+        return "[...]"
+    if isinstance(value, YamlMap):
+        return "{...}"
+    return raw.text(key)
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number (not true/false, not 2.5), else None."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """A finite number (11.5, 11,5, 12), else None."""
+    if isinstance(value, bool | YamlMap | YamlList) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except ArithmeticError:
+        return None
+    return number if number.is_finite() else None
+
+
+def _items(data: YamlMap, key: str, error: _Report) -> list[tuple[Any, int]]:
+    """The items of an optional list, with their lines; a problem when it is not a list."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, YamlList):
+        error(data.line_of(key), f"'{key}' is een lijst (elk item begint met -)")
+        return []
+    return [(item, value.line_at(i)) for i, item in enumerate(value)]
+
+
+def _derive(data: YamlMap, step_ids: set[str], error: _Report) -> dict[str, tuple[Derivation, ...]]:
+    raw = data.get("derive")
+    if raw is None:
+        return {}
+    if not isinstance(raw, YamlMap):
+        error(data.line_of("derive"), "'derive' is een blok: stap: [lijst met when: en value:]")
+        return {}
+    derive: dict[str, tuple[Derivation, ...]] = {}
+    for target, rules in raw.items():
+        line = raw.line_of(target)
+        if target not in step_ids:
+            error(line, f"'derive: {target}' verwijst naar een onbekende stap")
+            continue
+        if rules is None:
+            continue
+        if not isinstance(rules, YamlList):
+            error(line, f"'derive: {target}' is een lijst van afleidingen met when: en value:")
+            continue
+        derived = []
+        for i, rule in enumerate(rules):
+            rule_line = rules.line_at(i)
+            if not isinstance(rule, YamlMap) or "value" not in rule or "when" not in rule:
+                error(rule_line, "een afleiding heeft 'when' en 'value'")
+                continue
+            if isinstance(rule["value"], YamlMap | YamlList) or rule["value"] is None:
+                error(rule.line_of("value"), "'value' van een afleiding is één waarde")
+                continue
+            if _check_condition(rule["when"], step_ids, rule.line_of("when"), error):
+                derived.append(Derivation(str(rule["value"]), _plain(rule["when"]), rule_line))
+        derive[target] = tuple(derived)
+    return derive
+
+
+def _offers(data: YamlMap, error: _Report) -> tuple[tuple[str, ...], ...]:
+    raw = data.get("offer_when")
     if raw is None:
         return ()
-    if not isinstance(raw, list) or not all(isinstance(g, list) and g for g in raw):
-        error(line, "'offer_when' is een lijst van woordgroepen, bijvoorbeeld [[pand, geschikt]]")
+    if not isinstance(raw, YamlList) or not all(
+        isinstance(g, YamlList) and g and not any(isinstance(w, YamlMap | YamlList) for w in g)
+        for g in raw
+    ):
+        error(
+            data.line_of("offer_when"),
+            "'offer_when' is een lijst van woordgroepen, bijvoorbeeld [[pand, geschikt]]",
+        )
         return ()
     return tuple(tuple(str(w).lower() for w in group) for group in raw)
 
 
-def _line_of(raw: Any, parent: dict[str, Any]) -> int:
-    return (
-        int(raw.get("__line__", parent["__line__"]))
-        if isinstance(raw, dict)
-        else int(parent["__line__"])
-    )
-
-
 def _plain(value: Any) -> Any:
+    """Plain dicts and lists (the engine needs no lines)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "__line__"}
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
 
 
-def _step(raw: Any, error: Any) -> Step | None:
-    if not isinstance(raw, dict):
-        error(1, "elke stap is een blok met id:, ask: en type:")
+def _strings(raw: YamlMap, key: str, error: _Report) -> tuple[str, ...]:
+    """A list of words (a single word counts as a list of one)."""
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, YamlMap) or (
+        isinstance(value, YamlList) and any(isinstance(v, YamlMap | YamlList) for v in value)
+    ):
+        error(raw.line_of(key), f"'{key}' is een lijst van woorden, bijvoorbeeld [a, b]")
+        return ()
+    values = value if isinstance(value, YamlList) else [value]
+    return tuple(str(v) for v in values if v is not None)
+
+
+def _step(raw: Any, line: int, error: _Report) -> Step | None:
+    if not isinstance(raw, YamlMap):
+        error(line, "elke stap is een blok met id:, ask: en type:")
         return None
-    line = raw["__line__"]
+    line = raw.line
+    _unknown_keys(raw, STEP_KEYS, error)
     missing = [k for k in ("id", "ask", "type") if not raw.get(k)]
     if missing:
         error(line, f"stap mist {', '.join(missing)}")
         return None
-    kind = str(raw["type"])
+    step_id = _text(raw, "id", error, required=True)
+    ask = _text(raw, "ask", error, required=True)
+    kind = _text(raw, "type", error, required=True)
+    if not step_id or not ask or not kind:
+        return None
     if kind not in TYPES:
         error(line, f"onbekend type '{kind}' (kies uit {', '.join(TYPES)})")
         return None
-    options = tuple(str(o) for o in raw.get("options") or ())
+    options = _strings(raw, "options", error)
     if kind == "keuze" and len(options) < 2:
         error(line, "een keuzevraag heeft minstens twee 'options'")
-    applies = tuple(str(a) for a in raw.get("applies_to") or ())
+    applies = _strings(raw, "applies_to", error)
     for woonvorm in applies:
         if woonvorm not in WOONVORMEN:
             error(
                 line,
                 f"onbekende woonvorm '{woonvorm}' in applies_to (kies uit {', '.join(WOONVORMEN)})",
             )
-    rule = _rule(raw.get("rule"), kind, line, error)
-    if rule is not None and not raw.get("source"):
-        error(line, f"eis '{raw['id']}' noemt geen bron (source)")
-    if rule is not None and not raw.get("label"):
-        error(line, f"eis '{raw['id']}' heeft geen label voor het oordeel")
-    age = raw.get("age_between")
+    rule = _rule(raw, kind, error)
+    source = _text(raw, "source", error)
+    label = _text(raw, "label", error)
+    if rule is not None and not source:
+        error(line, f"eis '{step_id}' noemt geen bron (source)")
+    if rule is not None and not label:
+        error(line, f"eis '{step_id}' heeft geen label voor het oordeel")
+    maximum = 100
+    if "max" in raw:
+        number = _whole(raw["max"])
+        if number is None or number < 1:
+            error(
+                raw.line_of("max"), f"'max: {_written(raw, 'max')}' is geen positief geheel getal"
+            )
+        else:
+            maximum = number
     return Step(
-        id=str(raw["id"]),
-        ask=str(raw["ask"]).strip(),
+        id=step_id,
+        ask=ask,
         type=kind,
         line=line,
         options=options,
         applies_to=applies,
-        when=_plain(raw.get("when") or {}),
+        when=_plain(raw["when"]) if isinstance(raw.get("when"), YamlMap) else {},
         rule=rule,
-        label=str(raw.get("label") or ""),
-        source=str(raw.get("source") or ""),
-        optional=bool(raw.get("optional", False)),
-        private=bool(raw.get("private", False)),
-        not_after_today=bool(raw.get("not_after_today", False)),
-        age_between=(int(age[0]), int(age[1])) if isinstance(age, list) and len(age) == 2 else None,
-        maximum=int(raw.get("max", 100)),
-        help=str(raw.get("help") or ""),
+        label=label,
+        source=source,
+        optional=_flag(raw, "optional", error),
+        private=_flag(raw, "private", error),
+        not_after_today=_flag(raw, "not_after_today", error),
+        age_between=_age_between(raw, error),
+        maximum=maximum,
+        help=_text(raw, "help", error),
     )
 
 
-def _rule(raw: Any, kind: str, line: int, error: Any) -> Rule | None:
+def _age_between(raw: YamlMap, error: _Report) -> tuple[int, int] | None:
+    value = raw.get("age_between")
+    if value is None:
+        return None
+    ages = [_whole(v) for v in value] if isinstance(value, YamlList) else []
+    if len(ages) != 2 or ages[0] is None or ages[1] is None or not 0 <= ages[0] <= ages[1]:
+        error(
+            raw.line_of("age_between"),
+            "'age_between' is twee leeftijden in hele jaren, bijvoorbeeld [15, 18]",
+        )
+        return None
+    return ages[0], ages[1]
+
+
+def _rule(step: YamlMap, kind: str, error: _Report) -> Rule | None:
+    raw = step.get("rule")
     if raw is None:
         return None
-    if not isinstance(raw, dict):
+    line = step.line
+    if not isinstance(raw, YamlMap):
         error(line, "'rule' is een blok, bijvoorbeeld {min: 11.5} of {is: ja}")
         return None
     for key in raw:
-        if key != "__line__" and key not in RULE_KEYS:
+        if key not in RULE_KEYS:
             error(line, f"onbekende regel '{key}' (kies uit {', '.join(RULE_KEYS)})")
 
     def number(key: str) -> Decimal | None:
         if key not in raw:
             return None
-        try:
-            return Decimal(str(raw[key]).replace(",", "."))
-        except ArithmeticError:
-            error(line, f"'{key}: {raw[key]}' is geen getal")
-            return None
+        value = _decimal(raw[key])
+        if value is None:
+            error(raw.line_of(key), f"'{key}: {_written(raw, key)}' is geen getal")
+        return value
 
     if ("min" in raw or "max" in raw or "min_per" in raw) and kind not in NUMERIC:
         error(line, f"een drempel (min/max) past niet bij een vraag van type '{kind}'")
@@ -354,72 +490,103 @@ def _rule(raw: Any, kind: str, line: int, error: Any) -> Rule | None:
             "drempel zonder eenheid: gebruik type oppervlakte (m2), afstand (m) of aantal",
             WARNING,
         )
-    if "is" in raw and str(raw["is"]).lower() not in (YES, NO):
-        error(line, "'is' is ja of nee")
+    is_ = raw.text("is").lower() if "is" in raw else None
+    if is_ is not None and is_ not in (YES, NO):
+        error(raw.line_of("is"), "'is' is ja of nee")
+    per = _text(raw, "per", error) if "per" in raw else None
+    if ("min_per" in raw) != bool(per):
+        error(line, "'min_per' en 'per' horen bij elkaar, bijvoorbeeld {min_per: 2, per: jongeren}")
     return Rule(
         min=number("min"),
         max=number("max"),
-        is_=str(raw["is"]).lower() if "is" in raw else None,
+        is_=is_,
         min_per=number("min_per"),
-        per=str(raw["per"]) if "per" in raw else None,
+        per=per,
     )
 
 
-def _check_condition(when: Any, step_ids: set[str], line: int, error: Any) -> None:
-    if not isinstance(when, dict):
+def _check_condition(when: Any, step_ids: set[str], line: int, error: _Report) -> bool:
+    """Is `when` a valid condition? Reports every problem; True when there are none."""
+    if not isinstance(when, YamlMap):
         error(line, "'when' is een blok: stap: waarde")
-        return
+        return False
+    ok = True
+
+    def bad(at: int, message: str) -> None:
+        nonlocal ok
+        ok = False
+        error(at, message)
+
     for key, value in when.items():
-        if key == "__line__":
-            continue
+        at = when.line_of(key)
         if key not in step_ids:
-            error(line, f"'when' verwijst naar onbekende stap '{key}'")
-        if isinstance(value, dict):
-            for k in value:
-                if k != "__line__" and k not in CONDITION_KEYS:
-                    error(
-                        line, f"onbekende voorwaarde '{k}' (kies uit {', '.join(CONDITION_KEYS)})"
-                    )
+            bad(line, f"'when' verwijst naar onbekende stap '{key}'")
+        if isinstance(value, YamlList):
+            if any(isinstance(v, YamlMap | YamlList) for v in value):
+                bad(at, f"'when: {key}' is een waarde of een lijst van waarden")
+        elif isinstance(value, YamlMap):
+            for k, v in value.items():
+                if k not in CONDITION_KEYS:
+                    bad(at, f"onbekende voorwaarde '{k}' (kies uit {', '.join(CONDITION_KEYS)})")
+                elif k in ("min", "max") and _decimal(v) is None:
+                    bad(value.line_of(k), f"'{k}: {_written(value, k)}' is geen getal")
+                elif k == "tussen" and not (
+                    isinstance(v, YamlList)
+                    and len(v) == 2
+                    and all(_decimal(x) is not None for x in v)
+                ):
+                    bad(value.line_of(k), "'tussen' is twee getallen, bijvoorbeeld [6, 8]")
+                elif k == "niet" and isinstance(v, YamlMap | YamlList):
+                    bad(value.line_of(k), "'niet' is één waarde")
+    return ok
 
 
-def _date(raw: Any, step_ids: set[str], error: Any) -> DateTerm | None:
-    if not isinstance(raw, dict) or "__line__" not in raw:
-        error(1, "een datum heeft label:, from:, years/months: en source:")
+def _date(raw: Any, line: int, step_ids: set[str], error: _Report) -> DateTerm | None:
+    if not isinstance(raw, YamlMap):
+        error(line, "een datum heeft label:, from:, years/months: en source:")
         return None
-    line = raw["__line__"]
-    if raw.get("from") not in step_ids:
-        error(line, f"'from: {raw.get('from')}' verwijst naar een onbekende stap")
+    line = raw.line
+    start = _text(raw, "from", error)
+    if start not in step_ids:
+        error(line, f"'from: {start}' verwijst naar een onbekende stap")
         return None
-    if not raw.get("label") or not raw.get("source"):
+    label, source = _text(raw, "label", error), _text(raw, "source", error)
+    if not label or not source:
         error(line, "een datum heeft een label en een bron (source)")
         return None
-    _check_condition(raw.get("when") or {}, step_ids, line, error)
-    years, months = raw.get("years", 0), raw.get("months", 0)
-    if not isinstance(years, int) or not isinstance(months, int):
+    when = raw.get("when")
+    if when is not None and not _check_condition(when, step_ids, raw.line_of("when"), error):
+        return None
+    years, months = _whole(raw.get("years", 0)), _whole(raw.get("months", 0))
+    if years is None or months is None:
         error(line, "years en months zijn hele getallen (17,5 jaar = years: 17, months: 6)")
         return None
-    return DateTerm(
-        str(raw["label"]),
-        str(raw["from"]),
-        years,
-        months,
-        str(raw["source"]),
-        line,
-        _plain(raw.get("when") or {}),
-    )
+    if not (0 <= years <= MAX_YEARS and 0 <= months <= MAX_MONTHS):
+        error(line, f"years ligt tussen 0 en {MAX_YEARS}, months tussen 0 en {MAX_MONTHS}")
+        return None
+    return DateTerm(label, start, years, months, source, line, _plain(when or {}))
 
 
-def _line(raw: Any, step_ids: set[str], error: Any) -> Line | None:
-    if not isinstance(raw, dict) or not raw.get("text"):
+def _line(raw: Any, line: int, step_ids: set[str], error: _Report) -> Line | None:
+    if not isinstance(raw, YamlMap) or not raw.get("text"):
+        error(line_of(raw, line), "een regel heeft text: en source:")
+        return None
+    text = _text(raw, "text", error)
+    if not text:
+        return None
+    try:
+        fields = [name for _, name, _, _ in Formatter().parse(text) if name is not None]
+    except ValueError:
         error(
-            raw.get("__line__", 1) if isinstance(raw, dict) else 1,
-            "een regel heeft text: en source:",
+            raw.line_of("text"),
+            "de tekst bevat een losse { of }: gebruik { } alleen rond een stap-id",
         )
         return None
-    _check_condition(raw.get("when") or {}, step_ids, raw["__line__"], error)
-    return Line(
-        str(raw["text"]).strip(),
-        str(raw.get("source") or ""),
-        raw["__line__"],
-        _plain(raw.get("when") or {}),
-    )
+    for name in fields:
+        if name not in step_ids:
+            error(raw.line_of("text"), f"'{{{name}}}' in de tekst is geen stap-id")
+            return None
+    when = raw.get("when")
+    if when is not None and not _check_condition(when, step_ids, raw.line_of("when"), error):
+        return None
+    return Line(text, _text(raw, "source", error), raw.line, _plain(when or {}))

@@ -125,8 +125,9 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         "knowledge loaded: %d documents, %d sections", len(index.documents), len(index.sections)
     )
     _purge(assistant)
+    reloader: Reloader = application.bot_data[h.RELOADER]
+    await reloader.report_startup(application.bot)
     if application.bot_data.get(WATCH):
-        reloader: Reloader = application.bot_data[h.RELOADER]
         reloader.start_watching(application.bot, assistant.knowledge.folder)
     if application.job_queue is not None:
         application.job_queue.run_repeating(

@@ -113,3 +113,14 @@ def help_text(is_admin: bool = False) -> str:
     lines.append("In een privéchat is elk bericht een vraag. In een groep: /vraag, mij noemen of")
     lines.append("op mijn bericht antwoorden.")
     return "\n".join(lines)
+
+
+RELOAD_CRASHED = (
+    "De kennis is NIET opnieuw geladen: bij het lezen ging iets onverwacht mis ({error}). "
+    "De vorige versie blijft in gebruik. Probeer /herlaad later nog eens of meld dit."
+)
+
+STARTED_FROM_LAST_GOOD = (
+    "De bot is gestart met de laatst goede versie van de kennis: de kennismap bevat fouten. "
+    "Los deze op en sla opnieuw op; dan laad ik de kennis vanzelf opnieuw:\n{problems}"
+)

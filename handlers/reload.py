@@ -1,16 +1,21 @@
 """Live reload of the knowledge folder: on a change (watchfiles, debounced) or on /herlaad.
 The new index is built in a worker thread beside the old one, which keeps answering; it is
-swapped in only when complete and valid. Admins get the summary of changes or the errors."""
+swapped in only when complete and valid. Admins get the summary of changes or the errors.
+
+The watcher never stops by itself: a failed reload is reported and watching goes on; when the
+watching itself fails (the folder was moved away), it starts again after a pause."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 
 from telegram import Bot
 from watchfiles import Change, awatch
 
+from bot import texts
 from bot.assistant import Assistant
 from bot.replies import Outcome
 from handlers.send import send_outcome
@@ -20,6 +25,9 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 1500
 WATCHED = (".md", ".yaml", ".yml")
+TICK_MS = 1000  # the watcher wakes this often when nothing changes (and then counts as ready)
+RETRY_SECONDS = 5.0  # pause before watching again after the watcher itself failed
+SHOWN_PROBLEMS = 30
 
 
 class Reloader:
@@ -29,6 +37,7 @@ class Reloader:
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.watching = asyncio.Event()  # set once changes in the folder are being seen
 
     async def reload(self, reason: str) -> Outcome:
         """Build beside the old knowledge and swap; never leaves a half-built index in place."""
@@ -39,9 +48,24 @@ class Reloader:
             except InvalidKnowledge as exc:
                 log.warning("reload refused (%s): %d errors", reason, len(exc.problems))
                 return self.assistant.reload_failed(exc.problems)
+            except Exception as exc:  # a fault in our code must not end reloading for good
+                log.exception("reload failed (%s)", reason)
+                return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
             changes = knowledge.swap(fresh)
         log.info("knowledge reloaded (%s)", reason)
         return self.assistant.reload_done(changes, reason)
+
+    async def report_startup(self, bot: Bot) -> None:
+        """Tell the admins when the bot started from the last good knowledge, and why."""
+        problems = self.assistant.knowledge.startup_problems
+        if not problems:
+            return
+        shown = "\n".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+        if len(problems) > SHOWN_PROBLEMS:
+            shown += f"\n… en nog {len(problems) - SHOWN_PROBLEMS}"
+        await self.notify_admins(
+            bot, Outcome.say(texts.STARTED_FROM_LAST_GOOD.format(problems=shown))
+        )
 
     async def notify_admins(self, bot: Bot, outcome: Outcome) -> None:
         for admin in self.admins:
@@ -62,12 +86,26 @@ class Reloader:
         def relevant(change: Change, path: str) -> bool:
             return path.endswith(WATCHED) and "/." not in path
 
-        try:
-            async for changes in awatch(
-                folder, watch_filter=relevant, debounce=DEBOUNCE_MS, stop_event=self._stop
-            ):
-                names = sorted({Path(p).name for _, p in changes})
-                outcome = await self.reload("gewijzigd: " + ", ".join(names[:5]))
-                await self.notify_admins(bot, outcome)
-        except Exception as exc:
-            log.error("watching %s stopped: %r", folder, exc)
+        while not self._stop.is_set():
+            try:
+                async for changes in awatch(
+                    folder,
+                    watch_filter=relevant,
+                    debounce=DEBOUNCE_MS,
+                    stop_event=self._stop,
+                    rust_timeout=TICK_MS,
+                    yield_on_timeout=True,
+                ):
+                    self.watching.set()
+                    if changes:
+                        await self._changed(bot, changes)
+            except Exception as exc:
+                log.error("watching %s failed, trying again: %r", folder, exc)
+                self.watching.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), RETRY_SECONDS)
+
+    async def _changed(self, bot: Bot, changes: set[tuple[Change, str]]) -> None:
+        names = sorted({Path(p).name for _, p in changes})
+        outcome = await self.reload("gewijzigd: " + ", ".join(names[:5]))
+        await self.notify_admins(bot, outcome)

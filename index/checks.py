@@ -10,9 +10,9 @@ from index.documents import (
     REQUIRED_FRONT_MATTER,
     VERSION_KEYS,
     Document,
-    KnowledgeError,
     parse_document,
 )
+from index.files import KnowledgeError, outside
 from index.problems import WARNING, Problem
 from index.synonyms import SYNONYMS_FILE, load_synonyms
 
@@ -28,8 +28,17 @@ def check_folder(folder: Path) -> tuple[list[Document], list[Problem]]:
         return [], [Problem(folder, 0, "kennismap niet gevonden")]
     if not docs_dir.is_dir():
         return [], [Problem(docs_dir, 0, "map met documenten ontbreekt")]
+    refused = outside(docs_dir, folder)
+    if refused is not None:
+        return [], [refused]
     for path in sorted(docs_dir.iterdir()):
-        if path.is_dir() or path.name.startswith("."):
+        if path.name.startswith("."):
+            continue
+        refused = outside(path, folder)
+        if refused is not None:
+            problems.append(refused)
+            continue
+        if path.is_dir():
             continue
         if path.suffix.lower() != ".md":
             problems.append(
@@ -45,13 +54,13 @@ def check_folder(folder: Path) -> tuple[list[Document], list[Problem]]:
         problems.extend(doc_problems)
         if not any(p.is_error for p in doc_problems):
             documents.append(document)
-    if not any(docs_dir.glob("*.md")):
+    if not any(p.suffix.lower() == ".md" for p in docs_dir.iterdir()):
         problems.append(Problem(docs_dir, 0, "geen documenten (.md) gevonden"))
     slugs = Counter(d.slug for d in documents)
     for d in documents:
         if slugs[d.slug] > 1:
             problems.append(Problem(d.path, 1, f"documentnaam '{d.slug}' komt vaker voor"))
-    problems.extend(load_synonyms(folder / SYNONYMS_FILE).problems)
+    problems.extend(load_synonyms(folder / SYNONYMS_FILE, folder).problems)
     return documents, problems
 
 

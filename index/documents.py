@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+from index.files import KnowledgeError, read_text
+from index.yamlfile import parse_yaml
 
 REQUIRED_FRONT_MATTER = ("title", "short", "publisher", "source")
 VERSION_KEYS = ("version", "date")
@@ -32,16 +34,6 @@ _LABEL = re.compile(
     r"^(?P<label>(?:(?:principe|norm|bijlage|hoofdstuk)\s+)?\d+(?:\.\d+)*)\.?(?=\s|$|[:–-])",
     re.IGNORECASE,
 )
-
-
-class KnowledgeError(Exception):
-    """A knowledge file that cannot be read at all (the message says which and why)."""
-
-    def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
-        self.path = path
-        self.line = line
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -147,26 +139,16 @@ def inline_text(token: Token) -> str:
 
 
 def parse_front_matter(text: str, path: Path) -> dict[str, Any]:
-    try:
-        meta = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise KnowledgeError(path, line, f"front matter is geen geldige YAML: {exc}") from exc
+    """The front matter (from line 2 of the file); KnowledgeError on the first error."""
+    meta, problems = parse_yaml(text, path, first_line=2)
+    for problem in problems:
+        if problem.is_error:
+            message = problem.message
+            prefix = "front matter is " if message.startswith("geen geldige YAML") else ""
+            raise KnowledgeError(path, problem.line, prefix + message)
     if not isinstance(meta, dict):
         raise KnowledgeError(path, 1, "front matter moet sleutels met waarden bevatten")
     return meta
-
-
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KnowledgeError(path, 1, f"bestand niet leesbaar: {exc.strerror}") from exc
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise KnowledgeError(path, line, "bestand is geen UTF-8 (sla het op als UTF-8)") from exc
 
 
 def parse_document(path: Path) -> Document:

@@ -223,7 +223,7 @@ class KnowledgeIndex:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise InvalidKnowledge(errors)
-        index = cls(documents, load_synonyms(folder / SYNONYMS_FILE))
+        index = cls(documents, load_synonyms(folder / SYNONYMS_FILE, folder))
         index.warnings = [p for p in problems if not p.is_error]
         return index
 

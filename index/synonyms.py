@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import yaml
-
-from index.documents import KnowledgeError, read_text
+from index.files import outside
 from index.problems import WARNING, Problem
+from index.yamlfile import YamlList, YamlMap, load_yaml
 
 SYNONYMS_FILE = "synoniemen.yaml"
 
@@ -23,45 +23,38 @@ class SynonymData:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_synonyms(path: Path) -> SynonymData:
-    """Read the synonyms file; problems are collected, never raised (bad groups are skipped)."""
+def load_synonyms(path: Path, folder: Path | None = None) -> SynonymData:
+    """Read the synonyms file; problems are collected, never raised (bad groups are skipped).
+
+    With `folder`, a synonyms file that leads outside it (a symlink) is refused."""
     data = SynonymData()
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return data
-    try:
-        text = read_text(path)
-    except KnowledgeError as exc:
-        data.problems.append(Problem(path, exc.line, exc.message))
-        return data
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        data.problems.append(Problem(path, line, f"geen geldige YAML: {exc}"))
-        return data
+    if folder is not None:
+        refused = outside(path, folder)
+        if refused is not None:
+            data.problems.append(refused)
+            return data
+    root, data.problems = load_yaml(path)
     if root is None:
         return data
-    if not isinstance(root, yaml.MappingNode):
+    if not isinstance(root, YamlMap):
         data.problems.append(Problem(path, 1, "verwacht de sleutels 'synoniemen' en 'stopwoorden'"))
         return data
     seen: dict[str, int] = {}
-    for key_node, value_node in root.value:
-        key = key_node.value
+    for key, value in root.items():
         if key == "stopwoorden":
-            for word, _line in _strings(value_node, path, data.problems):
+            for word, _line in _strings(value, root.line_of(key), path, data.problems):
                 data.stopwords.append(word.lower())
         elif key == "synoniemen":
-            if not isinstance(value_node, yaml.SequenceNode):
+            if not isinstance(value, YamlList):
                 data.problems.append(
-                    Problem(
-                        path, value_node.start_mark.line + 1, "'synoniemen' moet een lijst zijn"
-                    )
+                    Problem(path, root.line_of(key), "'synoniemen' moet een lijst zijn")
                 )
                 continue
-            for group_node in value_node.value:
-                line = group_node.start_mark.line + 1
-                group = [w.lower() for w, _ in _strings(group_node, path, data.problems)]
+            for i, group_value in enumerate(value):
+                line = value.line_at(i)
+                group = [w.lower() for w, _ in _strings(group_value, line, path, data.problems)]
                 if len(group) < 2:
                     data.problems.append(
                         Problem(path, line, "een synoniemengroep heeft minstens twee woorden nodig")
@@ -83,24 +76,21 @@ def load_synonyms(path: Path) -> SynonymData:
             data.problems.append(
                 Problem(
                     path,
-                    key_node.start_mark.line + 1,
+                    root.line_of(key),
                     f"onbekende sleutel '{key}' (verwacht 'synoniemen' of 'stopwoorden')",
                 )
             )
     return data
 
 
-def _strings(node: yaml.Node, path: Path, problems: list[Problem]) -> list[tuple[str, int]]:
-    if not isinstance(node, yaml.SequenceNode):
-        problems.append(
-            Problem(path, node.start_mark.line + 1, "verwacht een lijst: [woord, woord]")
-        )
+def _strings(value: Any, line: int, path: Path, problems: list[Problem]) -> list[tuple[str, int]]:
+    if not isinstance(value, YamlList):
+        problems.append(Problem(path, line, "verwacht een lijst: [woord, woord]"))
         return []
     out: list[tuple[str, int]] = []
-    for item in node.value:
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
-            problems.append(Problem(path, line, "verwacht een woord of woordgroep"))
+    for i, item in enumerate(value):
+        if isinstance(item, YamlMap | YamlList) or not value.text_at(i).strip():
+            problems.append(Problem(path, value.line_at(i), "verwacht een woord of woordgroep"))
             continue
-        out.append((str(item.value).strip(), line))
+        out.append((value.text_at(i).strip(), value.line_at(i)))
     return out

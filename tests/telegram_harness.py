@@ -48,12 +48,13 @@ async def running_bot(
     rate_limiter: bool = True,
     assistant_options: dict[str, object] | None = None,
     folder: Path | None = None,
+    knowledge: KnowledgeBase | None = None,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The bot on the shipped knowledge (the session's index), or on a folder of its own that
-    is watched for changes."""
+    is watched for changes (or on `knowledge` already loaded from that folder)."""
     config = config_for(fake, db, rate_limiter, folder)
     store = Store(db)
-    kb = KnowledgeBase(folder) if folder is not None else knowledge_with(index)
+    kb = knowledge or (KnowledgeBase(folder) if folder is not None else knowledge_with(index))
     assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
     application = build_application(config, kb, store=store, assistant=assistant)
     await application.initialize()

@@ -1,0 +1,71 @@
+"""Reading files from the knowledge folder: as UTF-8 text, and only what lies inside it.
+
+A symlink (or a linked folder) that leads out of the knowledge folder is refused with a problem
+naming it: an outside file must never be indexed, quoted or loaded as a flow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.problems import Problem
+
+OUTSIDE = "verwijst naar {target} buiten de kennismap: wordt niet geladen"
+
+
+class KnowledgeError(Exception):
+    """A knowledge file that cannot be read at all (the message says which and why)."""
+
+    def __init__(self, path: Path, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+def read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError(path, 1, f"bestand niet leesbaar: {exc.strerror}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KnowledgeError(path, line, "bestand is geen UTF-8 (sla het op als UTF-8)") from exc
+
+
+def outside(path: Path, folder: Path) -> Problem | None:
+    """A problem when `path` resolves (through symlinks) to a place outside `folder`."""
+    try:
+        target = path.resolve()
+        root = folder.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        return Problem(path, 0, f"pad niet te volgen: {exc}")
+    if target == root or target.is_relative_to(root):
+        return None
+    return Problem(path, 0, OUTSIDE.format(target=target))
+
+
+def files_in(
+    folder: Path, subfolder: str, suffixes: tuple[str, ...]
+) -> tuple[list[Path], list[Problem]]:
+    """The files in `folder/subfolder` whose name ends in one of `suffixes` (sorted, hidden ones
+    skipped) that lie inside `folder`; a problem for each one that leads outside."""
+    directory = folder / subfolder if subfolder else folder
+    if not directory.is_dir():
+        return [], []
+    refused = outside(directory, folder)
+    if refused is not None:
+        return [], [refused]
+    paths: list[Path] = []
+    problems: list[Problem] = []
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(".") or not path.name.lower().endswith(suffixes):
+            continue
+        refused = outside(path, folder)
+        if refused is not None:
+            problems.append(refused)
+        elif path.is_file():
+            paths.append(path)
+    return paths, problems
