@@ -125,6 +125,9 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     except ImportError_ as exc:
         print(f"draaibot import: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # reading the source file itself failed
+        print(f"draaibot import: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"Concept geschreven: {target} ({draft.headings} koppen)")
     print("Nog na te kijken:")
     for check in draft.checks:

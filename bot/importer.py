@@ -5,9 +5,13 @@ of what a person should still check."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from index.documents import DOCUMENTS_DIR, slugify
 
@@ -17,6 +21,14 @@ HEADING_NUMBER = re.compile(
 )
 SUPPORTED = (".pdf", ".docx", ".txt", ".md")
 LONG_PARAGRAPH = 1500
+# Limits checked before a file is parsed, so a hostile file cannot take the machine's memory:
+# a Word file is a zip; its members' declared sizes are checked (zipfile never unpacks more
+# than a member declares), a PDF is read page by page (pypdf bounds each stream itself).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_PDF_PAGES = 500
+MAX_NAME = 64  # characters of the document name (the file name without .md)
 
 
 class ImportError_(Exception):
@@ -37,6 +49,9 @@ def read_blocks(path: Path) -> tuple[list[tuple[str, int]], list[str]]:
         raise ImportError_(f"{path.name}: alleen .pdf, .docx en .txt kunnen worden ingelezen")
     if not path.is_file():
         raise ImportError_(f"{path} bestaat niet")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportError_(f"{path.name} is te groot ({_mb(size)}; hooguit {_mb(MAX_FILE_BYTES)})")
     if suffix == ".docx":
         return _docx_blocks(path), []
     if suffix == ".pdf":
@@ -57,9 +72,19 @@ def _pdf_text(path: Path) -> tuple[str, list[str]]:
 
     try:
         reader = PdfReader(path)
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise ImportError_(
+                f"{path.name} heeft {count} pagina's; hooguit {MAX_PDF_PAGES} kunnen worden "
+                "ingelezen (splits het document)"
+            )
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, OSError, ValueError) as exc:
-        raise ImportError_(f"{path.name} is geen leesbare PDF: {exc}") from exc
+    except ImportError_:
+        raise
+    except PdfReadError as exc:
+        raise ImportError_(f"{path.name} is geen leesbare PDF: {_one_line(exc)}") from exc
+    except Exception as exc:  # any failure of the parser on this file
+        raise ImportError_(f"{path.name} is geen leesbare PDF ({_one_line(exc)})") from exc
     remarks = []
     empty = [str(i) for i, text in enumerate(pages, start=1) if not text.strip()]
     if empty and len(empty) == len(pages):
@@ -72,14 +97,37 @@ def _pdf_text(path: Path) -> tuple[str, list[str]]:
     return "\n\n".join(pages), remarks
 
 
+def _check_zip(path: Path) -> None:
+    """Refuse a Word file whose zip would unpack to too much, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+    if len(members) > MAX_MEMBERS:
+        raise ImportError_(
+            f"{path.name} bevat te veel onderdelen ({len(members)}; hooguit {MAX_MEMBERS})"
+        )
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportError_(
+            f"{path.name} is uitgepakt te groot ({_mb(unpacked)}; hooguit "
+            f"{_mb(MAX_UNPACKED_BYTES)})"
+        )
+
+
 def _docx_blocks(path: Path) -> list[tuple[str, int]]:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    _check_zip(path)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, ValueError, KeyError) as exc:
-        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand: {exc}") from exc
+        return _docx_document_blocks(document)
+    except Exception as exc:  # zip, XML or package errors of this file
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+
+
+def _docx_document_blocks(document: Any) -> list[tuple[str, int]]:
     blocks: list[tuple[str, int]] = []
     for paragraph in document.paragraphs:
         text = " ".join(paragraph.text.split())
@@ -100,6 +148,16 @@ def _docx_blocks(path: Path) -> list[tuple[str, int]]:
         if rows:
             blocks.append((_markdown_table(rows), -1))
     return blocks
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one short line (parsers put newlines and whole paths in messages)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _markdown_table(rows: list[list[str]]) -> str:
@@ -205,15 +263,56 @@ def _yaml(text: str) -> str:
 def import_file(
     path: Path, knowledge: Path, name: str, force: bool = False, title: str | None = None
 ) -> tuple[Path, Draft]:
+    slug = document_name(name)
+    target = _target(knowledge, slug)
+    if (target.exists() or target.is_symlink()) and not force:
+        raise ImportError_(f"{target} bestaat al; gebruik --force om het te overschrijven")
+    draft = make_draft(path, slug, title=title)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target = _target(knowledge, slug)  # again: the folder may have been made just now
+        _write_atomically(target, draft.markdown)
+    except OSError as exc:
+        raise ImportError_(f"kan {target} niet schrijven: {_one_line(exc)}") from exc
+    return target, draft
+
+
+def document_name(name: str) -> str:
+    """The --name as a safe file name: lowercase letters, digits and hyphens, not too long."""
     slug = slugify(name)
     if not slug:
         raise ImportError_(
             "geef met --name een naam voor het document, bijvoorbeeld pve-huisvesting"
         )
+    if len(slug) > MAX_NAME:
+        raise ImportError_(
+            f"de naam bij --name is te lang ({len(slug)} tekens; hooguit {MAX_NAME})"
+        )
+    return slug
+
+
+def _target(knowledge: Path, slug: str) -> Path:
+    """The document's path; refused when it is a symbolic link or lies outside the folder."""
     target = knowledge / DOCUMENTS_DIR / f"{slug}.md"
-    if target.exists() and not force:
-        raise ImportError_(f"{target} bestaat al; gebruik --force om het te overschrijven")
-    draft = make_draft(path, slug, title=title)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(draft.markdown, encoding="utf-8")
-    return target, draft
+    if target.is_symlink():
+        raise ImportError_(
+            f"{target} is een koppeling (symlink); verwijder die eerst, ik schrijf er niet door"
+        )
+    root = knowledge.resolve()
+    if not target.resolve().is_relative_to(root):
+        raise ImportError_(f"{target} ligt buiten de kennismap {root}; ik schrijf daar niet")
+    return target
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write beside the target and rename over it: a watcher never sees half a file, and a
+    symbolic link put in place meanwhile is replaced, not written through."""
+    fd, temporary = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o644)  # as a file written by an editor, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
