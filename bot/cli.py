@@ -80,6 +80,13 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.lock import bot_running
+
+    with bot_running(config.db):
+        return _chat(args, config)
+
+
+def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.assistant import Assistant
     from bot.storage import Store
     from bot.terminal import chat
@@ -93,12 +100,15 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    if not config.token:
-        print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
-        return cmd_chat(args, config)
-    from bot.telegram_app import run
+    from bot.lock import bot_running
 
-    return run(config, _load(_knowledge(args, config)))
+    with bot_running(config.db):  # `draaibot restore` refuses while this is held
+        if not config.token:
+            print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
+            return _chat(args, config)
+        from bot.telegram_app import run
+
+        return run(config, _load(_knowledge(args, config)))
 
 
 def cmd_diff(args: argparse.Namespace, config: Config) -> int:
@@ -142,6 +152,50 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from bot.backup import BackupError, make_backup
+
+    target = Path(args.file)
+    try:
+        manifest = make_backup(config.db, _knowledge(args, config), target)
+    except BackupError as exc:
+        print(f"draaibot backup: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"draaibot backup: {exc.filename or target}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Back-up geschreven: {target} (database schema {manifest.schema_version}, "
+        f"{manifest.knowledge_files} bestanden uit de kennismap)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, config: Config) -> int:
+    from bot.backup import BackupError, restore_backup
+
+    knowledge = _knowledge(args, config)
+    try:
+        restored = restore_backup(Path(args.file), config.db, knowledge)
+    except BackupError as exc:
+        print(f"draaibot restore: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(
+            f"draaibot restore: {exc.filename or args.file}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return 1
+    manifest = restored.manifest
+    print(
+        f"Hersteld uit {args.file} (gemaakt {manifest.created_at}): database {config.db}, "
+        f"kennismap {knowledge} ({manifest.knowledge_files} bestanden)."
+    )
+    for kept in restored.kept:
+        print(f"Wat er stond is bewaard als {kept}; verwijder het als alles werkt.")
+    print("Start de bot weer; bij de start werkt hij de database zo nodig bij.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="draaibot",
@@ -171,6 +225,14 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--title", help="de titel (standaard: de eerste kop)")
     imp.add_argument("--force", action="store_true", help="overschrijf een bestaand document")
+    backup = sub.add_parser(
+        "backup", help="schrijf database en kennismap naar één bestand (ook terwijl de bot draait)"
+    )
+    backup.add_argument("file", help="het back-upbestand, bijv. draaibot-2026-11-28.tar.gz")
+    restore = sub.add_parser(
+        "restore", help="zet een back-up terug (alleen als de bot niet draait)"
+    )
+    restore.add_argument("file", help="het back-upbestand")
     return p
 
 
@@ -192,6 +254,8 @@ COMMANDS = {
     "index": cmd_index,
     "diff": cmd_diff,
     "import": cmd_import,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 
