@@ -196,6 +196,18 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    from bot.status import check_health
+
+    health = check_health(config.db, _knowledge(args, config), bool(config.token), time.time)
+    print("draaibot: in orde" if health.healthy else "draaibot: NIET in orde")
+    for line in health.lines:
+        print(line)
+    for problem in health.problems:
+        print(f"probleem: {problem}", file=sys.stderr)
+    return 0 if health.healthy else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="draaibot",
@@ -233,6 +245,11 @@ def parser() -> argparse.ArgumentParser:
         "restore", help="zet een back-up terug (alleen als de bot niet draait)"
     )
     restore.add_argument("file", help="het back-upbestand")
+    sub.add_parser(
+        "status",
+        help="kennis, database, wachtrij en Bot API in één overzicht; "
+        "exit 1 als er iets mis is (voor een HEALTHCHECK)",
+    )
     return p
 
 
@@ -256,6 +273,7 @@ COMMANDS = {
     "import": cmd_import,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "status": cmd_status,
 }
 
 
