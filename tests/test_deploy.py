@@ -128,7 +128,7 @@ def test_systemd_unit_restarts_runs_as_its_own_user_and_writes_only_its_folders(
     assert settings["NoNewPrivileges"] == ["true"]
     assert settings["EnvironmentFile"] == ["/etc/draaibot/draaibot.env"]
     env = dict(v.split("=", 1) for v in settings["Environment"])
-    writable = settings["ReadWritePaths"][0].split()
+    writable = [p.lstrip("-") for p in settings["ReadWritePaths"][0].split()]
     assert str(Path(env["DRAAIBOT_DB"]).parent) in writable
     assert env["DRAAIBOT_KNOWLEDGE"] in writable
     assert settings["ExecStart"] == ["/opt/draaibot/bin/draaibot run"]
