@@ -5,6 +5,7 @@ of what a person should still check."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import tempfile
@@ -22,13 +23,15 @@ HEADING_NUMBER = re.compile(
 SUPPORTED = (".pdf", ".docx", ".txt", ".md")
 LONG_PARAGRAPH = 1500
 # Limits checked before a file is parsed, so a hostile file cannot take the machine's memory:
-# a Word file is a zip; its members' declared sizes are checked (zipfile never unpacks more
-# than a member declares), a PDF is read page by page (pypdf bounds each stream itself).
+# a Word file is a zip, unpacked piece by piece and counted before python-docx sees it (see
+# _unpacked); a PDF's pages are counted first (pypdf bounds each stream itself).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_MEMBERS = 1000
 MAX_PDF_PAGES = 500
 MAX_NAME = 64  # characters of the document name (the file name without .md)
+CHUNK = 64 * 1024  # bytes unpacked at a time
+WORD_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Word writes
 
 
 class ImportError_(Exception):
@@ -97,31 +100,68 @@ def _pdf_text(path: Path) -> tuple[str, list[str]]:
     return "\n\n".join(pages), remarks
 
 
-def _check_zip(path: Path) -> None:
-    """Refuse a Word file whose zip would unpack to too much, before anything is unpacked."""
+def _unpacked(path: Path) -> io.BytesIO:
+    """The Word file's zip, unpacked within the limits and packed again.
+
+    The members' declared sizes are checked first, then every member is read in small pieces
+    and counted: zipfile unpacks a member in one piece of up to 1 GB when asked for all of it
+    (as python-docx does), and headers may lie about sizes. python-docx then reads the copy,
+    whose sizes are true and bounded."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            _check_members(path, members)
+            copy = io.BytesIO()
+            unpacked = 0
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+                for member in members:
+                    if member.is_dir():
+                        continue
+                    with archive.open(member) as src, out.open(member.filename, "w") as dst:
+                        while piece := src.read(CHUNK):
+                            unpacked += len(piece)
+                            if unpacked > MAX_UNPACKED_BYTES:
+                                raise ImportError_(_too_big(path, unpacked))
+                            dst.write(piece)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+    except NotImplementedError as exc:  # a compression method zipfile does not know
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+    copy.seek(0)
+    return copy
+
+
+def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
     if len(members) > MAX_MEMBERS:
         raise ImportError_(
             f"{path.name} bevat te veel onderdelen ({len(members)}; hooguit {MAX_MEMBERS})"
         )
-    unpacked = sum(member.file_size for member in members)
-    if unpacked > MAX_UNPACKED_BYTES:
+    names = [m.filename for m in members]
+    if len(set(names)) != len(names):
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand (dubbele onderdelen)")
+    odd = [m.filename for m in members if m.compress_type not in WORD_COMPRESSION]
+    if odd:
         raise ImportError_(
-            f"{path.name} is uitgepakt te groot ({_mb(unpacked)}; hooguit "
-            f"{_mb(MAX_UNPACKED_BYTES)})"
+            f"{path.name} is geen leesbaar Word-bestand (onbekende compressie in {odd[0]})"
         )
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_UNPACKED_BYTES:
+        raise ImportError_(_too_big(path, declared))
+
+
+def _too_big(path: Path, size: int) -> str:
+    return (
+        f"{path.name} is uitgepakt te groot (meer dan {_mb(size)}; hooguit "
+        f"{_mb(MAX_UNPACKED_BYTES)})"
+    )
 
 
 def _docx_blocks(path: Path) -> list[tuple[str, int]]:
     import docx
 
-    _check_zip(path)
+    unpacked = _unpacked(path)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(unpacked)
         return _docx_document_blocks(document)
     except Exception as exc:  # zip, XML or package errors of this file
         raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,61 @@ def word_file(path: Path, document_xml: bytes | None = None, extra: int = 0) -> 
     return path
 
 
+def lying_word_file(path: Path, real: int, declared: int) -> Path:
+    """A .docx whose document.xml unpacks to `real` bytes while its zip headers declare
+    `declared` bytes (with the CRC of what zipfile will stop at): the declared sizes pass any
+    check, the stream does not."""
+    import docx
+
+    plain = path.with_suffix(".plain.docx")
+    docx.Document().save(str(plain))
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            if info.filename != "word/document.xml":
+                out.writestr(info, src.read(info))
+        with out.open("word/document.xml", "w") as member:
+            for _ in range(real >> 20):
+                member.write(bytes(1 << 20))
+    plain.unlink()
+    data = bytearray(path.read_bytes())
+    name, crc = b"word/document.xml", zlib.crc32(bytes(declared))
+    for signature, name_at, crc_at, size_at in (
+        (b"PK\x03\x04", 26, 14, 22),
+        (b"PK\x01\x02", 28, 16, 24),
+    ):
+        at = data.find(signature)
+        while at != -1:
+            length = struct.unpack_from("<H", data, at + name_at)[0]
+            start = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[start : start + length] == name:
+                struct.pack_into("<I", data, at + crc_at, crc)
+                struct.pack_into("<I", data, at + size_at, declared)
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def peak_memory_kb(*args: str) -> tuple[int, subprocess.CompletedProcess[str]]:
+    """Run `draaibot` in a process of its own and return its peak RSS (kB)."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "sys.stderr.write(r.stderr)\n"
+        "sys.exit(r.returncode)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", probe, sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    return int(result.stdout.strip()), result
+
+
 @pytest.fixture
 def knowledge(tmp_path: Path) -> Path:
     folder = tmp_path / "knowledge"
@@ -93,6 +150,18 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path, knowledge: 
     result = run_import(knowledge, bomb, "bom")
     assert_one_line_error(result, "bom.docx", "te groot")
     assert not (knowledge / "documenten" / "bom.md").exists()
+
+
+def test_a_zip_that_lies_about_its_sizes_is_not_unpacked_whole(
+    tmp_path: Path, knowledge: Path
+) -> None:
+    liar = lying_word_file(tmp_path / "leugen.docx", real=300 << 20, declared=1000)
+    assert liar.stat().st_size < 1024 * 1024
+    small = word_file(tmp_path / "klein.docx")
+    baseline, _ = peak_memory_kb("--knowledge", str(knowledge), "import", str(small), "--name", "k")
+    peak, result = peak_memory_kb("--knowledge", str(knowledge), "import", str(liar), "--name", "l")
+    assert_one_line_error(result, "leugen.docx")
+    assert peak < baseline + 100 * 1024, (baseline, peak)  # 300 MB were never in memory
 
 
 def test_a_zip_with_too_many_members_is_refused(tmp_path: Path, knowledge: Path) -> None:
