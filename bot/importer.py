@@ -81,7 +81,16 @@ def _pdf_text(path: Path) -> tuple[str, list[str]]:
                 f"{path.name} heeft {count} pagina's; hooguit {MAX_PDF_PAGES} kunnen worden "
                 "ingelezen (splits het document)"
             )
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages: list[str] = []
+        text_size = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            text_size += len(pages[-1])
+            if text_size > MAX_UNPACKED_BYTES:
+                raise ImportError_(
+                    f"{path.name} bevat te veel tekst (meer dan {_mb(MAX_UNPACKED_BYTES)} "
+                    f"in de eerste {len(pages)} pagina's); splits het document"
+                )
     except ImportError_:
         raise
     except PdfReadError as exc:

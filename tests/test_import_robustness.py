@@ -200,6 +200,22 @@ def test_a_pdf_with_too_many_pages_is_refused(tmp_path: Path, knowledge: Path) -
     assert_one_line_error(run_import(knowledge, source, "dik"), "dik.pdf", "pagina")
 
 
+def test_a_pdf_with_too_much_text_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reportlab.pdfgen import canvas
+
+    source = tmp_path / "vol.pdf"
+    pdf = canvas.Canvas(str(source))
+    for page in range(3):
+        pdf.drawString(60, 800, f"Pagina {page} " + "tekst " * 10)
+        pdf.showPage()
+    pdf.save()
+    monkeypatch.setattr(importer, "MAX_UNPACKED_BYTES", 100)
+    with pytest.raises(importer.ImportError_, match=r"vol\.pdf bevat te veel tekst"):
+        importer.make_draft(source, "vol")
+
+
 def test_force_does_not_write_through_a_symlink(tmp_path: Path, knowledge: Path) -> None:
     outside = tmp_path / "buiten.txt"
     outside.write_text("niet overschrijven", "utf-8")
