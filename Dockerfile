@@ -32,7 +32,9 @@ COPY deploy/docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 
 USER 10001:10001
 VOLUME ["/data"]
+# `draaibot status` exits 1 when unhealthy; Docker reserves exit code 2, which draaibot uses
+# for a configuration error: report that as unhealthy too.
 HEALTHCHECK --interval=1m --timeout=30s --start-period=1m --retries=3 \
-    CMD ["draaibot", "status"]
+    CMD ["sh", "-c", "draaibot status || exit 1"]
 ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
 CMD ["draaibot", "run"]

@@ -52,7 +52,7 @@ def test_dockerfile_runs_as_a_service_should() -> None:
     assert user.split(":")[0] not in ("root", "0")
     assert instructions[-1] == ("CMD", '["draaibot", "run"]')
     (healthcheck,) = values["HEALTHCHECK"]
-    assert healthcheck.endswith('CMD ["draaibot", "status"]')
+    assert healthcheck.endswith('CMD ["sh", "-c", "draaibot status || exit 1"]')
     assert values["VOLUME"] == ['["/data"]']
     env = " ".join(values["ENV"])
     assert "DRAAIBOT_DB=/data/draaibot.db" in env
