@@ -113,6 +113,8 @@ def make_backup(db: Path, knowledge: Path, target: Path) -> Manifest:
     """Write the backup to `target` (replaced whole, readable by its owner only)."""
     if not knowledge.is_dir():
         raise BackupError(f"kennismap {knowledge} bestaat niet")
+    if target.resolve().is_relative_to(knowledge.resolve()):
+        raise BackupError(f"schrijf de back-up buiten de kennismap {knowledge}")
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".draaibot-backup-", dir=target.parent) as tmp:
         staging = Path(tmp)

@@ -237,3 +237,11 @@ def test_backup_of_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "bestaat niet" in result.stderr
     assert not (tmp_path / "b.tar.gz").exists()
+
+
+def test_backup_is_not_written_into_the_knowledge_folder(live: tuple[Path, Path]) -> None:
+    db, knowledge = live
+    inside = knowledge / "backups" / "b.tar.gz"
+    result = draaibot("backup", str(inside), db=db, knowledge=knowledge)
+    assert result.returncode == 1 and "buiten de kennismap" in result.stderr
+    assert not (knowledge / "backups").exists()
