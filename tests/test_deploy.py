@@ -165,3 +165,11 @@ def test_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         if re.search(r"draaibot\.service|draaibot\b", line)
     ]
     assert result.returncode == 0 and about_unit == [], result.stdout + result.stderr
+    # the hardening stays sensible: systemd's own exposure score (0 best, 10 worst) at most 2
+    security = subprocess.run(
+        [analyze, "security", "--offline=true", "--threshold=20", str(rendered)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert security.returncode == 0, security.stdout[-2000:] + security.stderr
