@@ -172,4 +172,6 @@ def test_systemd_unit_passes_systemd_analyze_verify(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
+    if "unrecognized option" in security.stderr:  # systemd before 250: no offline analysis
+        pytest.skip("verify passed; this systemd-analyze cannot score a unit offline")
     assert security.returncode == 0, security.stdout[-2000:] + security.stderr
