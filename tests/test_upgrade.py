@@ -93,8 +93,8 @@ def test_newest_store_migrates_a_v4_database_without_loss(old_db: Path) -> None:
         assert store.checklist_of_message(CHAT, 78) == checklist["id"]
 
         assert store.first_time(555001) is False  # an update handled before the upgrade
-        pending = store.take_pending(CHAT, 77)
-        assert pending is not None and pending["user_id"] == USER
+        (pending,) = store.db.table("pending").rows
+        assert (pending["chat_id"], pending["message_id"], pending["user_id"]) == (CHAT, 77, USER)
         (admin,) = store.db.table("admin_log").rows
         assert (admin["user_id"], admin["command"]) == (USER, "status")
     finally:
