@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 import time
@@ -136,7 +137,7 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
         print(f"draaibot import: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # reading the source file itself failed
-        print(f"draaibot import: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"draaibot import: {_os_error(exc, args.file)}", file=sys.stderr)
         return 1
     print(f"Concept geschreven: {target} ({draft.headings} koppen)")
     print("Nog na te kijken:")
@@ -152,6 +153,22 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _os_error(exc: OSError, default: object) -> str:
+    """A file system error in one Dutch line."""
+    reasons = {
+        errno.EACCES: "geen toegang",
+        errno.EPERM: "niet toegestaan",
+        errno.ENOENT: "bestaat niet",
+        errno.ENOSPC: "de schijf is vol",
+        errno.EROFS: "alleen-lezen bestandssysteem",
+        errno.EISDIR: "is een map",
+        errno.ENOTDIR: "is geen map",
+        errno.EEXIST: "bestaat al en is geen map",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{exc.filename or default}: {reason}"
+
+
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
     from bot.backup import BackupError, make_backup
 
@@ -162,7 +179,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
         print(f"draaibot backup: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"draaibot backup: {exc.filename or target}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"draaibot backup: {_os_error(exc, target)}", file=sys.stderr)
         return 1
     print(
         f"Back-up geschreven: {target} (database schema {manifest.schema_version}, "
@@ -181,9 +198,7 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
         print(f"draaibot restore: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(
-            f"draaibot restore: {exc.filename or args.file}: {exc.strerror or exc}", file=sys.stderr
-        )
+        print(f"draaibot restore: {_os_error(exc, args.file)}", file=sys.stderr)
         return 1
     manifest = restored.manifest
     print(

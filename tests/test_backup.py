@@ -245,3 +245,12 @@ def test_backup_is_not_written_into_the_knowledge_folder(live: tuple[Path, Path]
     result = draaibot("backup", str(inside), db=db, knowledge=knowledge)
     assert result.returncode == 1 and "buiten de kennismap" in result.stderr
     assert not (knowledge / "backups").exists()
+
+
+def test_backup_to_an_impossible_place_is_one_line(tmp_path: Path, live: tuple[Path, Path]) -> None:
+    db, knowledge = live
+    (tmp_path / "bestand").write_text("", "utf-8")
+    result = draaibot("backup", str(tmp_path / "bestand" / "b.tar.gz"), db=db, knowledge=knowledge)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith("draaibot backup: ") and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
