@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +18,7 @@ import pytest
 
 from bot.storage import SCHEMA_VERSION, Store
 from tests.conftest import KNOWLEDGE, ROOT
+from tests.fakebot import FakeBotAPI
 
 CHAT = -100777
 
@@ -168,6 +171,53 @@ def test_restore_is_refused_while_the_bot_runs(tmp_path: Path, live: tuple[Path,
     assert chat.returncode == 0
     allowed = draaibot("restore", str(target), db=db, knowledge=knowledge)
     assert allowed.returncode == 0, allowed.stderr
+
+
+async def test_restore_is_refused_while_the_telegram_bot_runs(
+    tmp_path: Path, live: tuple[Path, Path], fake: FakeBotAPI
+) -> None:
+    db, knowledge = live
+    target = tmp_path / "draaibot.tar.gz"
+    assert draaibot("backup", str(target), db=db, knowledge=knowledge).returncode == 0
+    env = _env(db, knowledge)
+    env.update(
+        TELEGRAM_BOT_TOKEN="123:abc", TELEGRAM_API_BASE_URL=fake.base_url, DRAAIBOT_WATCH="uit"
+    )
+
+    async def cli(*args: str) -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode or 0, err.decode()
+
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        fake.text("wat is een kwg?", user=5)
+        await fake.wait_sent(1, chat=5, timeout=60)  # it answers: it runs
+        code, err = await cli("restore", str(target))
+        assert code == 1 and "draaibot draait nog" in err
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 60)
+    code, err = await cli("restore", str(target))
+    assert code == 0, err
 
 
 def _tar_gz(path: Path, members: dict[str, bytes]) -> Path:
