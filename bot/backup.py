@@ -24,7 +24,7 @@ import tarfile
 import tempfile
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,32 +278,46 @@ def _check_database(archive: Path, path: Path) -> None:
 
 
 def _swap(new_db: Path, db: Path, new_knowledge: Path, knowledge: Path) -> list[Path]:
-    """Rename the new database and folder into place, the old ones aside; all or nothing."""
+    """Put the new folder and database in place, the old ones aside; all or nothing.
+
+    The database path always holds a whole database, the old or the new one: the old file
+    gets a second name (a hard link) and the new one is renamed over it in one step. The
+    folder is renamed aside and the new one renamed in (two renames; nothing runs meanwhile,
+    the lock is held)."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    done: list[tuple[Path, Path]] = []  # renames made, undone in reverse on failure
+    undo: list[Callable[[], None]] = []  # run in reverse when a later step fails
+    kept: list[Path] = []
 
     def rename(src: Path, dst: Path) -> None:
         os.rename(src, dst)
-        done.append((src, dst))
+        undo.append(lambda: os.rename(dst, src))
 
     try:
         if knowledge.exists() or knowledge.is_symlink():
-            rename(knowledge, knowledge.with_name(f"{knowledge.name}.voor-herstel-{stamp}"))
+            aside = knowledge.with_name(f"{knowledge.name}.voor-herstel-{stamp}")
+            rename(knowledge, aside)
+            kept.append(aside)
         rename(new_knowledge, knowledge)
         if db.exists():
             _checkpoint(db)
             aside = db.with_name(f"{db.name}.voor-herstel-{stamp}")
-            rename(db, aside)
             for suffix in SIDECARS:  # an old WAL must never be applied to the new database
                 sidecar = db.with_name(db.name + suffix)
                 if sidecar.exists():
                     rename(sidecar, aside.with_name(aside.name + suffix))
-        rename(new_db, db)
+            try:
+                os.link(db, aside)
+                undo.append(aside.unlink)
+            except OSError:  # a file system without hard links: a copy, then the same
+                shutil.copy2(db, aside)
+                undo.append(aside.unlink)
+            kept.append(aside)
+        os.replace(new_db, db)
     except OSError as exc:
-        for src, dst in reversed(done):
-            os.rename(dst, src)
+        for step in reversed(undo):
+            step()
         raise BackupError(f"herstellen lukt niet, er is niets veranderd: {exc}") from exc
-    return [dst for src, dst in done if src in (knowledge, db)]
+    return kept
 
 
 def _checkpoint(db: Path) -> None:

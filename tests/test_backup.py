@@ -304,3 +304,21 @@ def test_backup_to_an_impossible_place_is_one_line(tmp_path: Path, live: tuple[P
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith("draaibot backup: ") and len(result.stderr.splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_restore_that_fails_halfway_changes_nothing(
+    tmp_path: Path, live: tuple[Path, Path]
+) -> None:
+    db, knowledge = live
+    target = tmp_path / "draaibot.tar.gz"
+    assert draaibot("backup", str(target), db=db, knowledge=knowledge).returncode == 0
+    blocked = tmp_path / "elders" / "draaibot.db"
+    (blocked / "iets").mkdir(parents=True)  # a folder where the database should go
+    marker = knowledge / "documenten" / "blijft.md"
+    marker.write_text("blijft", "utf-8")
+    result = draaibot("restore", str(target), db=blocked, knowledge=knowledge)
+    assert result.returncode == 1
+    assert "er is niets veranderd" in result.stderr and "Traceback" not in result.stderr
+    assert marker.read_text("utf-8") == "blijft"  # the knowledge folder was put back
+    assert [p.name for p in knowledge.parent.iterdir() if "knowledge" in p.name] == ["knowledge"]
+    assert sorted(p.name for p in blocked.parent.iterdir()) == ["draaibot.db", "draaibot.db.lock"]
