@@ -153,12 +153,6 @@ def _anonymous(info: tarfile.TarInfo) -> tarfile.TarInfo:
     return info
 
 
-def read_manifest(archive: Path) -> Manifest:
-    """The manifest of a backup; BackupError when `archive` is no draaibot backup."""
-    with _open(archive) as tar:
-        return _check(archive, tar)
-
-
 def _open(archive: Path) -> tarfile.TarFile:
     if not archive.is_file():
         raise BackupError(f"{archive} bestaat niet")
