@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 import time
@@ -103,6 +104,13 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.lock import bot_running
+
+    with bot_running(config.db):
+        return _chat(args, config)
+
+
+def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.assistant import Assistant
     from bot.storage import Store
     from bot.terminal import chat
@@ -116,12 +124,15 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    if not config.token:
-        print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
-        return cmd_chat(args, config)
-    from bot.telegram_app import run
+    from bot.lock import bot_running
 
-    return run(config, _start(args, config))
+    with bot_running(config.db):  # `draaibot restore` refuses while this is held
+        if not config.token:
+            print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
+            return _chat(args, config)
+        from bot.telegram_app import run
+
+        return run(config, _start(args, config))
 
 
 def cmd_diff(args: argparse.Namespace, config: Config) -> int:
@@ -148,6 +159,9 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     except ImportError_ as exc:
         print(f"draaibot import: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # reading the source file itself failed
+        print(f"draaibot import: {_os_error(exc, args.file)}", file=sys.stderr)
+        return 1
     print(f"Concept geschreven: {target} ({draft.headings} koppen)")
     print("Nog na te kijken:")
     for check in draft.checks:
@@ -160,6 +174,76 @@ def cmd_import(args: argparse.Namespace, config: Config) -> int:
     else:
         print("draaibot check: dit bestand is in orde.")
     return 0
+
+
+def _os_error(exc: OSError, default: object) -> str:
+    """A file system error in one Dutch line."""
+    reasons = {
+        errno.EACCES: "geen toegang",
+        errno.EPERM: "niet toegestaan",
+        errno.ENOENT: "bestaat niet",
+        errno.ENOSPC: "de schijf is vol",
+        errno.EROFS: "alleen-lezen bestandssysteem",
+        errno.EISDIR: "is een map",
+        errno.ENOTDIR: "is geen map",
+        errno.EEXIST: "bestaat al en is geen map",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{exc.filename or default}: {reason}"
+
+
+def cmd_backup(args: argparse.Namespace, config: Config) -> int:
+    from bot.backup import BackupError, make_backup
+
+    target = Path(args.file)
+    try:
+        manifest = make_backup(config.db, _knowledge(args, config), target)
+    except BackupError as exc:
+        print(f"draaibot backup: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"draaibot backup: {_os_error(exc, target)}", file=sys.stderr)
+        return 1
+    print(
+        f"Back-up geschreven: {target} (database schema {manifest.schema_version}, "
+        f"{manifest.knowledge_files} bestanden uit de kennismap)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, config: Config) -> int:
+    from bot.backup import BackupError, restore_backup
+
+    knowledge = _knowledge(args, config)
+    try:
+        restored = restore_backup(Path(args.file), config.db, knowledge)
+    except BackupError as exc:
+        print(f"draaibot restore: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"draaibot restore: {_os_error(exc, args.file)}", file=sys.stderr)
+        return 1
+    manifest = restored.manifest
+    print(
+        f"Hersteld uit {args.file} (gemaakt {manifest.created_at}): database {config.db}, "
+        f"kennismap {knowledge} ({manifest.knowledge_files} bestanden)."
+    )
+    for kept in restored.kept:
+        print(f"Wat er stond is bewaard als {kept}; verwijder het als alles werkt.")
+    print("Start de bot weer; bij de start werkt hij de database zo nodig bij.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    from bot.status import check_health
+
+    health = check_health(config.db, _knowledge(args, config), bool(config.token), time.time)
+    print("draaibot: in orde" if health.healthy else "draaibot: NIET in orde")
+    for line in health.lines:
+        print(line)
+    for problem in health.problems:
+        print(f"probleem: {problem}", file=sys.stderr)
+    return 0 if health.healthy else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -191,6 +275,19 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--title", help="de titel (standaard: de eerste kop)")
     imp.add_argument("--force", action="store_true", help="overschrijf een bestaand document")
+    backup = sub.add_parser(
+        "backup", help="schrijf database en kennismap naar één bestand (ook terwijl de bot draait)"
+    )
+    backup.add_argument("file", help="het back-upbestand, bijv. draaibot-2026-11-28.tar.gz")
+    restore = sub.add_parser(
+        "restore", help="zet een back-up terug (alleen als de bot niet draait)"
+    )
+    restore.add_argument("file", help="het back-upbestand")
+    sub.add_parser(
+        "status",
+        help="kennis, database, wachtrij en Bot API in één overzicht; "
+        "exit 1 als er iets mis is (voor een HEALTHCHECK)",
+    )
     return p
 
 
@@ -212,6 +309,9 @@ COMMANDS = {
     "index": cmd_index,
     "diff": cmd_diff,
     "import": cmd_import,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "status": cmd_status,
 }
 
 

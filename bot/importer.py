@@ -5,9 +5,14 @@ of what a person should still check."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from index.documents import DOCUMENTS_DIR, slugify
 
@@ -17,6 +22,16 @@ HEADING_NUMBER = re.compile(
 )
 SUPPORTED = (".pdf", ".docx", ".txt", ".md")
 LONG_PARAGRAPH = 1500
+# Limits checked before a file is parsed, so a hostile file cannot take the machine's memory:
+# a Word file is a zip, unpacked piece by piece and counted before python-docx sees it (see
+# _unpacked); a PDF's pages are counted first (pypdf bounds each stream itself).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_MEMBERS = 1000
+MAX_PDF_PAGES = 500
+MAX_NAME = 64  # characters of the document name (the file name without .md)
+CHUNK = 64 * 1024  # bytes unpacked at a time
+WORD_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Word writes
 
 
 class ImportError_(Exception):
@@ -37,6 +52,9 @@ def read_blocks(path: Path) -> tuple[list[tuple[str, int]], list[str]]:
         raise ImportError_(f"{path.name}: alleen .pdf, .docx en .txt kunnen worden ingelezen")
     if not path.is_file():
         raise ImportError_(f"{path} bestaat niet")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ImportError_(f"{path.name} is te groot ({_mb(size)}; hooguit {_mb(MAX_FILE_BYTES)})")
     if suffix == ".docx":
         return _docx_blocks(path), []
     if suffix == ".pdf":
@@ -57,9 +75,28 @@ def _pdf_text(path: Path) -> tuple[str, list[str]]:
 
     try:
         reader = PdfReader(path)
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, OSError, ValueError) as exc:
-        raise ImportError_(f"{path.name} is geen leesbare PDF: {exc}") from exc
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise ImportError_(
+                f"{path.name} heeft {count} pagina's; hooguit {MAX_PDF_PAGES} kunnen worden "
+                "ingelezen (splits het document)"
+            )
+        pages: list[str] = []
+        text_size = 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            text_size += len(pages[-1])
+            if text_size > MAX_UNPACKED_BYTES:
+                raise ImportError_(
+                    f"{path.name} bevat te veel tekst (meer dan {_mb(MAX_UNPACKED_BYTES)} "
+                    f"in de eerste {len(pages)} pagina's); splits het document"
+                )
+    except ImportError_:
+        raise
+    except PdfReadError as exc:
+        raise ImportError_(f"{path.name} is geen leesbare PDF: {_one_line(exc)}") from exc
+    except Exception as exc:  # any failure of the parser on this file
+        raise ImportError_(f"{path.name} is geen leesbare PDF ({_one_line(exc)})") from exc
     remarks = []
     empty = [str(i) for i, text in enumerate(pages, start=1) if not text.strip()]
     if empty and len(empty) == len(pages):
@@ -72,14 +109,74 @@ def _pdf_text(path: Path) -> tuple[str, list[str]]:
     return "\n\n".join(pages), remarks
 
 
+def _unpacked(path: Path) -> io.BytesIO:
+    """The Word file's zip, unpacked within the limits and packed again.
+
+    The members' declared sizes are checked first, then every member is read in small pieces
+    and counted: zipfile unpacks a member in one piece of up to 1 GB when asked for all of it
+    (as python-docx does), and headers may lie about sizes. python-docx then reads the copy,
+    whose sizes are true and bounded."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            _check_members(path, members)
+            copy = io.BytesIO()
+            unpacked = 0
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+                for member in members:
+                    if member.is_dir():
+                        continue
+                    with archive.open(member) as src, out.open(member.filename, "w") as dst:
+                        while piece := src.read(CHUNK):
+                            unpacked += len(piece)
+                            if unpacked > MAX_UNPACKED_BYTES:
+                                raise ImportError_(_too_big(path, unpacked))
+                            dst.write(piece)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+    except NotImplementedError as exc:  # a compression method zipfile does not know
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+    copy.seek(0)
+    return copy
+
+
+def _check_members(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    if len(members) > MAX_MEMBERS:
+        raise ImportError_(
+            f"{path.name} bevat te veel onderdelen ({len(members)}; hooguit {MAX_MEMBERS})"
+        )
+    names = [m.filename for m in members]
+    if len(set(names)) != len(names):
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand (dubbele onderdelen)")
+    odd = [m.filename for m in members if m.compress_type not in WORD_COMPRESSION]
+    if odd:
+        raise ImportError_(
+            f"{path.name} is geen leesbaar Word-bestand (onbekende compressie in {odd[0]})"
+        )
+    declared = sum(member.file_size for member in members)
+    if declared > MAX_UNPACKED_BYTES:
+        raise ImportError_(_too_big(path, declared))
+
+
+def _too_big(path: Path, size: int) -> str:
+    return (
+        f"{path.name} is uitgepakt te groot (meer dan {_mb(size)}; hooguit "
+        f"{_mb(MAX_UNPACKED_BYTES)})"
+    )
+
+
 def _docx_blocks(path: Path) -> list[tuple[str, int]]:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    unpacked = _unpacked(path)
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, ValueError, KeyError) as exc:
-        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand: {exc}") from exc
+        document = docx.Document(unpacked)
+        return _docx_document_blocks(document)
+    except Exception as exc:  # zip, XML or package errors of this file
+        raise ImportError_(f"{path.name} is geen leesbaar Word-bestand ({_one_line(exc)})") from exc
+
+
+def _docx_document_blocks(document: Any) -> list[tuple[str, int]]:
     blocks: list[tuple[str, int]] = []
     for paragraph in document.paragraphs:
         text = " ".join(paragraph.text.split())
@@ -100,6 +197,16 @@ def _docx_blocks(path: Path) -> list[tuple[str, int]]:
         if rows:
             blocks.append((_markdown_table(rows), -1))
     return blocks
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def _one_line(exc: BaseException) -> str:
+    """An exception as one short line (parsers put newlines and whole paths in messages)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _markdown_table(rows: list[list[str]]) -> str:
@@ -205,15 +312,56 @@ def _yaml(text: str) -> str:
 def import_file(
     path: Path, knowledge: Path, name: str, force: bool = False, title: str | None = None
 ) -> tuple[Path, Draft]:
+    slug = document_name(name)
+    target = _target(knowledge, slug)
+    if (target.exists() or target.is_symlink()) and not force:
+        raise ImportError_(f"{target} bestaat al; gebruik --force om het te overschrijven")
+    draft = make_draft(path, slug, title=title)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target = _target(knowledge, slug)  # again: the folder may have been made just now
+        _write_atomically(target, draft.markdown)
+    except OSError as exc:
+        raise ImportError_(f"kan {target} niet schrijven: {_one_line(exc)}") from exc
+    return target, draft
+
+
+def document_name(name: str) -> str:
+    """The --name as a safe file name: lowercase letters, digits and hyphens, not too long."""
     slug = slugify(name)
     if not slug:
         raise ImportError_(
             "geef met --name een naam voor het document, bijvoorbeeld pve-huisvesting"
         )
+    if len(slug) > MAX_NAME:
+        raise ImportError_(
+            f"de naam bij --name is te lang ({len(slug)} tekens; hooguit {MAX_NAME})"
+        )
+    return slug
+
+
+def _target(knowledge: Path, slug: str) -> Path:
+    """The document's path; refused when it is a symbolic link or lies outside the folder."""
     target = knowledge / DOCUMENTS_DIR / f"{slug}.md"
-    if target.exists() and not force:
-        raise ImportError_(f"{target} bestaat al; gebruik --force om het te overschrijven")
-    draft = make_draft(path, slug, title=title)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(draft.markdown, encoding="utf-8")
-    return target, draft
+    if target.is_symlink():
+        raise ImportError_(
+            f"{target} is een koppeling (symlink); verwijder die eerst, ik schrijf er niet door"
+        )
+    root = knowledge.resolve()
+    if not target.resolve().is_relative_to(root):
+        raise ImportError_(f"{target} ligt buiten de kennismap {root}; ik schrijf daar niet")
+    return target
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """Write beside the target and rename over it: a watcher never sees half a file, and a
+    symbolic link put in place meanwhile is replaced, not written through."""
+    fd, temporary = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o644)  # as a file written by an editor, not mkstemp's 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
