@@ -37,7 +37,7 @@ def _load(folder: Path) -> KnowledgeBase:
 
 def _start(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     """The knowledge for the bot or the chat: with errors, the last good copy (and a warning)."""
-    kb = start_knowledge(_knowledge(args, config), config.db.parent / LAST_GOOD)
+    kb = start_knowledge(_knowledge(args, config), config.db_file.parent / LAST_GOOD)
     if kb.startup_problems:
         print(
             "Let op: de kennismap bevat fouten; ik start met de laatst goede versie "
@@ -104,34 +104,30 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
-    from bot.lock import bot_running
-
-    with bot_running(config.db):
-        return _chat(args, config)
-
-
-def _chat(args: argparse.Namespace, config: Config) -> int:
     from bot.assistant import Assistant
+    from bot.lock import bot_running
     from bot.storage import Store
     from bot.terminal import chat
 
-    store = Store(config.db)
+    store = Store(config.db)  # a database that cannot be written stops here, in one line
     try:
-        assistant = Assistant(_start(args, config), store, config.retention_days)
-        return chat(assistant)
+        with bot_running(config.db_file):  # `draaibot restore` refuses while this is held
+            assistant = Assistant(_start(args, config), store, config.retention_days)
+            return chat(assistant)
     finally:
         store.close()
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    if not config.token:
+        print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
+        return cmd_chat(args, config)
     from bot.lock import bot_running
+    from bot.storage import Store
+    from bot.telegram_app import run
 
-    with bot_running(config.db):  # `draaibot restore` refuses while this is held
-        if not config.token:
-            print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
-            return _chat(args, config)
-        from bot.telegram_app import run
-
+    Store(config.db).close()  # a database that cannot be written stops here, in one line
+    with bot_running(config.db_file):
         return run(config, _start(args, config))
 
 

@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
@@ -49,6 +50,12 @@ class Config:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+
+    @property
+    def db_file(self) -> Path:
+        """The database file: DRAAIBOT_DB may also be an SQLite URI ('file:/data/d.db?mode=ro')."""
+        text = str(self.db)
+        return Path(urlparse(text).path) if text.startswith("file:") else self.db
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: bool = True) -> Config:
