@@ -73,6 +73,10 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
     kb = _load(_knowledge(args, config))
     index = kb.index
     seconds = time.perf_counter() - started
+    if args.secties:
+        for section in index.sections:
+            print(f"{section.id}\t{section.citation}")
+        return 0
     counts: dict[str, tuple[int, int]] = {}
     for section in index.sections:
         n, tokens = counts.get(section.doc, (0, 0))
@@ -84,8 +88,8 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
     total = sum(tokens for _, tokens in counts.values())
     print(f"{'totaal':<28} {len(index.sections):>8} {total:>8}")
     print(
-        f"{len(index.windows)} zoekvensters, woordenschat {len(index.bm25.idf)} termen; "
-        f"gebouwd in {seconds:.2f} s"
+        f"{len(index.windows)} zoekvensters, woordenschat {len(index.bm25.idf)} termen, "
+        f"vraagvormen bij {len(index.wordings)} secties; gebouwd in {seconds:.2f} s"
     )
     return 0
 
@@ -258,7 +262,10 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="een JSON-object per vraag")
     ask.add_argument("--top", type=_positive, default=3, help="hoeveel passages (standaard 3)")
     sub.add_parser("check", help="controleer de kennismap (fouten als bestand:regel)")
-    sub.add_parser("index", help="bouw de index en toon wat erin staat")
+    index = sub.add_parser("index", help="bouw de index en toon wat erin staat")
+    index.add_argument(
+        "--secties", action="store_true", help="toon elke sectie met haar id en verwijzing"
+    )
     diff = sub.add_parser("diff", help="wat is er veranderd tussen twee kennismappen")
     diff.add_argument("old", help="de oude kennismap")
     diff.add_argument("new", help="de nieuwe kennismap")

@@ -23,6 +23,7 @@ from index.documents import Document, slugify
 from index.problems import Problem
 from index.search import InvalidKnowledge, KnowledgeIndex, SearchResult
 from index.synonyms import SYNONYMS_FILE, load_synonyms
+from index.wordings import WORDINGS_FILE, load_wordings
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,10 @@ def inspect(folder: Path) -> Inspection:
     broken = {slugify(p.path.stem) for p in problems if p.is_error and p.path.suffix == ".md"}
     flows, flow_problems = load_flows(folder, section_ids, skip_docs=broken)
     templates, checklist_problems = load_templates(folder, section_ids, skip_docs=broken)
-    order = {"documenten": 0, SYNONYMS_FILE: 1, "flows": 2, "checklists": 3}
+    order = {"documenten": 0, SYNONYMS_FILE: 1, WORDINGS_FILE: 2, "flows": 3, "checklists": 4}
 
     def key(p: Problem) -> tuple[int, str, int]:
-        group = next((v for k, v in order.items() if k in p.path.parts or p.path.name == k), 4)
+        group = next((v for k, v in order.items() if k in p.path.parts or p.path.name == k), 5)
         return group, str(p.path), p.line
 
     everything = sorted(problems + flow_problems + checklist_problems, key=key)
@@ -77,7 +78,12 @@ def build_snapshot(folder: Path) -> Snapshot:
     errors = [p for p in found.problems if p.is_error]
     if errors:
         raise InvalidKnowledge(errors)
-    index = KnowledgeIndex(found.documents, load_synonyms(folder / SYNONYMS_FILE, folder))
+    section_ids = {s.id for d in found.documents for s in d.sections}
+    index = KnowledgeIndex(
+        found.documents,
+        load_synonyms(folder / SYNONYMS_FILE, folder),
+        load_wordings(folder, section_ids).by_section,
+    )
     warnings = tuple(p for p in found.problems if not p.is_error)
     index.warnings = list(warnings)
     return Snapshot(

@@ -19,10 +19,13 @@ from index.documents import Section, Unit
 from index.query import Query
 
 CELL_SEPARATOR = " | "
+LABEL_SEPARATOR = " — "  # between a row's label and the cell's text in an answer line
 MAX_ANSWER = 400  # characters: a longer sentence is still given whole, as the document says it
 QUANTITY_BONUS = 0.5  # share of the question's weight a stated number adds when one is asked
 RULE_BONUS = 0.25  # likewise a rule ('moet', 'mag niet') for a yes/no question
 EXTRACT_BONUS = 0.05  # a piece the extract shows beats an equal one it does not
+ASKED_FACTOR = 0.5  # a sentence that asks a question counts this much of its coverage
+SHORT_ANSWER = 40  # characters: a shorter sentence gets the next one of its unit with it
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9‘“'(ÉÖ•-])")
 _COLUMN = re.compile(r"^[^.:|]{1,60}: ")
@@ -68,14 +71,12 @@ class AnswerLine:
         return {"text": self.text, "citation": self.section.citation, "id": self.section.id}
 
 
-def candidates(section: Section, query: Query, analyzer: Analyzer) -> list[str]:
-    """What of a section can be an answer line: its sentences, list items and table rows; a
-    row with named columns gives the cell of the column the question names, with its labels."""
+def candidates(section: Section, query: Query, analyzer: Analyzer) -> list[list[str]]:
+    """What of a section can be an answer line, per unit: its sentences, list items and table
+    rows; a row with named columns gives the cell of the column the question names, with its
+    labels."""
     named = _named_columns(query, analyzer)
-    out: list[str] = []
-    for unit in section.units:
-        out.extend(_unit_candidates(unit, named, analyzer))
-    return out
+    return [_unit_candidates(unit, named, analyzer) for unit in section.units]
 
 
 def _unit_candidates(unit: Unit, named: Collection[str], analyzer: Analyzer) -> list[str]:
@@ -97,7 +98,7 @@ def _unit_candidates(unit: Unit, named: Collection[str], analyzer: Analyzer) -> 
         out: list[str] = []
         for cell in values:
             head, sep, body = cell.partition(": ") if cell in labelled else ("", "", cell)
-            prefix = f"{label} — " if label else ""
+            prefix = f"{label}{LABEL_SEPARATOR}" if label else ""
             out.extend(f"{prefix}{head}{sep}{sentence}" for sentence in _sentences(body))
         return out
     if unit.kind == "p":
@@ -137,27 +138,40 @@ def choose(
     """The best answer line of a section for the question, or None for a section without text.
 
     `shown` is the extract the user can open: of two equal pieces, the one it shows wins."""
-    options = candidates(section, query, analyzer)
-    if not options:
+    units = candidates(section, query, analyzer)
+    if not any(units):
         return None
     heading_terms = set(analyzer.terms(" ".join(section.path)))
     own = [w for w in query.words if not w.covered_by(heading_terms)] or query.words
     total = sum(w.weight for w in query.words) or 1.0
     rule = asks_for_rule(query.text)
-    best, best_score = options[0], -1.0
-    for option in options:
-        body = _NUMBERING.sub("", option)
-        terms = set(analyzer.terms(body))
-        score = sum(w.weight for w in own if w.covered_by(terms)) / total
-        if query.wants_quantity and states_quantity(body):
-            score += QUANTITY_BONUS
-        if rule and _STATES_RULE.search(body):
-            score += RULE_BONUS
-        if shown and option in shown:
-            score += EXTRACT_BONUS
-        if score > best_score:  # the first of equals: document order
-            best, best_score = option, score
-    text = _NUMBERING.sub("", best).strip()
+    best, best_score = (0, 0), -1.0
+    for u, options in enumerate(units):
+        asked = 0.0  # the coverage of a question the document asks itself ('Is een kind ...?')
+        for i, option in enumerate(options):
+            body = _NUMBERING.sub("", option)
+            terms = set(analyzer.terms(body))
+            coverage = sum(w.weight for w in own if w.covered_by(terms)) / total
+            # A sentence that asks is no answer; the one after it answers what it asked.
+            score = coverage * ASKED_FACTOR if body.rstrip().endswith("?") else max(coverage, asked)
+            asked = coverage if body.rstrip().endswith("?") else 0.0
+            if query.wants_quantity and states_quantity(body):
+                score += QUANTITY_BONUS
+            if rule and _STATES_RULE.search(body):
+                score += RULE_BONUS
+            if shown and option in shown:
+                score += EXTRACT_BONUS
+            if score > best_score:  # the first of equals: document order
+                best, best_score = (u, i), score
+    u, i = best
+    text = _NUMBERING.sub("", units[u][i]).strip()
+    if len(text.rpartition(LABEL_SEPARATOR)[2]) < SHORT_ANSWER and i + 1 < len(units[u]):
+        # 'Brandvertragend/brandwerend.' says little alone: the sentence after it in the same
+        # paragraph or cell belongs to it (a cell's sentences share the row's label)
+        label, _, _ = units[u][i].rpartition(LABEL_SEPARATOR)
+        following = units[u][i + 1].removeprefix(label + LABEL_SEPARATOR if label else "")
+        if f"{text.rpartition(LABEL_SEPARATOR)[2]} {following}" in section.units[u].text:
+            text = f"{text} {following}"
     return AnswerLine(text=text, values=value_spans(text), section=section)
 
 

@@ -11,10 +11,12 @@ from index.documents import (
     VERSION_KEYS,
     Document,
     parse_document,
+    slugify,
 )
 from index.files import KnowledgeError, outside
 from index.problems import WARNING, Problem
 from index.synonyms import SYNONYMS_FILE, load_synonyms
+from index.wordings import load_wordings
 
 LONG_SECTION = 6000  # characters; longer sections make poor citations
 
@@ -61,6 +63,10 @@ def check_folder(folder: Path) -> tuple[list[Document], list[Problem]]:
         if slugs[d.slug] > 1:
             problems.append(Problem(d.path, 1, f"documentnaam '{d.slug}' komt vaker voor"))
     problems.extend(load_synonyms(folder / SYNONYMS_FILE, folder).problems)
+    section_ids = {s.id for d in documents for s in d.sections}
+    # a wording of a document that has errors of its own waits until that document is fixed
+    broken = {slugify(p.path.stem) for p in problems if p.is_error and p.path.suffix == ".md"}
+    problems.extend(load_wordings(folder, section_ids, broken).problems)
     return documents, problems
 
 

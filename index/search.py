@@ -23,6 +23,7 @@ from index.ranking import SectionBM25
 from index.sources import Source, Sources
 from index.spelling import Speller
 from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
+from index.wordings import load_wordings
 
 HEADING_WEIGHT = 3  # a section's own heading counts this many times its body
 PATH_WEIGHT = 1  # the headings above it count once
@@ -223,7 +224,9 @@ class KnowledgeIndex:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise InvalidKnowledge(errors)
-        index = cls(documents, load_synonyms(folder / SYNONYMS_FILE, folder))
+        section_ids = {s.id for d in documents for s in d.sections}
+        wordings = load_wordings(folder, section_ids).by_section
+        index = cls(documents, load_synonyms(folder / SYNONYMS_FILE, folder), wordings)
         index.warnings = [p for p in problems if not p.is_error]
         return index
 

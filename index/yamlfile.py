@@ -34,11 +34,16 @@ class YamlMap(dict[str, Any]):
         super().__init__()
         self.line = line
         self.lines: dict[str, int] = {}
+        self.key_lines: dict[str, int] = {}
         self.texts: dict[str, str] = {}
 
     def line_of(self, key: str) -> int:
         """The line of a key's value (the mapping's own line when the key is absent)."""
         return self.lines.get(key, self.line)
+
+    def key_line(self, key: str) -> int:
+        """The line of a key itself (its value may start on the next line)."""
+        return self.key_lines.get(key, self.line_of(key))
 
     def text(self, key: str, default: str = "") -> str:
         """A scalar value as the staff member wrote it ('yes' stays 'yes', '010' stays '010');
@@ -134,6 +139,7 @@ def _construct_map(loader: _KnowledgeLoader, node: yaml.MappingNode) -> Any:
             )
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = loader.line_of_node(value_node)
+        mapping.key_lines[key] = loader.line_of_node(key_node)
         if isinstance(value_node, yaml.ScalarNode):
             mapping.texts[key] = str(value_node.value)
         else:

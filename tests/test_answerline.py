@@ -151,3 +151,29 @@ def test_a_cost_question_is_not_sure_of_a_passage_without_an_amount(tmp_path: Pa
     assert index.search("hoeveel procent van de vergoeding wordt betaald?").passages[0].section.id
     cost = index.search("wat kost een schouw van de locatie?")
     assert not cost.answered or cost.unsure
+
+
+def test_a_question_in_the_document_is_answered_by_the_sentence_after_it(
+    tmp_path: Path,
+) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Gids",
+        "## 2. Opvang\n\nIs een kind jonger dan 15 jaar? Dan wordt het in een pleeggezin "
+        "opgevangen. Oudere jongeren gaan naar een woongroep.\n",
+    )
+    assert line(index, "waar wordt een kind jonger dan 15 jaar opgevangen?") == (
+        "Dan wordt het in een pleeggezin opgevangen."
+    )
+
+
+def test_a_terse_cell_gets_the_sentence_after_it(tmp_path: Path) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Eisen",
+        "## 8. Ruimten\n\n| Onderdeel | Vereisten |\n| --- | --- |\n"
+        "| Gordijnen | Brandvertragend. Met een certificaat van de leverancier. |\n",
+    )
+    assert line(index, "moeten de gordijnen brandvertragend zijn?") == (
+        "Gordijnen — Brandvertragend. Met een certificaat van de leverancier."
+    )
