@@ -35,8 +35,9 @@ from bot.flows import Flow
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
 from bot.ratelimit import SlidingWindowLimit
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownPassage
+from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownAnswer, ShownPassage
 from bot.storage import DAY, Store
+from index.documents import CITATION_SEPARATOR
 from index.problems import Problem
 from index.search import Passage, SearchResult
 
@@ -126,15 +127,38 @@ class Assistant:
         )
 
     def _answer_reply(self, answer_id: int, result: SearchResult, note: str) -> Reply:
+        """The answer line first, with a short citation; the passages one tap away ('Meer',
+        'Toon bron'). Without a reliable answer: why not, and what the documents do cover."""
         if not result.answered:
-            return Reply(text="\n\n".join(filter(None, [note, texts.NO_ANSWER])))
-        shown = result.passages[:SHOWN]
-        passages = tuple(_shown(i, p) for i, p in enumerate(shown, start=1))
-        n_relevant = len(result.passages) + len(result.more)
+            return Reply(
+                text="\n\n".join(filter(None, [note, texts.no_answer(result.not_understood)]))
+            )
+        if result.answer is None:  # a section without sentences: show the passages themselves
+            shown = result.passages[:SHOWN]
+            n_relevant = len(result.passages) + len(result.more)
+            return Reply(
+                text=note,
+                passages=tuple(_shown(i, p) for i, p in enumerate(shown, start=1)),
+                buttons=self._answer_buttons(answer_id, len(shown), more=n_relevant > len(shown)),
+            )
+        top = result.passages[0]
+        answer = ShownAnswer(
+            result.answer.text,
+            result.answer.values,
+            _short_citation(top),
+            unsure=result.unsure,
+        )
+        after = texts.UNSURE_AFTER if result.unsure else ""
         return Reply(
-            text=note,
-            passages=passages,
-            buttons=self._answer_buttons(answer_id, len(shown), more=n_relevant > len(shown)),
+            text="\n\n".join(filter(None, [after, note])),
+            answer=answer,
+            buttons=(
+                (
+                    Button("Toon bron", ShowSource(answer_id, 1)),
+                    Button("Meer", MorePassages(answer_id, 1)),
+                ),
+                (Button("👍", Feedback(answer_id, True)), Button("👎", Feedback(answer_id, False))),
+            ),
         )
 
     @staticmethod
@@ -418,6 +442,16 @@ class _LiveFlows(Mapping[str, Flow]):
 
     def __len__(self) -> int:
         return len(self.knowledge.flows)
+
+
+def _short_citation(passage: Passage) -> str:
+    """'PvE Huisvesting › 8.1 KWG › Keukenruimte 11,5 m2': the document and the last two
+    headings, with where else the same text stands ('ook 8.2 KWE(+) › Tuin')."""
+    section = passage.section
+    path = section.path[-2:]
+    short = CITATION_SEPARATOR.join((section.doc_short, *path))
+    also = passage.citation.removeprefix(section.citation)
+    return f"{short}{also}"
 
 
 def _shown(number: int, passage: Passage) -> ShownPassage:

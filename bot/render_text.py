@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.texts import NO_ANSWER, UNSURE
+from bot.texts import UNSURE, no_answer
 from index.search import SearchResult
 
 
@@ -27,15 +27,23 @@ def passage_block(
     return f"[{number}] {citation}\n{indented}"
 
 
+def answer_block(
+    text: str, values: tuple[tuple[int, int], ...], citation: str, unsure: bool
+) -> str:
+    """The answer line as plain text: its values between *stars*, the citation under it."""
+    line = bold_plain(text, values)
+    return f"{UNSURE}\n{line}\n({citation})" if unsure else f"{line}\n({citation})"
+
+
 def answer_text(result: SearchResult) -> str:
     """The answer line first (its value between *stars*), then the passages behind it."""
     if not result.answered:
-        return NO_ANSWER
+        return no_answer(result.not_understood)
     blocks = []
     if result.answer is not None:
-        line = bold_plain(result.answer.text, result.answer.values)
-        lead = f"{UNSURE}\n{line}" if result.unsure else line
-        blocks.append(f"{lead}\n({result.passages[0].citation})")
+        answer = result.answer
+        citation = result.passages[0].citation
+        blocks.append(answer_block(answer.text, answer.values, citation, result.unsure))
     blocks.extend(
         passage_block(i, p.citation, p.extract.text) for i, p in enumerate(result.passages, start=1)
     )

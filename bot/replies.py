@@ -28,6 +28,16 @@ class ShownPassage:
 
 
 @dataclass(frozen=True)
+class ShownAnswer:
+    """The line read first: the document's own words, its values marked, a short citation."""
+
+    text: str
+    values: tuple[tuple[int, int], ...]
+    citation: str
+    unsure: bool = False  # offered as a suggestion ("Bedoelt u misschien ...")
+
+
+@dataclass(frozen=True)
 class Attachment:
     filename: str
     content: bytes
@@ -45,6 +55,7 @@ class Prompt:
 @dataclass(frozen=True)
 class Reply:
     text: str = ""  # plain text, paragraphs separated by blank lines; escaped by the adapter
+    answer: ShownAnswer | None = None  # shown first, before the text
     passages: tuple[ShownPassage, ...] = ()
     buttons: tuple[tuple[Button, ...], ...] = ()
     attachment: Attachment | None = None

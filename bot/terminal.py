@@ -11,7 +11,7 @@ from bot import texts
 from bot.actions import decode, encode
 from bot.assistant import Assistant, Chat
 from bot.checklists import REMARK
-from bot.render_text import passage_block
+from bot.render_text import answer_block, passage_block
 from bot.replies import Button, Outcome, Prompt, Reply
 from bot.storage import is_write_failure
 from index.search import InvalidKnowledge
@@ -23,6 +23,9 @@ TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
 def render_reply(reply: Reply, first_option: int = 1) -> tuple[str, list[Button]]:
     """Plain text of a reply, and its buttons in the order of their option numbers."""
     parts: list[str] = []
+    if reply.answer is not None:
+        a = reply.answer
+        parts.append(answer_block(a.text, a.values, a.citation, a.unsure))
     if reply.text:
         parts.append(reply.text)
     parts.extend(passage_block(p.number, p.citation, p.text, p.marks) for p in reply.passages)

@@ -2,13 +2,33 @@
 
 CONTACT = "bureauopvang@nidos.nl"
 
-NO_ANSWER = (
-    "In de documenten van Nidos staat geen betrouwbaar antwoord op deze vraag. "
-    "Probeer het anders te formuleren, met de woorden die in de documenten staan, "
-    f"of mail uw vraag aan {CONTACT}."
-)
 
 UNSURE = "Ik weet het niet zeker. Bedoelt u misschien:"
+
+UNSURE_AFTER = f"Klopt dit niet? Stel uw vraag anders, tik 👎, of mail uw vraag aan {CONTACT}."
+
+NOT_UNDERSTOOD = (
+    "Ik herken {words} niet uit de documenten van Nidos. Probeer het met andere woorden, "
+    "bijvoorbeeld: hoeveel m2 moet de huiskamer van een KWE zijn?"
+)
+
+NO_ANSWER = (
+    "Daarover staat geen betrouwbaar antwoord in de documenten van Nidos. De documenten gaan "
+    "over: de eisen aan huisvesting (PvE), de woonvormen KWG, KWE en KWE+, termijnen en "
+    "taakstelling, de kwaliteitsnormen en de stappen voor een gemeente. Probeer het anders te "
+    f"formuleren, of mail uw vraag aan {CONTACT}."
+)
+
+
+def no_answer(not_understood: tuple[str, ...] = ()) -> str:
+    """Why there is no answer: words that are not understood, or a topic the documents lack."""
+    words = not_understood[:3]
+    if not words:
+        return NO_ANSWER
+    quoted = ", ".join(f"'{w}'" for w in words)
+    what = f"het woord {quoted}" if len(words) == 1 else f"de woorden {quoted}"
+    return NOT_UNDERSTOOD.format(words=what)
+
 
 EMPTY_QUESTION = (
     "Stel een vraag in een paar woorden, bijvoorbeeld: hoeveel m2 moet de keuken van een KWG zijn?"

@@ -10,7 +10,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.actions import encode
-from bot.replies import Reply, ShownPassage
+from bot.replies import Reply, ShownAnswer, ShownPassage
+from bot.texts import UNSURE
 
 LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 
@@ -35,6 +36,13 @@ def bold_marks(text: str, marks: tuple[tuple[int, int], ...]) -> str:
     return "".join(out)
 
 
+def answer_html(answer: ShownAnswer) -> str:
+    """The answer line, its values in bold, with its short citation (and doubt, if any)."""
+    doubt = f"{html.escape(UNSURE)}\n" if answer.unsure else ""
+    line = bold_marks(answer.text, answer.values)
+    return f"{doubt}{line}\n📄 <i>{html.escape(answer.citation)}</i>"
+
+
 def passage_html(passage: ShownPassage) -> str:
     body = bold_marks(passage.text, passage.marks)
     return f"<b>{passage.number}.</b> {body}\n📄 <i>{html.escape(passage.citation)}</i>"
@@ -54,6 +62,8 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 def render(reply: Reply) -> list[Rendered]:
     """One or more messages for a reply; the keyboard goes on the last one."""
     blocks: list[str] = []
+    if reply.answer is not None:
+        blocks.append(answer_html(reply.answer))
     if reply.text and reply.preformatted:
         blocks.append(f"📄 <b>{html.escape(reply.text)}</b>")
     elif reply.text:

@@ -40,9 +40,7 @@ _STATES_RULE = re.compile(
     r"minimaal|maximaal|uiterlijk|altijd|nooit)\b",
     re.IGNORECASE,
 )
-_MONTHS = (
-    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-)
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUMBER_WORDS = (
     "een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|vijftien|twintig|dertig|"
     "anderhalf|half"

@@ -40,6 +40,17 @@ def states_money(text: str) -> bool:
     return bool(_STATES_MONEY.search(text))
 
 
+_ASKS_DEFINITION = re.compile(
+    r"^\s*(?:wat|wie)\s+(?:is|zijn|betekent|betekenen|houdt|doet|doen)\b"
+    r"|\b(?:betekenis|definitie)\b"
+)
+
+
+def asks_for_definition(question: str) -> bool:
+    """'Wat is een KWG?', 'wat betekent VO': a question about what a thing is."""
+    return bool(_ASKS_DEFINITION.search(" ".join(words(question))))
+
+
 def asks_for_quantity(question: str) -> bool:
     """Does the question ask for a number, a duration, a date or an age?"""
     return bool(_ASKS_QUANTITY.search(" ".join(words(question))))

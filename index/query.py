@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from index.analysis import Analyzer, specificity
-from index.answertype import asks_for_quantity
+from index.answertype import asks_for_definition, asks_for_quantity
 
 PART_WEIGHT = 0.5  # a compound part of a known word
 SYNONYM_WEIGHT = 0.6  # a term brought in by a synonym group
@@ -41,6 +41,7 @@ class Query:
     text: str
     words: list[QueryWord]
     wants_quantity: bool = False  # asks how many, how long, when: see index.answertype
+    wants_definition: bool = False  # asks what a thing is ('wat is een KWG?')
 
     def coverage(self, terms: Collection[str]) -> float:
         """Share of the question's weight that a text with these terms covers (0..1)."""
@@ -117,4 +118,9 @@ def analyse_question(
         )
         for s, stem, alts in zip(unique, stems, expansions, strict=True)
     ]
-    return Query(text=text, words=words, wants_quantity=asks_for_quantity(text))
+    return Query(
+        text=text,
+        words=words,
+        wants_quantity=asks_for_quantity(text),
+        wants_definition=asks_for_definition(text),
+    )

@@ -21,7 +21,7 @@ from index.problems import Problem
 from index.query import PART_WEIGHT, SYNONYM_WEIGHT, Query, SynonymTable, analyse_question
 from index.ranking import SectionBM25
 from index.sources import Source, Sources
-from index.spelling import Speller
+from index.spelling import Speller, is_dutch_word
 from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
 from index.wordings import load_wordings
 
@@ -55,6 +55,9 @@ RELATIVE_CUTOFF = 0.45  # further passages must score at least this share of the
 # A question asking how many, how long or when prefers passages that state a number, a duration
 # or a date by this factor (see index.answertype).
 QUANTITY_BONUS = 1.5
+# A question what a thing is ('wat is een KWG?') prefers the section named after that thing
+# (heading 'KWG') over one that merely mentions it ('Bijlage 1 Inventarislijst KWG').
+DEFINITION_BONUS = 1.5
 MAX_QUESTION_CHARS = 2000  # longer input is cut: nobody types a question this long
 
 
@@ -97,6 +100,7 @@ class Candidate(NamedTuple):
     coverage: float
     window: int
     evidence: float  # BM25 score times coverage: what the confidence is measured on
+    text_evidence: float  # the same for the document's text alone, without question wordings
 
 
 class InvalidKnowledge(Exception):
@@ -157,6 +161,9 @@ class SearchResult:
     more: list[Passage] = field(default_factory=list)  # relevant passages beyond the top
     answer: AnswerLine | None = None  # the line read first (see index.answerline)
     unsure: bool = False  # answered, but offered as a suggestion rather than stated
+    # question words that are neither in the documents (in any form) nor Dutch words: a typo
+    # too far off, or jargon; "probeer het met andere woorden" is about these
+    not_understood: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         answer = self.answer if self.answered else None
@@ -293,20 +300,20 @@ class KnowledgeIndex:
             out.append(ways)
         return out
 
-    def scores(self, alternatives: list[list[Way]]) -> dict[int, float]:
+    def scores(self, alternatives: list[list[Way]]) -> tuple[dict[int, float], dict[int, float]]:
         """BM25 score of every window, one concept per question word: a word counts with the
         best of its alternatives, so 'kso' found as 'KSO' and as 'kleinschalige opvang' (or
-        'woning' and 'pand') is not counted twice."""
-        total = self._field_scores(self.bm25, alternatives)
+        'woning' and 'pand') is not counted twice. Returns the score with the question
+        wordings and that of the text alone."""
+        text = self._field_scores(self.bm25, alternatives)
+        total = dict(text)
         if self.wording_bm25 is not None:
             for doc, value in self._field_scores(self.wording_bm25, alternatives).items():
                 for win in self._windows_of[self._wording_owner[doc]]:
                     total[win] = total.get(win, 0.0) + WORDING_WEIGHT * value
-        return total
+        return total, text
 
-    def _field_scores(
-        self, bm25: SectionBM25, alternatives: list[list[Way]]
-    ) -> dict[int, float]:
+    def _field_scores(self, bm25: SectionBM25, alternatives: list[list[Way]]) -> dict[int, float]:
         total: dict[int, float] = {}
         gains: dict[str, dict[int, float]] = {}  # a term's BM25 gain per document, asked once
         for ways in alternatives:
@@ -336,6 +343,11 @@ class KnowledgeIndex:
                 if all(win in gains[term] for term in way.terms)
             }
         return found
+
+    def _named_after(self, section: int, query: Query) -> bool:
+        """Is the section's own heading made of the question's words (or their synonyms)?"""
+        heading = set(self.analyzer.terms(self.sections[section].heading))
+        return bool(heading) and heading <= query.terms()
 
     def _terms_with_wordings(self, win: int) -> Collection[str]:
         """A window's terms, and those of its section's question wordings."""
@@ -379,14 +391,29 @@ class KnowledgeIndex:
             self._pieces[index] = pieces(self.sections[index], self.analyzer)
         return self._pieces[index]
 
+    def not_understood(self, query: Query) -> tuple[str, ...]:
+        """The question's words the documents never use (not as such, not as all of its
+        compound parts, not through a synonym) and that are no Dutch words either."""
+        idf = self.bm25.idf
+        return tuple(
+            w.surface
+            for w in query.words
+            if w.surface.isalpha()
+            and not is_dutch_word(w.surface)
+            and w.stem not in idf
+            and not (w.parts and all(p in idf for p in w.parts))
+            and not any(all(t in idf for t in alt) for alt in w.synonyms)
+        )
+
     def search(self, question: str, top: int = 3) -> SearchResult:
         query = self.analyse(question)
         if not query.words:
             return SearchResult(question, False, 0.0, [])
+        unknown = self.not_understood(query)
         alternatives = self.alternatives(query)
-        scores = self.scores(alternatives)
+        scores, text_scores = self.scores(alternatives)
         if not scores:
-            return SearchResult(question, False, 0.0, [])
+            return SearchResult(question, False, 0.0, [], not_understood=unknown)
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
         candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
@@ -398,12 +425,16 @@ class KnowledgeIndex:
             if query.wants_quantity and self.states_quantity[win]:
                 final *= QUANTITY_BONUS  # a better answer, not more evidence: see confidence
             owner = self.windows[win].section
+            if query.wants_definition and self._named_after(owner, query):
+                final *= DEFINITION_BONUS
             if owner not in best_of or final > best_of[owner].final:
-                best_of[owner] = Candidate(final, coverage, win, evidence)
+                text_coverage = query.coverage(self.bm25.terms_of(win))
+                text_evidence = text_scores.get(win, 0.0) * text_coverage**COORDINATION
+                best_of[owner] = Candidate(final, coverage, win, evidence, text_evidence)
         ranked = sorted(best_of.items(), key=lambda kv: (-kv[1].final, kv[0]))
         top_candidate = ranked[0][1]
         passages: list[Passage] = []
-        for section_index, (score, coverage, win, _) in ranked:
+        for section_index, (score, coverage, win, _, _) in ranked:
             if len(passages) >= max(top, 1) + 3 or score < RELATIVE_CUTOFF * top_candidate.final:
                 break
             section = self.sections[section_index]
@@ -420,17 +451,29 @@ class KnowledgeIndex:
                 preferred=range(window.first, window.last + 1),
             )
             passages.append(Passage(section, score, coverage, extract))
-        strength = top_candidate.evidence / self.ideal_score(alternatives)
-        confidence = math.sqrt(passages[0].coverage * strength)
+        ideal = self.ideal_score(alternatives)
+        confidence = math.sqrt(passages[0].coverage * top_candidate.evidence / ideal)
+        # Sure only when the document's own words carry the answer: a match through question
+        # wordings alone finds the section, and is offered as a suggestion.
+        text_coverage = query.coverage(self.bm25.terms_of(top_candidate.window))
+        text_confidence = math.sqrt(text_coverage * top_candidate.text_evidence / ideal)
         holds_focus = query.holds_focus(self._terms_with_wordings(top_candidate.window))
         needed = MIN_CONFIDENCE if holds_focus else MIN_CONFIDENCE_WITHOUT_FOCUS
-        answered = confidence >= needed
+        # A question whose most specific word is not understood (a typo too far off) is not
+        # answered with what its other words happen to find.
+        # With two or more of its other words found together, it is offered, with doubt.
+        lost = any(w.surface in unknown for w in query.focus_words())
+        top_terms = self._terms_with_wordings(top_candidate.window)
+        understood = sum(
+            1 for w in query.words if w.surface not in unknown and w.covered_by(top_terms)
+        )
+        answered = confidence >= needed and not (lost and understood < 2)
         # A question asking a number, a term or a date that the best passage does not state
         # is not answered with certainty by a passage that merely shares its topic words.
         states_asked = not query.wants_quantity or self.states_quantity[top_candidate.window]
         if states_asked and asks_for_money(question):
             states_asked = states_money(self._window_text(self.windows[top_candidate.window]))
-        unsure = confidence < SURE_CONFIDENCE or not states_asked
+        unsure = min(confidence, text_confidence) < SURE_CONFIDENCE or not states_asked or lost
         first = passages[0]
         answer = answerline.choose(first.section, query, self.analyzer, first.extract.text)
         return SearchResult(
@@ -441,4 +484,5 @@ class KnowledgeIndex:
             more=passages[top:],
             answer=answer,
             unsure=unsure,
+            not_understood=unknown,
         )

@@ -18,6 +18,11 @@ MIN_LENGTH = 5  # shorter words are too easily another word
 KNOWN_ZIPF = 1.5  # a word at least this common in Dutch is a word, not a typo
 
 
+def is_dutch_word(word: str) -> bool:
+    """A word of everyday Dutch (wordfreq), whether or not the documents use it."""
+    return zipf_frequency(word, "nl") >= KNOWN_ZIPF
+
+
 def max_edits(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
@@ -41,7 +46,7 @@ class Speller:
     def _correct(self, word: str) -> str | None:
         if len(word) < MIN_LENGTH or not word.isalpha() or word in self._known:
             return None
-        if zipf_frequency(word, "nl") >= KNOWN_ZIPF or self.is_compound(word):
+        if is_dutch_word(word) or self.is_compound(word):
             return None
         limit = max_edits(word)
         matches = process.extract(

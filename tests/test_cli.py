@@ -119,11 +119,8 @@ def test_index_prints_sections_and_terms_per_document() -> None:
 def test_chat_answers_in_the_terminal() -> None:
     result = run("chat", stdin="hoeveel m2 moet de keuken van een kwg zijn?\n/bronnen\n/stop\n")
     assert result.returncode == 0, result.stderr
-    assert (
-        "PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG"
-        in result.stdout
-    )
-    assert "11,5 m2" in result.stdout
+    assert "Keukenruimte *11,5 m2* — Elke wooneenheid" in result.stdout
+    assert "(PvE Huisvesting › 8.1 KWG › Keukenruimte 11,5 m2)" in result.stdout
     assert "Programma van Eisen Huisvesting (versie 2027)" in result.stdout
     assert result.stdout.rstrip().endswith("Tot ziens.")
 
