@@ -111,19 +111,24 @@ class Assistant:
             shown=min(SHOWN, len(relevant)),
         )
         reply = self._answer_reply(answer_id, result, note)
-        offers = self._flow_offers(question)
+        offers = self._flow_offers(result)
+        if offers and not result.answered:  # no passage answers it, but a flow does
+            text = "\n\n".join(filter(None, [note, texts.FLOW_INSTEAD]))
+            reply = replace(reply, text=text)
         if offers:
             reply = replace(reply, buttons=(*reply.buttons, offers))
         return Outcome([reply])
 
-    def _flow_offers(self, question: str) -> tuple[Button, ...]:
-        """Buttons for flows that fit the question ('is dit pand geschikt?' -> the pandcheck)."""
-        analyzer = self.knowledge.index.analyzer
-        stems = {analyzer.stem(w) for w in analyzer.content_words(question)}
+    def _flow_offers(self, result: SearchResult) -> tuple[Button, ...]:
+        """Buttons for flows that fit the question ('is dit pand geschikt?' -> the pandcheck),
+        read from the question as the search analysed it: a flow's `offer_when` group fits
+        when each of its words is among the question's terms (as such, as a compound part or
+        through a synonym)."""
+        stem = self.knowledge.index.analyzer.stem
         return tuple(
             Button(f"Start: {flow.title}", StartFlow(flow.id))
             for flow in self.knowledge.flows.values()
-            if any({analyzer.stem(w) for w in group} <= stems for group in flow.offer_when)
+            if any(all(stem(w) in result.terms for w in group) for group in flow.offer_when)
         )
 
     def _answer_reply(self, answer_id: int, result: SearchResult, note: str) -> Reply:

@@ -161,6 +161,7 @@ class SearchResult:
     more: list[Passage] = field(default_factory=list)  # relevant passages beyond the top
     answer: AnswerLine | None = None  # the line read first (see index.answerline)
     unsure: bool = False  # answered, but offered as a suggestion rather than stated
+    terms: frozenset[str] = frozenset()  # the question's terms as searched (stems, parts, synonyms)
     # question words that are neither in the documents (in any form) nor Dutch words: a typo
     # too far off, or jargon; "probeer het met andere woorden" is about these
     not_understood: tuple[str, ...] = ()
@@ -410,10 +411,11 @@ class KnowledgeIndex:
         if not query.words:
             return SearchResult(question, False, 0.0, [])
         unknown = self.not_understood(query)
+        terms = frozenset(query.terms())
         alternatives = self.alternatives(query)
         scores, text_scores = self.scores(alternatives)
         if not scores:
-            return SearchResult(question, False, 0.0, [], not_understood=unknown)
+            return SearchResult(question, False, 0.0, [], terms=terms, not_understood=unknown)
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
         candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
@@ -484,5 +486,6 @@ class KnowledgeIndex:
             more=passages[top:],
             answer=answer,
             unsure=unsure,
+            terms=terms,
             not_understood=unknown,
         )

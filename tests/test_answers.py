@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot import texts
+from bot.knowledge import KnowledgeBase
 from index.search import KnowledgeIndex
-from tests.conftest import plain
+from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import FakeBotAPI
 from tests.telegram_harness import running_bot
 
@@ -74,3 +75,22 @@ async def test_meer_opens_the_passages_behind_the_answer(
         more = (await fake.wait_sent(2, chat=USER))[1]
     assert more.text.startswith("<b>1.</b> ")
     assert "Keukenruimte 11,5 m2 | Elke wooneenheid" in plain(more.text)
+
+
+async def test_a_deadline_question_offers_the_deadline_flow(
+    fake: FakeBotAPI, tmp_path: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, tmp_path / "d.db", shipped_index):
+        fake.text("wat is onze huisvestingsdeadline?", user=USER)
+        (answer,) = await fake.wait_sent(1, chat=USER)
+        buttons = dict(answer.buttons())
+        assert plain(answer.text) == texts.FLOW_INSTEAD
+        fake.press(
+            buttons["Start: Wat is onze huisvestingsdeadline?"], fake.bot_message(answer), USER
+        )
+        first = (await fake.wait_sent(2, chat=USER))[1]
+    assert "verzoek om vervolghuisvesting" in plain(first.text)
+
+
+def test_every_flow_can_be_offered() -> None:
+    assert all(flow.offer_when for flow in KnowledgeBase(KNOWLEDGE).flows.values())
