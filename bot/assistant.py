@@ -32,6 +32,7 @@ from bot.actions import (
 from bot.checklists import ChecklistChat
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
+from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
 from bot.ratelimit import SlidingWindowLimit
@@ -75,6 +76,7 @@ class Assistant:
         self.limit = question_limit or SlidingWindowLimit()
         self.clock = clock
         self.started = clock()
+        self.followups = FollowUps(clock)
         self.flows = FlowChat(_LiveFlows(knowledge), store, knowledge.cite, self.now)
         self.checklists = ChecklistChat(
             lambda: knowledge.templates, store, knowledge.cite, self.now
@@ -99,7 +101,12 @@ class Assistant:
         note = ""
         if len(question) > MAX_QUESTION:
             question, note = question[:MAX_QUESTION], texts.TOO_LONG_CUT
+        full = self.followups.read(chat.id, chat.user_id, question)
+        if full is not None:  # 'en bij een KWE?' after a question about the KWG
+            question, note = full, texts.READ_AS.format(question=full)
         result = self.knowledge.ask(question, top=SHOWN + MORE * 2)
+        if result.answered:
+            self.followups.remember(chat.id, chat.user_id, question, self._topic(result))
         relevant = result.passages + result.more if result.answered else []
         answer_id = self.store.save_answer(
             chat_id=chat.id,
@@ -118,6 +125,17 @@ class Assistant:
         if offers:
             reply = replace(reply, buttons=(*reply.buttons, offers))
         return Outcome([reply])
+
+    def _topic(self, result: SearchResult) -> list[str]:
+        """The question's words that its answer is about: those in the answer's heading
+        ('keuken' of a question answered by 'Keukenruimte 11,5 m2')."""
+        analyzer = self.knowledge.index.analyzer
+        heading = set(analyzer.terms(result.passages[0].section.heading))
+        return [
+            w
+            for w in analyzer.content_words(result.question)
+            if w.isalpha() and heading & set(analyzer.terms_of_word(w))
+        ]
 
     def _flow_offers(self, result: SearchResult) -> tuple[Button, ...]:
         """Buttons for flows that fit the question ('is dit pand geschikt?' -> the pandcheck),
@@ -348,6 +366,7 @@ class Assistant:
 
     def forget(self, chat: Chat) -> Outcome:
         self.flows.forget_chat(chat.id)
+        self.followups.forget(chat.id)
         return Outcome.say(texts.FORGOTTEN.format(n=self.store.forget_chat(chat.id)))
 
     # -- admin ---------------------------------------------------------------------------

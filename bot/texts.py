@@ -5,6 +5,8 @@ CONTACT = "bureauopvang@nidos.nl"
 
 UNSURE = "Ik weet het niet zeker. Bedoelt u misschien:"
 
+READ_AS = "(Ik las dit als: {question})"
+
 FLOW_INSTEAD = "Dat zoek ik samen met u uit: kies hieronder en beantwoord een paar vragen."
 
 UNSURE_AFTER = f"Klopt dit niet? Stel uw vraag anders, tik 👎, of mail uw vraag aan {CONTACT}."

@@ -51,6 +51,16 @@ def asks_for_definition(question: str) -> bool:
     return bool(_ASKS_DEFINITION.search(" ".join(words(question))))
 
 
+# Units: in 'hoeveel m2 moet de keuken zijn?' the unit says what kind of answer is wanted, the
+# topic is the keuken. A unit weighs less than the words of the topic (see index.search).
+UNITS = frozenset(
+    (
+        *("m2", "m3", "m", "meter", "km", "kg", "uur", "uren", "minuten", "procent", "euro"),
+        *("jaar", "jaren", "maand", "maanden", "week", "weken", "dag", "dagen", "keer"),
+    )
+)
+
+
 def asks_for_quantity(question: str) -> bool:
     """Does the question ask for a number, a duration, a date or an age?"""
     return bool(_ASKS_QUANTITY.search(" ".join(words(question))))

@@ -96,9 +96,7 @@ def analyse_question(
     correct: Callable[[str], str | None] = lambda word: None,
 ) -> Query:
     """A question's content words; `correct` gives the word a misspelt one means, if any."""
-    surfaces = [
-        correct(w) or w for w in analyzer.content_words(text) if w not in extra_stopwords
-    ]
+    surfaces = [correct(w) or w for w in analyzer.content_words(text) if w not in extra_stopwords]
     seen: set[str] = set()
     unique: list[str] = []
     for s in surfaces:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from index import answerline
 from index.analysis import Analyzer, build_vocabulary
 from index.answerline import AnswerLine
-from index.answertype import asks_for_money, states_money, states_quantity
+from index.answertype import UNITS, asks_for_money, states_money, states_quantity
 from index.checks import check_folder
 from index.documents import CITATION_SEPARATOR, Document, Section
 from index.extract import Extract, Piece, build_extract, pieces
@@ -58,6 +58,11 @@ QUANTITY_BONUS = 1.5
 # A question what a thing is ('wat is een KWG?') prefers the section named after that thing
 # (heading 'KWG') over one that merely mentions it ('Bijlage 1 Inventarislijst KWG').
 DEFINITION_BONUS = 1.5
+UNIT_WEIGHT = 0.4  # a unit in a question asking how much ('hoeveel m2') against a topic word
+# A question about one of a set of alternatives (synoniemen.yaml 'alternatieven': KWG, KWE,
+# KWE+) ranks a section whose headings name only others of the set this much lower: the KWG's
+# kitchen size is no answer to a question about the KWE.
+OTHER_ALTERNATIVE = 0.35
 MAX_QUESTION_CHARS = 2000  # longer input is cut: nobody types a question this long
 
 
@@ -193,6 +198,11 @@ class KnowledgeIndex:
         self.analyzer = Analyzer(vocabulary=build_vocabulary(texts))
         self.speller = Speller(self.analyzer.vocabulary, lambda w: bool(self.analyzer.parts(w)))
         self.extra_stopwords = frozenset(synonyms.stopwords)
+        self.exclusive = [
+            frozenset(t for w in group for t in self.analyzer.terms(w))
+            for group in synonyms.exclusive
+        ]
+        self._path_terms: dict[int, frozenset[str]] = {}
         self.synonyms = SynonymTable(synonyms.groups, self.analyzer)
         self.windows = [w for i, s in enumerate(self.sections) for w in windows(i, s)]
         corpus = [self._window_terms(w) for w in self.windows]
@@ -281,6 +291,8 @@ class KnowledgeIndex:
             else:
                 w.weight = unknown
             w.weight = w.weight**IDF_POWER * w.specificity
+            if query.wants_quantity and w.surface in UNITS:
+                w.weight *= UNIT_WEIGHT  # the kind of answer, not its topic
         return query
 
     def alternatives(self, query: Query) -> list[list[Way]]:
@@ -344,6 +356,18 @@ class KnowledgeIndex:
                 if all(win in gains[term] for term in way.terms)
             }
         return found
+
+    def _about_another(self, section: int, asked: list[frozenset[str]]) -> bool:
+        """Do the section's headings name only alternatives the question did not ask about?"""
+        if section not in self._path_terms:
+            path = " ".join(self.sections[section].path)
+            self._path_terms[section] = frozenset(self.analyzer.terms(path))
+        path_terms = self._path_terms[section]
+        for group, wanted in zip(self.exclusive, asked, strict=True):
+            named = group & path_terms
+            if wanted and named and not named & wanted:
+                return True
+        return False
 
     def _named_after(self, section: int, query: Query) -> bool:
         """Is the section's own heading made of the question's words (or their synonyms)?"""
@@ -416,19 +440,30 @@ class KnowledgeIndex:
         scores, text_scores = self.scores(alternatives)
         if not scores:
             return SearchResult(question, False, 0.0, [], terms=terms, not_understood=unknown)
+        terms_asked = query.terms()
+        units = {w.stem for w in query.words if w.surface in UNITS}
+        asked = [group & terms_asked for group in self.exclusive]
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
         candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
         best_of: dict[int, Candidate] = {}
         for win, score in candidates:
-            coverage = query.coverage(self._terms_with_wordings(win))
+            win_terms = self._terms_with_wordings(win)
+            coverage = query.coverage(win_terms)
             evidence = score * coverage**COORDINATION
             final = evidence
-            if query.wants_quantity and self.states_quantity[win]:
+            if (
+                query.wants_quantity
+                and self.states_quantity[win]
+                and query.holds_focus(win_terms)
+                and (not units or not units.isdisjoint(win_terms))  # the unit asked: m2, not kg
+            ):
                 final *= QUANTITY_BONUS  # a better answer, not more evidence: see confidence
             owner = self.windows[win].section
             if query.wants_definition and self._named_after(owner, query):
                 final *= DEFINITION_BONUS
+            if self._about_another(owner, asked):
+                final *= OTHER_ALTERNATIVE
             if owner not in best_of or final > best_of[owner].final:
                 text_coverage = query.coverage(self.bm25.terms_of(win))
                 text_evidence = text_scores.get(win, 0.0) * text_coverage**COORDINATION

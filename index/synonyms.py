@@ -20,6 +20,8 @@ SYNONYMS_FILE = "synoniemen.yaml"
 class SynonymData:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     stopwords: list[str] = field(default_factory=list)
+    # words that exclude each other ([kwg, kwe, kwe+]): a question about one is not about another
+    exclusive: list[tuple[str, ...]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -43,7 +45,23 @@ def load_synonyms(path: Path, folder: Path | None = None) -> SynonymData:
         return data
     seen: dict[str, int] = {}
     for key, value in root.items():
-        if key == "stopwoorden":
+        if key == "alternatieven":
+            if not isinstance(value, YamlList):
+                data.problems.append(
+                    Problem(path, root.line_of(key), "'alternatieven' moet een lijst zijn")
+                )
+                continue
+            for i, group_value in enumerate(value):
+                variants = _strings(group_value, value.line_at(i), path, data.problems)
+                if len(variants) < 2:
+                    data.problems.append(
+                        Problem(
+                            path, value.line_at(i), "een groep heeft minstens twee woorden nodig"
+                        )
+                    )
+                    continue
+                data.exclusive.append(tuple(w.lower() for w, _ in variants))
+        elif key == "stopwoorden":
             for word, _line in _strings(value, root.line_of(key), path, data.problems):
                 data.stopwords.append(word.lower())
         elif key == "synoniemen":
@@ -77,7 +95,8 @@ def load_synonyms(path: Path, folder: Path | None = None) -> SynonymData:
                 Problem(
                     path,
                     root.line_of(key),
-                    f"onbekende sleutel '{key}' (verwacht 'synoniemen' of 'stopwoorden')",
+                    f"onbekende sleutel '{key}' "
+                    "(verwacht 'synoniemen', 'stopwoorden' of 'alternatieven')",
                 )
             )
     return data

@@ -15,6 +15,10 @@ from tests.fakebot import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
+# the line of 'max: 30' in the shipped woonvorm flow, where tests put a typo
+MAX_LINE = (KNOWLEDGE / "flows" / "woonvorm.yaml").read_text("utf-8").splitlines().index(
+    "    max: 30"
+) + 1
 
 MINIMAL_DOC = """---
 title: Testdocument

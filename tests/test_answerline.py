@@ -177,3 +177,16 @@ def test_a_terse_cell_gets_the_sentence_after_it(tmp_path: Path) -> None:
     assert line(index, "moeten de gordijnen brandvertragend zijn?") == (
         "Gordijnen — Brandvertragend. Met een certificaat van de leverancier."
     )
+
+
+def test_a_question_about_one_woonvorm_is_not_answered_from_another(
+    shipped_index: KnowledgeIndex,
+) -> None:
+    result = shipped_index.search("hoeveel m2 moet de keuken van een kwe zijn?")
+    assert "8.2 KWE(+)" in result.passages[0].section.citation
+    assert result.unsure  # the KWE table states no size for its kitchen: said with doubt
+
+
+def test_a_unit_asks_the_kind_of_answer_the_topic_decides(shipped_index: KnowledgeIndex) -> None:
+    top = shipped_index.search("hoeveel m2 moet de keuken van een kwg zijn?").passages[0]
+    assert top.section.heading == "Keukenruimte 11,5 m2"

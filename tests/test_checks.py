@@ -98,5 +98,6 @@ def test_synonym_file_problems_have_lines(small_knowledge: Path) -> None:
     path.write_text("synoniemen:\n  - [kwg, kinderwoongroep]\n  - [alleen]\nonzin: 1\n", "utf-8")
     assert error_lines(small_knowledge) == [
         f"{path}:3: fout: een synoniemengroep heeft minstens twee woorden nodig",
-        f"{path}:4: fout: onbekende sleutel 'onzin' (verwacht 'synoniemen' of 'stopwoorden')",
+        f"{path}:4: fout: onbekende sleutel 'onzin' "
+        "(verwacht 'synoniemen', 'stopwoorden' of 'alternatieven')",
     ]

@@ -19,7 +19,7 @@ from bot.checklists import load_templates
 from bot.flows import Step, load_flows
 from bot.knowledge import check_knowledge
 from index.search import InvalidKnowledge, KnowledgeIndex
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, MAX_LINE
 
 FLOW = """id: proef
 title: Proef
@@ -89,7 +89,7 @@ def test_check_reports_a_typo_in_a_shipped_flow(tmp_path: Path) -> None:
     path = folder / "flows" / "woonvorm.yaml"
     path.write_text(path.read_text("utf-8").replace("max: 30", "max: veel"), "utf-8")
     shown = [str(p) for p in check_knowledge(folder)]
-    assert f"{path}:9: fout: 'max: veel' is geen positief geheel getal" in shown
+    assert f"{path}:{MAX_LINE}: fout: 'max: veel' is geen positief geheel getal" in shown
 
 
 # -- property: one mutated value gives problems or loads, never an exception --------------------

@@ -12,7 +12,7 @@ from bot.knowledge import LAST_GOOD, KnowledgeBase, Snapshot, check_knowledge, s
 from handlers.chat import ASSISTANT, RELOADER
 from handlers.reload import Reloader
 from index.search import InvalidKnowledge, KnowledgeIndex
-from tests.conftest import KNOWLEDGE, plain
+from tests.conftest import KNOWLEDGE, MAX_LINE, plain
 from tests.fakebot import FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
 
@@ -172,7 +172,7 @@ async def test_a_typo_in_a_flow_is_reported_and_the_watcher_keeps_watching(
     async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder) as app:
         await reloader_of(app).watching.wait()
         flow.write_text(good.replace("max: 30", "max: veel"), "utf-8")
-        problem = f"{flow}:9: fout: 'max: veel' is geen positief geheel getal"
+        problem = f"{flow}:{MAX_LINE}: fout: 'max: veel' is geen positief geheel getal"
         await fake.wait_for(lambda f: any(problem in m for m in admin_messages(f)), timeout=20)
         # /herlaad reports the same problem, not an apology
         fake.text("/herlaad", user=ADMIN_ID)
@@ -235,7 +235,7 @@ def test_a_good_load_leaves_a_copy_and_a_broken_start_uses_it(tmp_path: Path, fo
     flow.write_text(flow.read_text("utf-8").replace("max: 30", "max: veel"), "utf-8")
     kb = start_knowledge(folder, last_good)
     assert [str(p) for p in kb.startup_problems] == [
-        f"{flow}:9: fout: 'max: veel' is geen positief geheel getal"
+        f"{flow}:{MAX_LINE}: fout: 'max: veel' is geen positief geheel getal"
     ]
     assert kb.flows["woonvorm"].steps[0].maximum == 30  # the last good version serves
     assert "max: 30" in (last_good / "flows" / "woonvorm.yaml").read_text("utf-8")
@@ -270,7 +270,7 @@ async def test_admins_hear_at_start_up_that_the_last_good_knowledge_serves(
             lambda f: any("laatst goede versie" in m for m in admin_messages(f)), timeout=20
         )
         (report,) = [m for m in admin_messages(fake) if "laatst goede versie" in m]
-        assert f"{flow}:9: fout: 'max: veel' is geen positief geheel getal" in report
+        assert f"{flow}:{MAX_LINE}: fout: 'max: veel' is geen positief geheel getal" in report
         fake.text("/woonvorm", user=USER)
         assert "Voor hoeveel jongeren" in plain((await fake.wait_sent(1, chat=USER))[0].text)
 

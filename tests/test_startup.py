@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 from bot.knowledge import LAST_GOOD
-from tests.conftest import KNOWLEDGE
+from tests.conftest import KNOWLEDGE, MAX_LINE
 from tests.test_cli import run
 
 
@@ -27,7 +27,7 @@ def test_without_a_good_copy_the_bot_refuses_to_start_with_the_problems(tmp_path
     result = run("run", env=env)
     assert result.returncode == 2
     assert "De kennismap bevat fouten" in result.stderr
-    assert f"{flow}:9: fout: 'max: veel' is geen positief geheel getal" in result.stderr
+    assert f"{flow}:{MAX_LINE}: fout: 'max: veel' is geen positief geheel getal" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -41,8 +41,8 @@ def test_with_a_good_copy_the_bot_starts_from_it_and_says_what_is_wrong(tmp_path
     second = run("run", stdin="wat is een kwg?\n", env=env)
     assert second.returncode == 0, second.stderr
     assert "ik start met de laatst goede versie" in second.stderr
-    assert f"{flow}:9: fout: 'max: veel' is geen positief geheel getal" in second.stderr
+    assert f"{flow}:{MAX_LINE}: fout: 'max: veel' is geen positief geheel getal" in second.stderr
     assert "KWG" in second.stdout
     check = run("check", env=env)  # check always reads the folder itself
     assert check.returncode == 1
-    assert f"{flow}:9: fout: 'max: veel'" in check.stderr
+    assert f"{flow}:{MAX_LINE}: fout: 'max: veel'" in check.stderr
