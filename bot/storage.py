@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DAY = 86_400.0
 
 Clock = Callable[[], float]
@@ -225,6 +225,31 @@ class Store:
                 pk=("chat_id", "message_id"),
                 if_not_exists=True,
             )
+        if version < 5:
+            # Replies not yet accepted by Telegram, in order per lane (a chat's messages, or the
+            # edits of one message); and small facts for `draaibot status` (last_api_ok).
+            self.db.table("outbox").create(
+                {
+                    "id": int,
+                    "lane": str,
+                    "chat_id": int,
+                    "payload": str,
+                    "content": bytes,
+                    "rev": int,
+                    "attempts": int,
+                    "next_try": float,
+                    "last_error": str,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("outbox").create_index(["lane", "id"], if_not_exists=True)
+            self.db.table("health").create(
+                {"key": str, "value": str}, pk="key", if_not_exists=True
+            )
+            if "shown" not in self.db.table("checklist_messages").columns_dict:
+                self.db.table("checklist_messages").add_column("shown", str)
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -591,6 +616,27 @@ class Store:
                 },
                 pk=("chat_id", "message_id"),
             )
+
+    def checklist_shown(
+        self, chat_id: int, message_id: int, checklist_id: int, page: int, shown: str
+    ) -> None:
+        """Record what a checklist message shows now (page and a digest of its text), so a
+        message left behind (kill -9, lost edit) can be redrawn at start-up."""
+        with self.db.conn:
+            self.db.table("checklist_messages").upsert(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "checklist_id": checklist_id,
+                    "page": page,
+                    "shown": shown,
+                },
+                pk=("chat_id", "message_id"),
+            )
+
+    def checklist_messages(self) -> list[dict[str, Any]]:
+        """Every checklist message with what it showed when last drawn."""
+        return list(self.db.table("checklist_messages").rows)
 
     def checklist_of_message(self, chat_id: int, message_id: int) -> int | None:
         rows = list(

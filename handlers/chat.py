@@ -9,7 +9,6 @@ import logging
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
@@ -17,7 +16,7 @@ from bot.assistant import FORGET_YES, Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
-from handlers.send import send_outcome, with_retry
+from handlers.send import answer_query, send_outcome
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type == ChatType.PRIVATE:
         return True
-    member = await with_retry(lambda: context.bot.get_chat_member(chat.id, user.id))
+    member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in ("administrator", "creator")
 
 
@@ -254,22 +253,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     if (query.data or "") == FORGET_YES and not await _may_wipe(update, context):
-        await with_retry(lambda: query.answer(texts.FORGET_GROUP_ADMINS, show_alert=True))
+        answer_query(assistant_of(context).store, query, texts.FORGET_GROUP_ADMINS, alert=True)
         return
     outcome = assistant_of(context).press(chat_of(update, context), query.data or "")
-    try:
-        await with_retry(lambda: query.answer(outcome.notice or None, show_alert=outcome.alert))
-    except BadRequest as exc:  # a query too old to answer (after a restart): still act on it
-        log.info("callback query not answered: %s", exc)
+    answer_query(assistant_of(context).store, query, outcome.notice or None, outcome.alert)
     if outcome.refresh is not None and query.message is not None:
         checklist_id, page = outcome.refresh
-        assistant = assistant_of(context)
         edits: EditCoalescer = context.application.bot_data[EDITS]
-        edits.schedule(
-            context.bot,
-            query.message.chat.id,
-            query.message.message_id,
-            lambda: assistant.checklists.render(checklist_id, page),
-        )
+        edits.schedule(query.message.chat.id, query.message.message_id, checklist_id, page)
     if outcome.replies:
         await reply(update, context, outcome)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from telegram.ext import Application
 
@@ -48,6 +49,7 @@ async def running_bot(
     rate_limiter: bool = True,
     assistant_options: dict[str, object] | None = None,
     folder: Path | None = None,
+    app_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The bot on the shipped knowledge (the session's index), or on a folder of its own that
     is watched for changes."""
@@ -55,7 +57,9 @@ async def running_bot(
     store = Store(db)
     kb = KnowledgeBase(folder) if folder is not None else knowledge_with(index)
     assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
-    application = build_application(config, kb, store=store, assistant=assistant)
+    application = build_application(
+        config, kb, store=store, assistant=assistant, **(app_options or {})
+    )
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
@@ -67,6 +71,8 @@ async def running_bot(
     finally:
         await application.updater.stop()
         await application.stop()
+        if application.post_stop is not None:  # as run_polling does: before shutdown
+            await application.post_stop(application)
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
         await application.shutdown()
