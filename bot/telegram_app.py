@@ -176,13 +176,16 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     def menu(scope: str) -> list[BotCommand]:
         return [BotCommand(c.name, c.description) for c in for_scope(scope)]
 
-    await bot.set_my_commands(menu("private"), scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(menu("group"), scope=BotCommandScopeAllGroupChats())
-    for admin in application.bot_data.get(h.ADMINS, ()):
-        try:
-            await bot.set_my_commands(menu("admin"), scope=BotCommandScopeChat(admin))
+    menus = [
+        (menu("private"), BotCommandScopeAllPrivateChats()),
+        (menu("group"), BotCommandScopeAllGroupChats()),
+        *((menu("admin"), BotCommandScopeChat(a)) for a in application.bot_data.get(h.ADMINS, ())),
+    ]
+    for commands, scope in menus:
+        try:  # the menus are set again at the next start: never a reason not to start
+            await bot.set_my_commands(commands, scope=scope)
         except Exception as exc:
-            log.warning("could not set the admin menu for %s: %r", admin, exc)
+            log.warning("could not set the command menu (%s): %r", scope.type, exc)
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]

@@ -11,7 +11,6 @@ out, the answer did not come back) is sent again, so delivery is at least once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -116,8 +115,7 @@ class OutboxSender:
         deadline = time.monotonic() + timeout
         while (self._busy or self._due_now()) and time.monotonic() < deadline:
             self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
+            await _wait(self._changed, deadline - time.monotonic())
 
     async def stop(self) -> None:
         """Stop at once: a send in flight is abandoned and stays in the outbox."""
@@ -153,8 +151,7 @@ class OutboxSender:
                 else:
                     left = entry.next_try - now
                     wait = left if wait is None else min(wait, left)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            await _wait(self._wake, wait)
 
     async def _drain(self, lane: str) -> None:
         """Send a lane's rows in order until it is empty or a row must wait."""
@@ -297,6 +294,16 @@ def redraw_behind(store: Store, draw: Draw) -> int:
             )
             behind += 1
     return behind
+
+
+async def _wait(event: asyncio.Event, timeout: float | None) -> None:
+    """Wait for `event` at most `timeout` seconds. (asyncio.wait_for on Python 3.11 may swallow
+    a cancellation that arrives as the event is set: the sender could then not be stopped.)"""
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({waiter}, timeout=timeout)
+    finally:
+        waiter.cancel()
 
 
 def _seconds(value: int | float | dt.timedelta) -> float:
