@@ -70,9 +70,10 @@ async def running_bot(
         yield application
     finally:
         await application.updater.stop()
+        # in the order run_polling uses: post_stop before, post_shutdown after shutdown
         await application.stop()
-        if application.post_stop is not None:  # as run_polling does: before shutdown
+        if application.post_stop is not None:
             await application.post_stop(application)
+        await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
-        await application.shutdown()
