@@ -62,6 +62,7 @@ class FakeBotAPI:
         self.down: list[tuple[str, float]] = []  # outage: faults taken in turn, all methods
         self.spared: set[str] = {"getUpdates"}  # methods an outage leaves working
         self.hanging = 0  # requests held open for good (a Bot API that stopped answering)
+        self.busy = 0  # requests being handled now (getUpdates not counted)
         self._down_turn = itertools.count()
         self._recovered = asyncio.Event()
         self._updates: list[dict[str, Any]] = []
@@ -99,6 +100,16 @@ class FakeBotAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method == "getUpdates":
+            return await self._handle_call(request, method)
+        self.busy += 1
+        try:
+            return await self._handle_call(request, method)
+        finally:
+            self.busy -= 1
+            self.changed.set()
+
+    async def _handle_call(self, request: web.Request, method: str) -> web.Response:
         params = await self._params(request)
         call = Call(method, params)
         fault = self._take_fault(method)

@@ -142,6 +142,7 @@ async def test_a_slow_server_is_awaited_and_the_reply_sent_once(
         await fake.wait_sent(1, chat=USERS[0], timeout=20)
         fake.text("wat is een kwe?", user=USERS[0])
         await fake.wait_sent(2, chat=USERS[0])
+        await fake.wait_for(lambda f: f.busy == 0)  # no slow request still under way
     texts = [c.text for c in fake.sent(chat=USERS[0])]
     assert len(texts) == len(set(texts)) == 2
 
