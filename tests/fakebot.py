@@ -124,8 +124,8 @@ class FakeBotAPI:
                 call.late = True  # carried out at once; the answer comes after the client gave up
             elif kind != "slow":
                 self.failed.append(Call(method, params))
-            if kind == "401":
-                return _error(401, "Unauthorized")
+            if kind in ("401", "404"):  # a wrong or revoked token
+                return _error(int(kind), "Unauthorized" if kind == "401" else "Not Found")
             if kind == "429":
                 return _error(
                     429, f"Too Many Requests: retry after {value:g}", {"retry_after": value}
@@ -185,7 +185,7 @@ class FakeBotAPI:
     def inject(self, method: str, kind: str, value: float = 0, times: int = 1) -> None:
         """The next `times` calls of `method` fail: '429' (retry_after=value), '500',
         'slow' (value seconds), 'timeout' (carried out, answered after value seconds),
-        'hang', '401', 'not_modified' or 'forbidden'."""
+        'hang', '401' or '404' (a wrong token), 'not_modified' or 'forbidden'."""
         self.faults.setdefault(method, []).extend([(kind, value)] * times)
 
     def outage(self, *faults: tuple[str, float], spare: tuple[str, ...] = ("getUpdates",)) -> None:
