@@ -147,7 +147,6 @@ class Outbox:
             ).rowcount
             if after is not None:
                 after()
-        self.api_ok()
         return deleted > 0
 
     def drop(self, entry: Entry) -> None:

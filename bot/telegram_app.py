@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -14,6 +17,7 @@ from telegram import (
     BotCommandScopeChat,
     Update,
 )
+from telegram._utils.types import ODVInput
 from telegram.error import InvalidToken
 from telegram.ext import (
     AIORateLimiter,
@@ -26,11 +30,13 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.assistant import Assistant
 from bot.commands import for_scope
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
+from bot.outbox import Outbox
 from bot.redact import RedactingFormatter
 from bot.storage import Store
 from handlers import chat as h
@@ -70,6 +76,35 @@ CONNECTIONS = 16
 POOL_TIMEOUT = 30
 
 
+class HealthNotingRequest(HTTPXRequest):
+    """PTB's HTTP client that notes every answer of the Bot API (status 200), getUpdates
+    included, as `last_api_ok` in the health table (read by `draaibot status`)."""
+
+    def __init__(self, on_ok: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_ok = on_ok
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == HTTPStatus.OK:
+            try:
+                self._on_ok()
+            except Exception as exc:  # a busy or full database must not fail the call
+                log.warning("last_api_ok not recorded: %r", exc)
+        return code, payload
+
+
 def build_application(
     config: Config,
     knowledge: KnowledgeBase,
@@ -84,17 +119,30 @@ def build_application(
         raise ValueError("TELEGRAM_BOT_TOKEN ontbreekt")
     store = store or Store(config.db)
     assistant = assistant or Assistant(knowledge, store, retention_days=config.retention_days)
+    outbox = Outbox.of(store)
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONNECTIONS)
-        .pool_timeout(POOL_TIMEOUT)
-        .read_timeout(read_timeout)
-        .write_timeout(max(read_timeout, WRITE_TIMEOUT))
-        .connect_timeout(CONNECT_TIMEOUT)
-        .get_updates_read_timeout(GET_UPDATES_READ_TIMEOUT)
+        .request(
+            HealthNotingRequest(
+                outbox.api_ok,
+                connection_pool_size=CONNECTIONS,
+                pool_timeout=POOL_TIMEOUT,
+                read_timeout=read_timeout,
+                write_timeout=max(read_timeout, WRITE_TIMEOUT),
+                connect_timeout=CONNECT_TIMEOUT,
+            )
+        )
+        .get_updates_request(
+            HealthNotingRequest(
+                outbox.api_ok,
+                connection_pool_size=1,
+                read_timeout=GET_UPDATES_READ_TIMEOUT,
+                connect_timeout=CONNECT_TIMEOUT,
+            )
+        )
         .post_init(_post_init)
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
@@ -252,4 +300,3 @@ def run(config: Config, knowledge: KnowledgeBase) -> int:
         print(INVALID_TOKEN, file=sys.stderr)
         return 2
     return 0
-

@@ -40,8 +40,12 @@ class EditCoalescer:
         queued = self.outbox.add_edit(
             chat_id,
             message_id,
-            {"kind": "checklist", "message_id": message_id, "checklist": checklist_id,
-             "page": page},
+            {
+                "kind": "checklist",
+                "message_id": message_id,
+                "checklist": checklist_id,
+                "page": page,
+            },
             not_before=not_before,
         )
         if queued:

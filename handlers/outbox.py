@@ -193,13 +193,24 @@ class OutboxSender:
                 self.outbox.drop(entry)
                 return True
             if self.clock() - entry.created_at > self.policy.give_up:
-                log.error("outbox %s (%s) given up after %d tries: %r",
-                          entry.id, entry.lane, entry.attempts + 1, exc)
+                log.error(
+                    "outbox %s (%s) given up after %d tries: %r",
+                    entry.id,
+                    entry.lane,
+                    entry.attempts + 1,
+                    exc,
+                )
                 self.outbox.drop(entry)
                 return True
             delay = self.policy.delay(entry.attempts)
-            log.warning("outbox %s (%s) not sent (%r); try %d again in %.1f s",
-                        entry.id, entry.lane, exc, entry.attempts + 2, delay)
+            log.warning(
+                "outbox %s (%s) not sent (%r); try %d again in %.1f s",
+                entry.id,
+                entry.lane,
+                exc,
+                entry.attempts + 2,
+                delay,
+            )
             self.outbox.postpone(entry, delay, repr(exc))
             return False
         self.outbox.done(entry, after)
@@ -289,8 +300,12 @@ def redraw_behind(store: Store, draw: Draw) -> int:
             outbox.add_edit(
                 row["chat_id"],
                 row["message_id"],
-                {"kind": "checklist", "message_id": row["message_id"],
-                 "checklist": row["checklist_id"], "page": row["page"] or 0},
+                {
+                    "kind": "checklist",
+                    "message_id": row["message_id"],
+                    "checklist": row["checklist_id"],
+                    "page": row["page"] or 0,
+                },
             )
             behind += 1
     return behind

@@ -68,7 +68,9 @@ async def send_reply(
                 user_id, name = prompt_user
                 text = f'<a href="tg://user?id={user_id}">{html.escape(name)}</a>: {text}'
             payload["prompt"] = [
-                prompt_user[0] if prompt_user else 0, reply.prompt.kind, reply.prompt.ref
+                prompt_user[0] if prompt_user else 0,
+                reply.prompt.kind,
+                reply.prompt.ref,
             ]
         if reply.checklist is not None and last:
             payload["checklist"] = reply.checklist
@@ -91,6 +93,11 @@ def answer_query(
     Outbox.of(store).add_to(
         f"q{query.id}",
         query.message.chat.id if query.message is not None else 0,
-        {"kind": "answer", "query_id": query.id, "text": text, "alert": alert,
-         "expires": time.time() + QUERY_LIFETIME},
+        {
+            "kind": "answer",
+            "query_id": query.id,
+            "text": text,
+            "alert": alert,
+            "expires": time.time() + QUERY_LIFETIME,
+        },
     )

@@ -36,9 +36,7 @@ def outbox_rows(db: Path) -> list[dict[str, object]]:
 def queued(db: Path, chat: int) -> list[str]:
     """The texts of the messages waiting in the outbox for a chat, in order."""
     return [
-        json.loads(str(r["payload"]))["text"]
-        for r in outbox_rows(db)
-        if r["lane"] == f"c{chat}"
+        json.loads(str(r["payload"]))["text"] for r in outbox_rows(db) if r["lane"] == f"c{chat}"
     ]
 
 
@@ -189,3 +187,14 @@ def test_rows_wait_in_order_per_chat_and_are_kept_ten_minutes() -> None:
     (edit,) = [h for h in outbox.heads() if h.lane == "e1:50"]
     assert edit.payload["page"] == 1 and outbox.done(edit)
     store.close()
+
+
+async def test_the_last_successful_bot_api_call_is_recorded_even_when_nothing_is_sent(
+    fake: FakeBotAPI, tmp_path: Path, shipped_index: KnowledgeIndex
+) -> None:
+    db = tmp_path / "health.db"
+    started = time.time()
+    async with running_bot(fake, db, shipped_index):
+        store = Store(db)
+        await fake.wait_for(lambda f: (last_api_ok(store) or 0) >= started)
+        store.close()
