@@ -279,6 +279,9 @@ def configure_logging(token: str = "") -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     # httpx logs every request URL, and Bot API URLs contain the token: keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # AIORateLimiter only paces (max_retries=0) and logs every 429 as an error with traceback;
+    # the outbox retries them and logs them itself.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 def run(config: Config, knowledge: KnowledgeBase) -> int:

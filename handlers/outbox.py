@@ -138,20 +138,30 @@ class OutboxSender:
     async def _run(self) -> None:
         while True:
             self._wake.clear()
-            now = self.clock()
-            wait: float | None = None
-            for entry in self.outbox.heads():
-                if entry.lane in self._busy:
-                    continue
-                if self._is_due(entry, now):
-                    self._busy.add(entry.lane)
-                    task = asyncio.create_task(self._drain(entry.lane))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
-                else:
-                    left = entry.next_try - now
-                    wait = left if wait is None else min(wait, left)
+            try:
+                wait = self._start_due()
+            except Exception:  # the database busy or full: the loop must not die
+                log.exception("outbox: could not read the waiting messages")
+                wait = self.policy.first
             await _wait(self._wake, wait)
+
+    def _start_due(self) -> float | None:
+        """Start a sending task for every lane whose first row is due; the seconds until the
+        next row that waits (None: nothing waits)."""
+        now = self.clock()
+        wait: float | None = None
+        for entry in self.outbox.heads():
+            if entry.lane in self._busy:
+                continue
+            if self._is_due(entry, now):
+                self._busy.add(entry.lane)
+                task = asyncio.create_task(self._drain(entry.lane))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            else:
+                left = entry.next_try - now
+                wait = left if wait is None else min(wait, left)
+        return wait
 
     async def _drain(self, lane: str) -> None:
         """Send a lane's rows in order until it is empty or a row must wait."""
@@ -162,6 +172,9 @@ class OutboxSender:
                         break
                     if not await self._deliver(entry):
                         break
+        except Exception:  # recording the result failed (database full?): try again later
+            log.exception("outbox: lane %s stopped", lane)
+            await asyncio.sleep(self.policy.first)
         finally:
             self._busy.discard(lane)
             self._wake.set()
@@ -173,6 +186,7 @@ class OutboxSender:
             after = await self._send(entry)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
+            log.info("outbox %s (%s): flood control, waiting %g s", entry.id, entry.lane, wait)
             self.outbox.postpone(entry, max(wait, self.policy.delay(0)), str(exc))
             return False
         except BadRequest as exc:

@@ -198,3 +198,27 @@ async def test_the_last_successful_bot_api_call_is_recorded_even_when_nothing_is
         store = Store(db)
         await fake.wait_for(lambda f: (last_api_ok(store) or 0) >= started)
         store.close()
+
+
+def test_a_database_of_the_previous_version_gains_the_outbox_without_loss(tmp_path: Path) -> None:
+    db = tmp_path / "v4.db"
+    store = Store(db)  # made like the previous version made it: schema 4, no outbox
+    store.db.execute("drop table outbox")
+    store.db.execute("drop table health")
+    store.db.execute("alter table checklist_messages drop column shown")
+    store.db.execute("PRAGMA user_version = 4")
+    store.add_checklist_message(-5, 77, 3, 1)
+    store.close()
+    for _ in range(2):  # migrating twice changes nothing
+        store = Store(db)
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 5
+        (row,) = store.checklist_messages()
+        assert (row["chat_id"], row["message_id"], row["checklist_id"], row["page"]) == (
+            -5,
+            77,
+            3,
+            1,
+        )
+        assert row["shown"] is None  # unknown: redrawn once at the next start
+        assert Outbox.of(store).count() == 0 and last_api_ok(store) is None
+        store.close()
