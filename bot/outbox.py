@@ -36,6 +36,15 @@ class Entry:
     created_at: float
 
 
+@dataclass(frozen=True)
+class Head:
+    """The first row of a lane, as far as the sender needs it to plan."""
+
+    lane: str
+    next_try: float
+    attempts: int
+
+
 def _entry(row: dict[str, Any]) -> Entry:
     return Entry(
         id=row["id"],
@@ -131,6 +140,13 @@ class Outbox:
         )
         columns = [c[0] for c in rows.description]
         return [_entry(dict(zip(columns, row, strict=True))) for row in rows.fetchall()]
+
+    def waiting(self) -> list[Head]:
+        """When the first row of each lane may be tried (cheap: no payloads read)."""
+        rows = self.store.db.execute(
+            "select lane, min(id), next_try, attempts from outbox group by lane"
+        ).fetchall()
+        return [Head(lane, next_try or 0.0, attempts or 0) for lane, _, next_try, attempts in rows]
 
     def head(self, lane: str) -> Entry | None:
         rows = list(

@@ -32,7 +32,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from bot.outbox import Entry, Outbox
+from bot.outbox import Entry, Head, Outbox
 from bot.replies import Reply
 from bot.storage import Store
 from handlers.render import Rendered, render
@@ -48,7 +48,7 @@ class RetryPolicy:
     first: float = 1.0  # seconds before the first retry, doubled on each failure
     cap: float = 60.0  # the longest wait between two tries
     give_up: float = 24 * 3600.0  # an entry older than this is dropped (logged)
-    lanes: int = 12  # lanes sent at the same time (the connection pool holds 16)
+    lanes: int = 16  # lanes sent at the same time (as many as the connection pool holds)
 
     def delay(self, attempts: int) -> float:
         return float(min(self.cap, self.first * 2 ** min(attempts, 30)))
@@ -130,9 +130,9 @@ class OutboxSender:
 
     def _due_now(self) -> bool:
         now = self.clock()
-        return any(self._is_due(e, now) for e in self.outbox.heads() if e.lane not in self._busy)
+        return any(self._is_due(e, now) for e in self.outbox.waiting() if e.lane not in self._busy)
 
-    def _is_due(self, entry: Entry, now: float) -> bool:
+    def _is_due(self, entry: Entry | Head, now: float) -> bool:
         return entry.next_try <= now or (self._urgent and entry.attempts == 0)
 
     async def _run(self) -> None:
@@ -150,7 +150,7 @@ class OutboxSender:
         next row that waits (None: nothing waits)."""
         now = self.clock()
         wait: float | None = None
-        for entry in self.outbox.heads():
+        for entry in self.outbox.waiting():
             if entry.lane in self._busy:
                 continue
             if self._is_due(entry, now):
