@@ -287,8 +287,8 @@ def configure_logging(token: str = "") -> None:
 def run(config: Config, knowledge: KnowledgeBase) -> int:
     """Run until interrupted: long polling, or a webhook when DRAAIBOT_WEBHOOK_URL is set."""
     configure_logging(config.token or "")
-    application = build_application(config, knowledge)
     try:
+        application = build_application(config, knowledge)
         if config.webhook_url:
             application.run_webhook(
                 listen=config.webhook_listen,

@@ -277,7 +277,7 @@ class OutboxSender:
         p = entry.payload
 
         def after() -> None:
-            if p.get("checklist") is not None:
+            if p.get("checklist") is not None and self.store.checklist(p["checklist"]):
                 self.store.checklist_shown(
                     entry.chat_id, message.message_id, p["checklist"], 0, p.get("shown", "")
                 )
@@ -290,9 +290,11 @@ class OutboxSender:
     def _record_shown(
         self, chat_id: int, message_id: int, p: dict[str, Any], shown: str
     ) -> Callable[[], None]:
-        return lambda: self.store.checklist_shown(
-            chat_id, message_id, p["checklist"], p["page"], shown
-        )
+        def after() -> None:
+            if self.store.checklist(p["checklist"]) is not None:  # not wiped meanwhile
+                self.store.checklist_shown(chat_id, message_id, p["checklist"], p["page"], shown)
+
+        return after
 
     def _after_unchanged(self, entry: Entry) -> Callable[[], None] | None:
         """'message is not modified': the message already shows what we drew."""
