@@ -119,3 +119,21 @@ async def test_redraws_are_retried_when_telegram_fails_repeatedly(
         await fake.wait_for(lambda f: "— 1 van 19 gedaan" in latest_view(f, checklist))
         await fake.wait_for(lambda f: len(f.sent("answerCallbackQuery")) >= 2)  # toast too
     assert len(fake.failed) == 12
+
+
+async def test_not_modified_counts_as_shown_and_is_not_retried(
+    fake: FakeBotAPI, tmp_path: Path, shipped_index: KnowledgeIndex
+) -> None:
+    db = tmp_path / "same.db"
+    async with running_bot(fake, db, shipped_index, app_options=FAST):
+        checklist, cid = await start_checklist(fake)
+        fake.inject("editMessageText", "not_modified")
+        fake.press(f"c:{cid}:p:0", fake.bot_message(checklist), ANNA)  # the page it shows
+        await fake.wait_for(lambda f: len(f.failed) == 1)
+        await fake.wait_for(lambda f: f.busy == 0)
+        fake.text("/help", user=ANNA)  # something later goes out; the edit is not tried again
+        await fake.wait_sent(1, chat=ANNA)
+    assert fake.sent("editMessageText") == []
+    store = Store(db)
+    assert store.db.execute("select count(*) from outbox").fetchone()[0] == 0
+    store.close()
