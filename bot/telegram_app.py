@@ -59,8 +59,8 @@ CONNECT_TIMEOUT = 10.0
 # Stopping (SIGTERM) must take under 5 s with an unreachable Bot API: the last getUpdates that
 # confirms the offset waits at most this long, and the outbox gets FLUSH seconds to send what
 # is waiting (checklist redraws included); the rest stays in the outbox for the next start.
-GET_UPDATES_READ_TIMEOUT = 1.5
-FLUSH = 1.5
+GET_UPDATES_READ_TIMEOUT = 1.0
+FLUSH = 1.0
 INVALID_TOKEN = (
     "Telegram weigert het token van de bot (TELEGRAM_BOT_TOKEN). Controleer het token bij "
     "@BotFather en start de bot opnieuw."
