@@ -8,7 +8,6 @@ handler or the shutdown; the outbox (handlers/outbox.py) owns the one retry poli
 from __future__ import annotations
 
 import html
-import logging
 import time
 from typing import Any
 
@@ -19,8 +18,6 @@ from bot.replies import Outcome, Reply
 from bot.storage import Store
 from handlers.outbox import digest, markup_json
 from handlers.render import render
-
-log = logging.getLogger(__name__)
 
 QUERY_LIFETIME = 15.0  # Telegram refuses to answer a button press older than this
 
