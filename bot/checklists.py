@@ -14,6 +14,7 @@ remarks, details, export, paging, closing and reopening. Pure of Telegram; state
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -47,6 +48,9 @@ STATES: dict[TickState, str | None] = {
     "present": PRESENT,
     "absent": ABSENT,
 }
+# Telegram's MessageLimit.MAX_TEXT_LENGTH (the domain does not import telegram): a checklist
+# page is always one message, so an edit keeps its buttons.
+VIEW_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -336,16 +340,18 @@ class ChecklistChat:
         first = page * PAGE
         shown = items[first : first + PAGE]
         section = ""
+        rows: list[tuple[str, str, str]] = []  # (section heading or "", item line, remark)
         for n, item in enumerate(shown, start=first + 1):
+            heading = ""
             if item.get("section") and item["section"] != section:
-                section = item["section"]
-                lines.append(f"\n{section}")
+                section = heading = item["section"]
             tick = ticks.get(n, {})
-            remark = f" — {tick['remark']}" if tick.get("remark") else ""
             label = f"{item['text']} ({item['amount']})" if item.get("amount") else item["text"]
-            lines.append(f"{MARKS[tick.get('state')]} {n}. {label}{remark}")
-        if pages > 1:
-            lines.append(f"\nPagina {page + 1} van {pages}")
+            rows.append(
+                (heading, f"{MARKS[tick.get('state')]} {n}. {label}", tick.get("remark") or "")
+            )
+        footer = [f"\nPagina {page + 1} van {pages}"] if pages > 1 else []
+        lines = _fit(lines, rows, footer)
         buttons: list[tuple[Button, ...]] = []
         if row["status"] == "open":
             for n, item in enumerate(shown, start=first + 1):
@@ -458,6 +464,49 @@ class ChecklistChat:
     def _when(self, timestamp: float) -> str:
         moment = dt.datetime.fromtimestamp(timestamp, tz=AMSTERDAM)
         return f"{format_date(moment.date())} {moment:%H:%M}"
+
+
+def _fit(header: list[str], rows: list[tuple[str, str, str]], footer: list[str]) -> list[str]:
+    """The lines of a checklist page, shortened until the page is one Telegram message:
+    first the remarks, then headings and item texts (everything stays whole under Details).
+    Measured as the adapter sends it: HTML-escaped."""
+
+    def build(remark: int, text: int) -> list[str]:
+        out = list(header)
+        for heading, line, note in rows:
+            if heading:
+                out.append("\n" + _shorten(heading, text))
+            out.append(_shorten(line, text) + (f" — {_shorten(note, remark)}" if note else ""))
+        return out + footer
+
+    def size(lines: list[str]) -> int:
+        return len(html.escape("\n".join(lines)))
+
+    longest_remark = max((len(note) for _, _, note in rows), default=0)
+    longest_text = max((len(x) for heading, line, _ in rows for x in (heading, line)), default=0)
+    if size(build(longest_remark, longest_text)) <= VIEW_LIMIT:
+        return build(longest_remark, longest_text)
+    remark = _largest(lambda m: size(build(m, longest_text)) <= VIEW_LIMIT, longest_remark)
+    if remark > 0:
+        return build(remark, longest_text)
+    text = _largest(lambda m: size(build(0, m)) <= VIEW_LIMIT, longest_text)
+    return build(0, text)
+
+
+def _largest(fits: Callable[[int], bool], upper: int) -> int:
+    """The largest m in 0..upper with fits(m) (fits is monotonic), or 0."""
+    low, high = 0, upper
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _shorten(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: max(most - 1, 0)].rstrip() + "…"
 
 
 def _next_state(kind: str, state: str | None) -> TickState:

@@ -257,6 +257,31 @@ class Store:
                 pk=("chat_id", "message_id"),
                 if_not_exists=True,
             )
+        if version < 5:
+            # Replies not yet accepted by Telegram, in order per lane (a chat's messages, or the
+            # edits of one message); and small facts for `draaibot status` (last_api_ok).
+            self.db.table("outbox").create(
+                {
+                    "id": int,
+                    "lane": str,
+                    "chat_id": int,
+                    "payload": str,
+                    "content": bytes,
+                    "rev": int,
+                    "attempts": int,
+                    "next_try": float,
+                    "last_error": str,
+                    "created_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
+            self.db.table("outbox").create_index(["lane", "id"], if_not_exists=True)
+            self.db.table("health").create(
+                {"key": str, "value": str}, pk="key", if_not_exists=True
+            )
+            if "shown" not in self.db.table("checklist_messages").columns_dict:
+                self.db.table("checklist_messages").add_column("shown", str)
         if version < 6 and "closed_at" not in self.db.table("checklists").columns_dict:
             self.db.table("checklists").add_column("closed_at", float)  # for the retention
         if version < 6 and version > 0:
@@ -672,6 +697,27 @@ class Store:
                 pk=("chat_id", "message_id"),
             )
 
+    def checklist_shown(
+        self, chat_id: int, message_id: int, checklist_id: int, page: int, shown: str
+    ) -> None:
+        """Record what a checklist message shows now (page and a digest of its text), so a
+        message left behind (kill -9, lost edit) can be redrawn at start-up."""
+        with self.db.conn:
+            self.db.table("checklist_messages").upsert(
+                {
+                    "chat_id": chat_id,
+                    "message_id": message_id,
+                    "checklist_id": checklist_id,
+                    "page": page,
+                    "shown": shown,
+                },
+                pk=("chat_id", "message_id"),
+            )
+
+    def checklist_messages(self) -> list[dict[str, Any]]:
+        """Every checklist message with what it showed when last drawn."""
+        return list(self.db.table("checklist_messages").rows)
+
     def checklist_of_message(self, chat_id: int, message_id: int) -> int | None:
         rows = list(
             self.db.table("checklist_messages").rows_where(
@@ -718,6 +764,7 @@ class Store:
                 "reminders",
                 "checklists",
                 "checklist_messages",
+                "outbox",  # what was not yet sent to this chat
             ):
                 deleted += self.db.execute(
                     f"delete from {table} where chat_id = ?", [chat_id]
@@ -734,7 +781,8 @@ class Store:
         pending prompts, the admin log, flow sessions untouched that long, reminders sent that
         long ago, and closed checklists (with their ticks and messages) untouched that long
         (created, ticked, remarked, closed).
-        Open checklists and unsent reminders stay. Update ids are kept 7 days."""
+        Open checklists and unsent reminders stay. Update ids are kept 7 days; unsent messages
+        (the outbox) at most as long as the retention."""
         now = self.clock()
         cutoff = now - days * DAY
         deleted = 0
@@ -764,6 +812,10 @@ class Store:
                 "(select id from checklists)",
                 [],
             ),
+            # the outbox gives a message up after a day itself; this is the backstop
+            ("delete from outbox where created_at < ?", [cutoff]),
+            # health holds no personal data: only facts such as the last Bot API call
+            ("delete from health where key not in ('last_api_ok')", []),
         ]
         with self.db.conn:
             self.db.execute(

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -13,7 +17,8 @@ from telegram import (
     BotCommandScopeChat,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError
+from telegram._utils.types import ODVInput
+from telegram.error import InvalidToken
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -25,22 +30,41 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.assistant import Assistant
 from bot.commands import for_scope
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
+from bot.outbox import Outbox
+from bot.redact import RedactingFormatter
 from bot.storage import Store
 from handlers import chat as h
 from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
+from handlers.outbox import OutboxSender, RetryPolicy, redraw_behind
 from handlers.reload import Reloader
 from handlers.send import send_reply
 
 log = logging.getLogger(__name__)
 
-RATE_LIMITER_RETRIES = 3
+# AIORateLimiter only paces; the outbox is the one place that retries (handlers/outbox.py).
+RATE_LIMITER_RETRIES = 0
 WATCH = "watch"
+OUTBOX = "outbox"
+# A slow Bot API is awaited, not retried: a retry after a timeout may send a message twice.
+READ_TIMEOUT = 25.0
+WRITE_TIMEOUT = 25.0
+CONNECT_TIMEOUT = 10.0
+# Stopping (SIGTERM) must take under 5 s with an unreachable Bot API: the last getUpdates that
+# confirms the offset waits at most this long, and the outbox gets FLUSH seconds to send what
+# is waiting (checklist redraws included); the rest stays in the outbox for the next start.
+GET_UPDATES_READ_TIMEOUT = 1.0
+FLUSH = 1.0
+INVALID_TOKEN = (
+    "Telegram weigert het token van de bot (TELEGRAM_BOT_TOKEN). Controleer het token bij "
+    "@BotFather en start de bot opnieuw."
+)
 FLOW_COMMANDS = ("pandcheck", "deadline", "woonvorm", "termijnen")
 REMINDER_CHECK = dt.timedelta(minutes=1)
 REMINDER_FIRST = dt.timedelta(seconds=2)
@@ -52,25 +76,75 @@ CONNECTIONS = 16
 POOL_TIMEOUT = 30
 
 
+class HealthNotingRequest(HTTPXRequest):
+    """PTB's HTTP client that notes every answer of the Bot API (status 200), getUpdates
+    included, as `last_api_ok` in the health table (read by `draaibot status`)."""
+
+    def __init__(self, on_ok: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_ok = on_ok
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(
+            url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+        )
+        if code == HTTPStatus.OK:
+            try:
+                self._on_ok()
+            except Exception as exc:  # a busy or full database must not fail the call
+                log.warning("last_api_ok not recorded: %r", exc)
+        return code, payload
+
+
 def build_application(
     config: Config,
     knowledge: KnowledgeBase,
     store: Store | None = None,
     assistant: Assistant | None = None,
+    retry: RetryPolicy | None = None,
+    read_timeout: float = READ_TIMEOUT,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot, ready to run; `store` and `assistant` may be given (tests, benchmarks)."""
+    """The bot, ready to run; `store`, `assistant`, the outbox's retry policy and the read
+    timeout may be given (tests, benchmarks)."""
     if not config.token:
         raise ValueError("TELEGRAM_BOT_TOKEN ontbreekt")
     store = store or Store(config.db)
     assistant = assistant or Assistant(knowledge, store, retention_days=config.retention_days)
+    outbox = Outbox.of(store)
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
         .concurrent_updates(CONCURRENT_UPDATES)
-        .connection_pool_size(CONNECTIONS)
-        .pool_timeout(POOL_TIMEOUT)
+        .request(
+            HealthNotingRequest(
+                outbox.api_ok,
+                connection_pool_size=CONNECTIONS,
+                pool_timeout=POOL_TIMEOUT,
+                read_timeout=read_timeout,
+                write_timeout=max(read_timeout, WRITE_TIMEOUT),
+                connect_timeout=CONNECT_TIMEOUT,
+            )
+        )
+        .get_updates_request(
+            HealthNotingRequest(
+                outbox.api_ok,
+                connection_pool_size=1,
+                read_timeout=GET_UPDATES_READ_TIMEOUT,
+                connect_timeout=CONNECT_TIMEOUT,
+            )
+        )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if config.rate_limiter:
@@ -79,7 +153,11 @@ def build_application(
     application = builder.build()
     application.bot_data[h.ASSISTANT] = assistant
     application.bot_data[h.ADMINS] = config.admins
-    application.bot_data[h.EDITS] = EditCoalescer()
+    application.bot_data[h.EDITS] = EditCoalescer(store)
+    checklists = assistant.checklists
+    application.bot_data[OUTBOX] = OutboxSender(
+        application.bot, store, lambda c, p: checklists.render(c, p), retry
+    )
     application.bot_data[h.RELOADER] = Reloader(assistant, config.admins)
     application.bot_data[WATCH] = config.watch
     register(application)
@@ -125,6 +203,11 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         "knowledge loaded: %d documents, %d sections", len(index.documents), len(index.sections)
     )
     _purge(assistant)
+    sender: OutboxSender = application.bot_data[OUTBOX]
+    behind = redraw_behind(assistant.store, sender.draw)
+    if behind:
+        log.info("%d checklist messages are behind the database: redrawn", behind)
+    sender.start()  # also resumes what an earlier run left unsent
     reloader: Reloader = application.bot_data[h.RELOADER]
     await reloader.report_startup(application.bot)
     if application.bot_data.get(WATCH):
@@ -142,18 +225,26 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     def menu(scope: str) -> list[BotCommand]:
         return [BotCommand(c.name, c.description) for c in for_scope(scope)]
 
-    await bot.set_my_commands(menu("private"), scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(menu("group"), scope=BotCommandScopeAllGroupChats())
-    for admin in application.bot_data.get(h.ADMINS, ()):
-        try:
-            await bot.set_my_commands(menu("admin"), scope=BotCommandScopeChat(admin))
+    menus = [
+        (menu("private"), BotCommandScopeAllPrivateChats()),
+        (menu("group"), BotCommandScopeAllGroupChats()),
+        *((menu("admin"), BotCommandScopeChat(a)) for a in application.bot_data.get(h.ADMINS, ())),
+    ]
+    for commands, scope in menus:
+        try:  # the menus are set again at the next start: never a reason not to start
+            await bot.set_my_commands(commands, scope=scope)
         except Exception as exc:
-            log.warning("could not set the admin menu for %s: %r", admin, exc)
+            log.warning("could not set the command menu (%s): %r", scope.type, exc)
+
+
+async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Before PTB shuts its HTTP client down: send what the outbox can send now."""
+    sender: OutboxSender = application.bot_data[OUTBOX]
+    await sender.flush(FLUSH)
+    await sender.stop()
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    edits: EditCoalescer = application.bot_data[h.EDITS]
-    await edits.flush()
     reloader: Reloader = application.bot_data[h.RELOADER]
     await reloader.stop_watching()
     assistant: Assistant = application.bot_data[h.ASSISTANT]
@@ -161,25 +252,11 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
 
 
 async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send the reminders that are due (09:00 Amsterdam time); drop those for chats the bot
-    can no longer write to; keep the rest for the next check when Telegram fails."""
+    """Queue the reminders that are due (09:00 Amsterdam time); once in the outbox a reminder
+    counts as sent: the outbox retries it, and drops it if the bot may no longer write there."""
     assistant: Assistant = context.application.bot_data[h.ASSISTANT]
     for reminder_id, chat_id, message in assistant.flows.due_reminders():
-        try:
-            await send_reply(context.bot, assistant.store, chat_id, message)
-        except Forbidden:
-            log.info("reminder %s dropped: the bot cannot write to chat %s", reminder_id, chat_id)
-            assistant.store.delete_reminder(reminder_id)
-            continue
-        except BadRequest as exc:
-            if "chat not found" in str(exc).lower():
-                assistant.store.delete_reminder(reminder_id)
-            else:
-                log.warning("reminder %s not sent: %s", reminder_id, exc)
-            continue
-        except NetworkError as exc:
-            log.warning("reminder %s not sent now, will retry: %s", reminder_id, exc)
-            continue
+        await send_reply(context.bot, assistant.store, chat_id, message)
         assistant.store.mark_reminder_sent(reminder_id)
 
 
@@ -193,26 +270,37 @@ def _purge(assistant: Assistant) -> None:
         log.info("deleted %d log entries older than %g days", deleted, assistant.retention_days)
 
 
-def configure_logging() -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+def configure_logging(token: str = "") -> None:
+    """Log to stderr through a formatter that never writes a bot token (PTB's own loggers
+    and traceback texts included)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets=[token])
     )
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     # httpx logs every request URL, and Bot API URLs contain the token: keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # AIORateLimiter only paces (max_retries=0) and logs every 429 as an error with traceback;
+    # the outbox retries them and logs them itself.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 def run(config: Config, knowledge: KnowledgeBase) -> int:
     """Run until interrupted: long polling, or a webhook when DRAAIBOT_WEBHOOK_URL is set."""
-    configure_logging()
-    application = build_application(config, knowledge)
-    if config.webhook_url:
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    configure_logging(config.token or "")
+    try:
+        application = build_application(config, knowledge)
+        if config.webhook_url:
+            application.run_webhook(
+                listen=config.webhook_listen,
+                port=config.webhook_port,
+                webhook_url=config.webhook_url,
+                secret_token=config.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print(INVALID_TOKEN, file=sys.stderr)
+        return 2
     return 0

@@ -8,9 +8,8 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from telegram import CallbackQuery, Message, MessageEntity, Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
@@ -19,7 +18,7 @@ from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
-from handlers.send import send_outcome, with_retry
+from handlers.send import answer_query, send_outcome
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +122,7 @@ async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type == ChatType.PRIVATE:
         return True
-    member = await with_retry(lambda: context.bot.get_chat_member(chat.id, user.id))
+    member = await context.bot.get_chat_member(chat.id, user.id)
     return member.status in ("administrator", "creator")
 
 
@@ -257,32 +256,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     action = decode(query.data or "")
     if action is None:  # stale (an old version's button) or forged
-        await _answer(query, texts.UNKNOWN_BUTTON, alert=True)
+        answer_query(assistant_of(context).store, query, texts.UNKNOWN_BUTTON, alert=True)
         return
     chat = chat_of(update, context)
     if action.role is Role.GROUP_ADMIN and chat.is_group:
         if not await _may_wipe(update, context):
-            await _answer(query, texts.FORGET_GROUP_ADMINS, alert=True)
+            answer_query(assistant_of(context).store, query, texts.FORGET_GROUP_ADMINS, alert=True)
             return
         chat = replace(chat, group_admin=True)
     outcome = assistant_of(context).press(chat, action)
-    await _answer(query, outcome.notice or None, outcome.alert)  # still act if it failed
+    answer_query(assistant_of(context).store, query, outcome.notice or None, outcome.alert)
     if outcome.refresh is not None and query.message is not None:
         checklist_id, page = outcome.refresh
-        assistant = assistant_of(context)
         edits: EditCoalescer = context.application.bot_data[EDITS]
-        edits.schedule(
-            context.bot,
-            query.message.chat.id,
-            query.message.message_id,
-            lambda: assistant.checklists.render(checklist_id, page),
-        )
+        edits.schedule(query.message.chat.id, query.message.message_id, checklist_id, page)
     if outcome.replies:
         await reply(update, context, outcome)
 
-
-async def _answer(query: CallbackQuery, text: str | None, alert: bool) -> None:
-    try:
-        await with_retry(lambda: query.answer(text, show_alert=alert))
-    except BadRequest as exc:  # a query too old to answer (after a restart)
-        log.info("callback query not answered: %s", exc)

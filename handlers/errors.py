@@ -11,7 +11,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.storage import is_write_failure
-from handlers.send import with_retry
+from handlers.chat import assistant_of
+from handlers.send import send_text
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         if chat is not None and chat.type == ChatType.PRIVATE and not isinstance(error, Forbidden):
             try:
-                await with_retry(lambda: context.bot.send_message(chat.id, SORRY))
+                send_text(assistant_of(context).store, chat.id, SORRY)
             except Exception as exc:
-                log.warning("could not send the apology: %r", exc)
+                log.warning("could not queue the apology: %r", exc)
     else:
         log.error("error outside an update: %r", error, exc_info=error)
 

@@ -1,59 +1,25 @@
-"""Send an `Outcome` to Telegram: render, retry what can be retried, remember prompts."""
+"""Send an `Outcome` to Telegram: render it and hand every message to the outbox, which sends
+it (and retries it) in order per chat; prompts and checklist messages are recorded once sent.
+
+Handlers never wait for Telegram here, so a slow or unreachable Bot API never holds up a
+handler or the shutdown; the outbox (handlers/outbox.py) owns the one retry policy.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import html
-import logging
-from collections.abc import Awaitable, Callable
-from functools import partial
-from typing import TypeVar
+import time
+from typing import Any
 
-from telegram import (
-    Bot,
-    ForceReply,
-    InlineKeyboardMarkup,
-    InputFile,
-    LinkPreviewOptions,
-    Message,
-    ReplyParameters,
-)
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram import Bot, CallbackQuery, ForceReply, InlineKeyboardMarkup
 
+from bot.outbox import Outbox
 from bot.replies import Outcome, Reply
 from bot.storage import Store
+from handlers.outbox import digest, markup_json
 from handlers.render import render
 
-log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-ATTEMPTS = 4
-FIRST_DELAY = 0.5
-
-
-async def with_retry(call: Callable[[], Awaitable[T]], attempts: int = ATTEMPTS) -> T:
-    """Retry a Bot API call on flood control (429), timeouts and network or server errors.
-
-    Bad requests are not retried: they would fail again the same way.
-    """
-    delay = FIRST_DELAY
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call()
-        except RetryAfter as exc:
-            if attempt == attempts:
-                raise
-            wait = exc.retry_after
-            await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
-        except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, BadRequest) or attempt == attempts:
-                raise
-            log.warning("Bot API call failed (%s), attempt %d of %d", exc, attempt, attempts)
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
+QUERY_LIFETIME = 15.0  # Telegram refuses to answer a button press older than this
 
 
 async def send_outcome(
@@ -63,13 +29,12 @@ async def send_outcome(
     outcome: Outcome,
     reply_to: int | None = None,
     prompt_user: tuple[int, str] | None = None,
-) -> list[Message]:
-    """Send every reply of an outcome; prompts become ForceReply messages whose reply the
-    store will recognise (selective in groups, so only `prompt_user` is asked)."""
-    sent: list[Message] = []
+) -> None:
+    """Queue every reply of an outcome; prompts become ForceReply messages whose reply the
+    store will recognise (selective in groups, so only `prompt_user` is asked). `bot` is
+    not called: the outbox sender sends."""
     for reply in outcome.replies:
-        sent.extend(await send_reply(bot, store, chat_id, reply, reply_to, prompt_user))
-    return sent
+        await send_reply(bot, store, chat_id, reply, reply_to, prompt_user)
 
 
 async def send_reply(
@@ -79,49 +44,57 @@ async def send_reply(
     reply: Reply,
     reply_to: int | None = None,
     prompt_user: tuple[int, str] | None = None,
-) -> list[Message]:
-    parameters = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-    sent: list[Message] = []
+) -> None:
+    outbox = Outbox.of(store)
     if reply.attachment is not None:
         attachment = reply.attachment
-        message = await with_retry(
-            lambda: bot.send_document(
-                chat_id,
-                InputFile(attachment.content, filename=attachment.filename),
-                caption=attachment.caption or None,
-            )
+        outbox.add(
+            chat_id,
+            {"kind": "document", "filename": attachment.filename, "caption": attachment.caption},
+            attachment.content,
         )
-        sent.append(message)
     messages = render(reply)
     for i, rendered in enumerate(messages):
         markup: InlineKeyboardMarkup | ForceReply | None = rendered.keyboard
         text = rendered.html
-        if reply.prompt is not None and i == len(messages) - 1:
+        last = i == len(messages) - 1
+        payload: dict[str, Any] = {"kind": "message", "reply_to": reply_to if i == 0 else None}
+        if reply.prompt is not None and last:
             markup = ForceReply(selective=prompt_user is not None)
             if prompt_user is not None:
                 user_id, name = prompt_user
                 text = f'<a href="tg://user?id={user_id}">{html.escape(name)}</a>: {text}'
-        sent.append(
-            await with_retry(
-                partial(
-                    bot.send_message,
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    reply_parameters=parameters if i == 0 else None,
-                    link_preview_options=NO_PREVIEW,
-                )
-            )
-        )
-    if reply.checklist is not None and sent:
-        store.add_checklist_message(chat_id, sent[-1].message_id, reply.checklist, 0)
-    if reply.prompt is not None and sent:
-        store.add_pending(
-            chat_id,
-            sent[-1].message_id,
-            prompt_user[0] if prompt_user else 0,
-            reply.prompt.kind,
-            reply.prompt.ref,
-        )
-    return sent
+            payload["prompt"] = [
+                prompt_user[0] if prompt_user else 0,
+                reply.prompt.kind,
+                reply.prompt.ref,
+            ]
+        if reply.checklist is not None and last:
+            payload["checklist"] = reply.checklist
+            payload["shown"] = digest(rendered)
+        payload.update(text=text, markup=markup_json(markup))
+        outbox.add(chat_id, payload)
+
+
+def send_text(store: Store, chat_id: int, text: str) -> None:
+    """A plain text message (no HTML), e.g. an apology."""
+    Outbox.of(store).add(chat_id, {"kind": "message", "text": text, "html": False})
+
+
+def answer_query(
+    store: Store, query: CallbackQuery, text: str | None = None, alert: bool = False
+) -> None:
+    """Answer a button press through the outbox, in a lane of its own: retried like every
+    call, but only for QUERY_LIFETIME seconds (Telegram refuses older answers), and never in
+    the way of the press's effect (a redraw is queued separately)."""
+    Outbox.of(store).add_to(
+        f"q{query.id}",
+        query.message.chat.id if query.message is not None else 0,
+        {
+            "kind": "answer",
+            "query_id": query.id,
+            "text": text,
+            "alert": alert,
+            "expires": time.time() + QUERY_LIFETIME,
+        },
+    )

@@ -3,7 +3,9 @@
 It serves getMe, getUpdates (scripted updates, long polling), sendMessage, editMessageText,
 answerCallbackQuery, sendDocument, setMyCommands, deleteWebhook and records every call, so a
 test can assert on what a user would see. Faults can be injected per method: a 429 with
-retry_after, a 500, or a slow reply.
+retry_after, a 500, a slow reply, a timeout (the call is carried out, but answered only after
+the client gave up), a hang (never answered, never carried out), a 401 for a wrong token; and
+for every method at once (`outage`): the Bot API down until `recover()`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Call:
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     result: Any = None
+    late: bool = False  # carried out, but answered after the client's timeout: fate unknown
 
     @property
     def text(self) -> str:
@@ -56,6 +59,12 @@ class FakeBotAPI:
         self.counts: dict[str, int] = {}  # successful calls per method
         self.group_admins: set[int] = set()  # users getChatMember reports as administrators
         self.faults: dict[str, list[tuple[str, float]]] = {}
+        self.down: list[tuple[str, float]] = []  # outage: faults taken in turn, all methods
+        self.spared: set[str] = {"getUpdates"}  # methods an outage leaves working
+        self.hanging = 0  # requests held open for good (a Bot API that stopped answering)
+        self.busy = 0  # requests being handled now (getUpdates not counted)
+        self._down_turn = itertools.count()
+        self._recovered = asyncio.Event()
         self._updates: list[dict[str, Any]] = []
         self.pushed: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
@@ -81,6 +90,7 @@ class FakeBotAPI:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._recovered.set()  # release hanging requests
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -90,13 +100,32 @@ class FakeBotAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method == "getUpdates":
+            return await self._handle_call(request, method)
+        self.busy += 1
+        try:
+            return await self._handle_call(request, method)
+        finally:
+            self.busy -= 1
+            self.changed.set()
+
+    async def _handle_call(self, request: web.Request, method: str) -> web.Response:
         params = await self._params(request)
         call = Call(method, params)
         fault = self._take_fault(method)
         if fault is not None:
             kind, value = fault
-            if kind != "slow":
+            if kind == "hang":
+                self.hanging += 1
+                self.changed.set()
+                await self._recovered.wait()  # until the server stops (or recovers)
+                return _error(500, "Internal Server Error")
+            if kind == "timeout":
+                call.late = True  # carried out at once; the answer comes after the client gave up
+            elif kind != "slow":
                 self.failed.append(Call(method, params))
+            if kind in ("401", "404"):  # a wrong or revoked token
+                return _error(int(kind), "Unauthorized" if kind == "401" else "Not Found")
             if kind == "429":
                 return _error(
                     429, f"Too Many Requests: retry after {value:g}", {"retry_after": value}
@@ -116,6 +145,8 @@ class FakeBotAPI:
         self.calls.append(call)
         self.counts[method] = self.counts.get(method, 0) + 1
         self.changed.set()
+        if call.late:
+            await asyncio.sleep(fault[1] if fault else 0)
         return _ok(call.result)
 
     # -- control from another process (benchmarks run the server in a process of its own) ------
@@ -146,13 +177,26 @@ class FakeBotAPI:
         return params
 
     def _take_fault(self, method: str) -> tuple[str, float] | None:
+        if self.down and method not in self.spared:
+            return self.down[next(self._down_turn) % len(self.down)]
         queue = self.faults.get(method)
         return queue.pop(0) if queue else None
 
     def inject(self, method: str, kind: str, value: float = 0, times: int = 1) -> None:
         """The next `times` calls of `method` fail: '429' (retry_after=value), '500',
-        'slow' (value seconds) or 'not_modified'."""
+        'slow' (value seconds), 'timeout' (carried out, answered after value seconds),
+        'hang', '401' or '404' (a wrong token), 'not_modified' or 'forbidden'."""
         self.faults.setdefault(method, []).extend([(kind, value)] * times)
+
+    def outage(self, *faults: tuple[str, float], spare: tuple[str, ...] = ("getUpdates",)) -> None:
+        """Every call (but those of `spare`) fails with these faults in turn until recover()."""
+        self.down = list(faults)
+        self.spared = set(spare)
+        self._recovered.clear()
+
+    def recover(self) -> None:
+        self.down = []
+        self._recovered.set()
 
     # -- Bot API methods ------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from telegram.ext import Application
 
@@ -49,6 +50,7 @@ async def running_bot(
     assistant_options: dict[str, object] | None = None,
     folder: Path | None = None,
     knowledge: KnowledgeBase | None = None,
+    app_options: dict[str, Any] | None = None,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """The bot on the shipped knowledge (the session's index), or on a folder of its own that
     is watched for changes (or on `knowledge` already loaded from that folder)."""
@@ -56,7 +58,9 @@ async def running_bot(
     store = Store(db)
     kb = knowledge or (KnowledgeBase(folder) if folder is not None else knowledge_with(index))
     assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
-    application = build_application(config, kb, store=store, assistant=assistant)
+    application = build_application(
+        config, kb, store=store, assistant=assistant, **(app_options or {})
+    )
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
@@ -67,7 +71,10 @@ async def running_bot(
         yield application
     finally:
         await application.updater.stop()
+        # in the order run_polling uses: post_stop before, post_shutdown after shutdown
         await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
-        await application.shutdown()
