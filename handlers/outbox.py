@@ -99,6 +99,9 @@ class OutboxSender:
         self._runner: asyncio.Task[None] | None = None
         self._urgent = False  # flushing: paced rows (never failed) are due now
         self._slots = asyncio.Semaphore(self.policy.lanes)
+        # Rows Telegram accepted whose deletion failed (the database read-only or full): they
+        # are not sent again, their deletion is retried (id -> (rev, what to record)).
+        self._accepted: dict[int, tuple[int, Callable[[], None] | None]] = {}
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -182,6 +185,11 @@ class OutboxSender:
 
     async def _deliver(self, entry: Entry) -> bool:
         """Try one row; True when the lane may go on (sent or given up)."""
+        accepted = self._accepted.get(entry.id)
+        if accepted is not None and accepted[0] == entry.rev:  # sent; only its deletion failed
+            self.outbox.done(entry, accepted[1])
+            del self._accepted[entry.id]
+            return True
         try:
             after = await self._send(entry)
         except RetryAfter as exc:
@@ -227,7 +235,9 @@ class OutboxSender:
             )
             self.outbox.postpone(entry, delay, repr(exc))
             return False
-        self.outbox.done(entry, after)
+        self._accepted[entry.id] = (entry.rev, after)
+        self.outbox.done(entry, after)  # raises when the database cannot write: kept above
+        del self._accepted[entry.id]
         return True
 
     # -- the calls --------------------------------------------------------------------------
