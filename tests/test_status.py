@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
-import re
 import time
 from pathlib import Path
 
