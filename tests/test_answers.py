@@ -94,3 +94,29 @@ async def test_a_deadline_question_offers_the_deadline_flow(
 
 def test_every_flow_can_be_offered() -> None:
     assert all(flow.offer_when for flow in KnowledgeBase(KNOWLEDGE).flows.values())
+
+
+async def test_a_when_question_gets_the_term_first(
+    fake: FakeBotAPI, tmp_path: Path, shipped_index: KnowledgeIndex
+) -> None:
+    text = await ask(
+        fake,
+        tmp_path / "d.db",
+        shipped_index,
+        "binnen welke termijn moet een nieuwe locatie opgeleverd zijn?",
+    )
+    first = text.splitlines()[0]
+    assert "<b>3 maanden</b>" in first and "oplevertermijn" in first.lower()
+
+
+async def test_a_follow_up_is_answered_in_context(
+    fake: FakeBotAPI, tmp_path: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, tmp_path / "d.db", shipped_index):
+        fake.text("hoeveel uur begeleiding krijgt een kwe?", user=USER)
+        await fake.wait_sent(1, chat=USER)
+        fake.text("en bij een kwe plus?", user=USER)
+        follow = (await fake.wait_sent(2, chat=USER))[1]
+    shown = plain(follow.text)
+    assert "11,25 uur" in shown.splitlines()[0]
+    assert "(Ik las dit als: hoeveel uur begeleiding krijgt een kwe plus?)" in shown
