@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -96,7 +97,10 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Outcome.say(texts.EMPTY_QUESTION)
-        if not self.limit.allow(chat.user_id):
+        small_talk = _small_talk(question)
+        if small_talk is not None:  # 'hallo', 'ok bedankt': no search, a short word back
+            return Outcome.say(small_talk)
+        if chat.type != "terminal" and not self.limit.allow(chat.user_id):  # one local user
             return Outcome.say(texts.SLOW_DOWN)
         note = ""
         if len(question) > MAX_QUESTION:
@@ -127,15 +131,17 @@ class Assistant:
         return Outcome([reply])
 
     def _topic(self, result: SearchResult) -> list[str]:
-        """The question's words that its answer is about: those in the answer's heading
-        ('keuken' of a question answered by 'Keukenruimte 11,5 m2')."""
-        analyzer = self.knowledge.index.analyzer
-        heading = set(analyzer.terms(result.passages[0].section.heading))
-        return [
-            w
-            for w in analyzer.content_words(result.question)
-            if w.isalpha() and heading & set(analyzer.terms_of_word(w))
-        ]
+        """The question's words, as typed, that its answer is about: those in the answer's
+        heading ('keuken', or a misspelt 'keukn', of a question answered by 'Keukenruimte')."""
+        index = self.knowledge.index
+        heading = set(index.analyzer.terms(result.passages[0].section.heading))
+        topic = []
+        for typed in re.findall(r"[^\W\d_]+", result.question):
+            word = typed.lower()
+            meant = index.speller.correct(word) or word
+            if heading & set(index.analyzer.terms_of_word(meant)):
+                topic.append(typed)
+        return topic
 
     def _flow_offers(self, result: SearchResult) -> tuple[Button, ...]:
         """Buttons for flows that fit the question ('is dit pand geschikt?' -> the pandcheck),
@@ -466,6 +472,28 @@ class _LiveFlows(Mapping[str, Flow]):
 
     def __len__(self) -> int:
         return len(self.knowledge.flows)
+
+
+_GREETING = re.compile(
+    r"^(?:hallo|hoi|hey|hee|dag|goedemorgen|goedemiddag|goedenavond|goedendag)\b[\s!.,]*"
+    r"(?:draaibot)?[\s!.]*$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(
+    r"^(?:(?:ok|oké|okee|oke|prima|top|super|fijn|duidelijk)[\s!.,]*)?"
+    r"(?:(?:heel|hartelijk) )?(?:bedankt|dank ?je(?: wel)?|dank ?u(?: wel)?|dankjewel|dankuwel|"
+    r"thanks|merci|ok|oké|okee|oke|prima|top|duidelijk)?[\s!.,]*$",
+    re.IGNORECASE,
+)
+
+
+def _small_talk(text: str) -> str | None:
+    """A greeting or thanks on its own gets a short reply, not a search."""
+    if _GREETING.match(text):
+        return texts.HELLO
+    if _THANKS.match(text) and text.strip(" !.,"):
+        return texts.YOU_ARE_WELCOME
+    return None
 
 
 def _short_citation(passage: Passage) -> str:

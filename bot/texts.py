@@ -5,6 +5,13 @@ CONTACT = "bureauopvang@nidos.nl"
 
 UNSURE = "Ik weet het niet zeker. Bedoelt u misschien:"
 
+HELLO = (
+    "Hallo! Stel uw vraag over kleinschalige opvang, bijvoorbeeld: hoeveel m2 moet de keuken van "
+    "een KWG zijn? Met /help ziet u wat ik nog meer kan."
+)
+
+YOU_ARE_WELCOME = "Graag gedaan. Stel gerust een nieuwe vraag."
+
 READ_AS = "(Ik las dit als: {question})"
 
 FLOW_INSTEAD = "Dat zoek ik samen met u uit: kies hieronder en beantwoord een paar vragen."
@@ -29,7 +36,7 @@ def no_answer(not_understood: tuple[str, ...] = ()) -> str:
     words = not_understood[:3]
     if not words:
         return NO_ANSWER
-    quoted = ", ".join(f"'{w}'" for w in words)
+    quoted = ", ".join(f"'{w[:40]}…'" if len(w) > 40 else f"'{w}'" for w in words)
     what = f"het woord {quoted}" if len(words) == 1 else f"de woorden {quoted}"
     return NOT_UNDERSTOOD.format(words=what)
 

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from index.analysis import Analyzer
-from index.answertype import states_quantity
+from index.answertype import UNITS, states_quantity
 from index.documents import Section, Unit
 from index.query import Query
 
@@ -35,6 +35,7 @@ _ASKS_RULE = re.compile(
     r"wordt|worden|dient|dienen)\b",
     re.IGNORECASE,
 )
+_ASKS_SIZE = re.compile(r"\b(?:hoe groot|oppervlakte|afmeting)", re.IGNORECASE)
 _STATES_RULE = re.compile(
     r"\b(?:moet|moeten|mag|mogen|niet|geen|verplicht|dient|dienen|toegestaan|verboden|"
     r"minimaal|maximaal|uiterlijk|altijd|nooit)\b",
@@ -143,18 +144,24 @@ def choose(
     own = [w for w in query.words if not w.covered_by(heading_terms)] or query.words
     total = sum(w.weight for w in query.words) or 1.0
     rule = asks_for_rule(query.text)
+    asked_units = {w.stem for w in query.words if w.surface in UNITS} | (
+        {"m2"} if _ASKS_SIZE.search(query.text) else set()
+    )
     best, best_score = (0, 0), -1.0
     for u, options in enumerate(units):
         asked = 0.0  # the coverage of a question the document asks itself ('Is een kind ...?')
         for i, option in enumerate(options):
             body = _NUMBERING.sub("", option)
+            own_text = body.rpartition(LABEL_SEPARATOR)[2]  # without the row's label
             terms = set(analyzer.terms(body))
             coverage = sum(w.weight for w in own if w.covered_by(terms)) / total
             # A sentence that asks is no answer; the one after it answers what it asked.
             score = coverage * ASKED_FACTOR if body.rstrip().endswith("?") else max(coverage, asked)
             asked = coverage if body.rstrip().endswith("?") else 0.0
-            if query.wants_quantity and states_quantity(body):
+            if query.wants_quantity and states_quantity(own_text):
                 score += QUANTITY_BONUS
+                if asked_units and not asked_units.isdisjoint(analyzer.terms(own_text)):
+                    score += QUANTITY_BONUS / 2  # the unit asked for: m2, not a count
             if rule and _STATES_RULE.search(body):
                 score += RULE_BONUS
             if shown and option in shown:

@@ -190,3 +190,10 @@ def test_a_question_about_one_woonvorm_is_not_answered_from_another(
 def test_a_unit_asks_the_kind_of_answer_the_topic_decides(shipped_index: KnowledgeIndex) -> None:
     top = shipped_index.search("hoeveel m2 moet de keuken van een kwg zijn?").passages[0]
     assert top.section.heading == "Keukenruimte 11,5 m2"
+
+
+def test_a_size_question_gets_the_sentence_with_the_size_not_the_rows_label(
+    shipped_index: KnowledgeIndex,
+) -> None:
+    text = line(shipped_index, "hoe groot moet een slaapkamer zijn?")
+    assert "circa 5m2" in text.rpartition(" — ")[2]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot import texts
 from bot.assistant import Assistant, Chat
 from bot.followup import FOLLOW_UP_SECONDS, Asked, combine
 from bot.knowledge import KnowledgeBase
@@ -56,3 +57,35 @@ def test_the_assistant_answers_in_context_and_says_how_it_read_it() -> None:
     now[0] += FOLLOW_UP_SECONDS + 1
     (late,) = assistant.ask(alice, "en bij een kwg?").replies
     assert "Ik las dit als" not in late.text
+
+
+def test_a_follow_up_after_a_misspelt_question_keeps_the_rest() -> None:
+    assistant = Assistant(KnowledgeBase(KNOWLEDGE), Store(None))
+    me = Chat(5, "private", 5)
+    assistant.ask(me, "hoevel m2 moet de keukn zijn kwg")
+    (reply,) = assistant.ask(me, "en de huiskamer?").replies
+    assert "(Ik las dit als: hoevel m2 moet de huiskamer zijn kwg)" in reply.text
+    assert reply.answer is not None and "8.1 KWG" in reply.answer.citation
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("hallo", texts.HELLO),
+        ("Goedemorgen!", texts.HELLO),
+        ("ok bedankt", texts.YOU_ARE_WELCOME),
+        ("dank u wel.", texts.YOU_ARE_WELCOME),
+    ],
+)
+def test_small_talk_gets_a_short_reply(text: str, expected: str) -> None:
+    assistant = Assistant(KnowledgeBase(KNOWLEDGE), Store(None))
+    (reply,) = assistant.ask(Chat(5, "private", 5), text).replies
+    assert reply.text == expected
+
+
+def test_a_greeting_with_a_question_is_a_question() -> None:
+    assistant = Assistant(KnowledgeBase(KNOWLEDGE), Store(None))
+    (reply,) = assistant.ask(
+        Chat(5, "private", 5), "hallo, hoeveel m2 moet de keuken zijn?"
+    ).replies
+    assert reply.answer is not None
