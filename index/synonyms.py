@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.files import outside
 from index.problems import WARNING, Problem
-from index.yamlfile import YamlList, YamlMap, load_yaml
+from index.yamlfile import YamlList, YamlMap, load_optional
 
 SYNONYMS_FILE = "synoniemen.yaml"
 
@@ -30,14 +29,7 @@ def load_synonyms(path: Path, folder: Path | None = None) -> SynonymData:
 
     With `folder`, a synonyms file that leads outside it (a symlink) is refused."""
     data = SynonymData()
-    if not path.exists() and not path.is_symlink():
-        return data
-    if folder is not None:
-        refused = outside(path, folder)
-        if refused is not None:
-            data.problems.append(refused)
-            return data
-    root, data.problems = load_yaml(path)
+    root, data.problems = load_optional(path, folder)
     if root is None:
         return data
     if not isinstance(root, YamlMap):

@@ -12,9 +12,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.files import outside
 from index.problems import WARNING, Problem
-from index.yamlfile import YamlList, YamlMap, load_yaml
+from index.yamlfile import YamlList, YamlMap, load_optional
 
 WORDINGS_FILE = "vraagvormen.yaml"
 KEY = "vraagvormen"
@@ -36,13 +35,7 @@ def load_wordings(
     `skip_docs` (a document with errors of its own: fixing that comes first)."""
     data = WordingData()
     path = folder / WORDINGS_FILE
-    if not path.exists() and not path.is_symlink():
-        return data
-    refused = outside(path, folder)
-    if refused is not None:
-        data.problems.append(refused)
-        return data
-    root, data.problems = load_yaml(path)
+    root, data.problems = load_optional(path, folder)
     if root is None:
         return data
     if not isinstance(root, YamlMap) or not isinstance(root.get(KEY), YamlMap | type(None)):

@@ -18,7 +18,7 @@ import yaml
 from yaml.error import Mark
 from yaml.events import AliasEvent, NodeEvent
 
-from index.files import KnowledgeError, read_text
+from index.files import KnowledgeError, outside, read_text
 from index.problems import WARNING, Problem
 
 ALIASES_REFUSED = (
@@ -194,6 +194,18 @@ def parse_yaml(text: str, path: Path, first_line: int = 1) -> tuple[Any, list[Pr
     finally:
         loader.dispose()
     return data, problems
+
+
+def load_optional(path: Path, folder: Path | None) -> tuple[Any, list[Problem]]:
+    """A knowledge YAML file that may be absent (None, no problems); with `folder`, one that
+    leads outside it (a symlink) is refused with a problem."""
+    if not path.exists() and not path.is_symlink():
+        return None, []
+    if folder is not None:
+        refused = outside(path, folder)
+        if refused is not None:
+            return None, [refused]
+    return load_yaml(path)
 
 
 def load_yaml(path: Path) -> tuple[Any, list[Problem]]:
