@@ -197,7 +197,7 @@ def cmd_backup(args: argparse.Namespace, config: Config) -> int:
 
     target = Path(args.file)
     try:
-        manifest = make_backup(config.db, _knowledge(args, config), target)
+        manifest = make_backup(config.db_file, _knowledge(args, config), target)
     except BackupError as exc:
         print(f"draaibot backup: {exc}", file=sys.stderr)
         return 1
@@ -216,7 +216,7 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
 
     knowledge = _knowledge(args, config)
     try:
-        restored = restore_backup(Path(args.file), config.db, knowledge)
+        restored = restore_backup(Path(args.file), config.db_file, knowledge)
     except BackupError as exc:
         print(f"draaibot restore: {exc}", file=sys.stderr)
         return 1
@@ -225,7 +225,7 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
         return 1
     manifest = restored.manifest
     print(
-        f"Hersteld uit {args.file} (gemaakt {manifest.created_at}): database {config.db}, "
+        f"Hersteld uit {args.file} (gemaakt {manifest.created_at}): database {config.db_file}, "
         f"kennismap {knowledge} ({manifest.knowledge_files} bestanden)."
     )
     for kept in restored.kept:
@@ -237,7 +237,7 @@ def cmd_restore(args: argparse.Namespace, config: Config) -> int:
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
     from bot.status import check_health
 
-    health = check_health(config.db, _knowledge(args, config), bool(config.token), time.time)
+    health = check_health(config.db_file, _knowledge(args, config), bool(config.token), time.time)
     print("draaibot: in orde" if health.healthy else "draaibot: NIET in orde")
     for line in health.lines:
         print(line)

@@ -204,8 +204,8 @@ def _files(folder: Path, skip: str = "") -> dict[Path, Path]:
         seen.add(real)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != skip)
         for name in names:
-            if not name.startswith(".") and name != skip:
-                path = Path(current, name)
+            path = Path(current, name)
+            if not name.startswith(".") and name != skip and path.is_file():  # no pipes
                 found[path.relative_to(folder)] = path
     return found
 

@@ -18,7 +18,7 @@ from telegram import (
     Update,
 )
 from telegram._utils.types import ODVInput
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -274,6 +274,7 @@ def configure_logging(token: str = "") -> None:
     """Log to stderr through a formatter that never writes a bot token (PTB's own loggers
     and traceback texts included)."""
     handler = logging.StreamHandler()
+    handler.addFilter(_network_errors_in_one_line)
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets=[token])
     )
@@ -283,6 +284,24 @@ def configure_logging(token: str = "") -> None:
     # AIORateLimiter only paces (max_retries=0) and logs every 429 as an error with traceback;
     # the outbox retries them and logs them itself.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+
+
+UNREACHABLE = (
+    "draaibot: de Bot API van Telegram is bij het starten niet bereikbaar ({error}). Controleer "
+    "de verbinding (en TELEGRAM_API_BASE_URL); de service start draaibot vanzelf opnieuw."
+)
+
+
+def _network_errors_in_one_line(record: logging.LogRecord) -> bool:
+    """A network error (Telegram unreachable, a timeout) is an expected event: one log line
+    with its message, not a traceback (python-telegram-bot logs its own with exc_info)."""
+    error = record.exc_info[1] if record.exc_info else None
+    if isinstance(error, NetworkError):
+        record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+    return True
 
 
 def run(config: Config, knowledge: KnowledgeBase) -> int:
@@ -303,4 +322,7 @@ def run(config: Config, knowledge: KnowledgeBase) -> int:
     except InvalidToken:
         print(INVALID_TOKEN, file=sys.stderr)
         return 2
+    except NetworkError as exc:  # Telegram unreachable at start-up: the service starts us again
+        print(UNREACHABLE.format(error=type(exc).__name__), file=sys.stderr)
+        return 1
     return 0

@@ -115,6 +115,10 @@ FORGOTTEN = "Gedaan: alles van deze chat is gewist ({n} gegevens)."
 
 NOT_FORGOTTEN = "Goed, er is niets gewist."
 
+ADMIN_CHECK_FAILED = (
+    "Ik kan nu niet nagaan of u beheerder van deze groep bent. Probeer het over een minuut opnieuw."
+)
+
 FORGET_GROUP_ADMINS = "In een groep kunnen alleen de beheerders van de groep alles laten wissen."
 
 ADMIN_ONLY = "Dit commando is alleen voor medewerkers van Nidos die beheerder zijn van draaibot."

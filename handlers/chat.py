@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
@@ -22,6 +23,7 @@ from handlers.send import answer_query, send_outcome
 
 log = logging.getLogger(__name__)
 
+ADMIN_CHECK_SECONDS = 3  # getChatMember: a short wait, then "probeer het zo opnieuw"
 ASSISTANT = "assistant"
 ADMINS = "admins"
 EDITS = "checklist_edits"
@@ -112,17 +114,32 @@ async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def on_vergeet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/vergeet: delete everything of this chat, after a confirmation button. In a group only
     its administrators may: it wipes the group's checklists too."""
-    if not await _may_wipe(update, context):
-        await reply(update, context, Outcome.say(texts.FORGET_GROUP_ADMINS))
+    allowed = await _may_wipe(update, context)
+    if not allowed:
+        refusal = texts.FORGET_GROUP_ADMINS if allowed is False else texts.ADMIN_CHECK_FAILED
+        await reply(update, context, Outcome.say(refusal))
         return
     await reply(update, context, assistant_of(context).forget_confirm())
 
 
-async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool | None:
+    """Is the sender an administrator of the group (always true in a private chat)? None when
+    Telegram cannot tell us now: asked with a short timeout, so that a hanging Bot API neither
+    leaves the user without an answer nor holds up a shutdown."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or chat.type == ChatType.PRIVATE:
         return True
-    member = await context.bot.get_chat_member(chat.id, user.id)
+    try:
+        member = await context.bot.get_chat_member(
+            chat.id,
+            user.id,
+            read_timeout=ADMIN_CHECK_SECONDS,
+            connect_timeout=ADMIN_CHECK_SECONDS,
+            pool_timeout=ADMIN_CHECK_SECONDS,
+        )
+    except TelegramError as exc:
+        log.warning("could not check the group administrators: %r", exc)
+        return None
     return member.status in ("administrator", "creator")
 
 
@@ -260,8 +277,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     chat = chat_of(update, context)
     if action.role is Role.GROUP_ADMIN and chat.is_group:
-        if not await _may_wipe(update, context):
-            answer_query(assistant_of(context).store, query, texts.FORGET_GROUP_ADMINS, alert=True)
+        allowed = await _may_wipe(update, context)
+        if not allowed:
+            refusal = texts.FORGET_GROUP_ADMINS if allowed is False else texts.ADMIN_CHECK_FAILED
+            answer_query(assistant_of(context).store, query, refusal, alert=True)
             return
         chat = replace(chat, group_admin=True)
     outcome = assistant_of(context).press(chat, action)

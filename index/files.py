@@ -11,6 +11,9 @@ from pathlib import Path
 from index.problems import Problem
 
 OUTSIDE = "verwijst naar {target} buiten de kennismap: wordt niet geladen"
+# The largest knowledge file read: the longest document of the shipped knowledge is about
+# 60 kB; a file this large is a mistake (or an attack), not a document to quote.
+MAX_FILE_BYTES = 5_000_000
 
 
 class KnowledgeError(Exception):
@@ -24,8 +27,21 @@ class KnowledgeError(Exception):
 
 
 def read_text(path: Path) -> str:
+    """A knowledge file as text. Only regular files (a pipe or device would block the reader)
+    of at most MAX_FILE_BYTES; every failure is a KnowledgeError naming the file."""
     try:
-        raw = path.read_bytes()
+        if not path.is_file():
+            raise KnowledgeError(path, 1, "geen gewoon bestand: wordt niet gelezen")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise KnowledgeError(
+                path,
+                1,
+                f"bestand te groot ({size // 1_000_000} MB; hoogstens "
+                f"{MAX_FILE_BYTES // 1_000_000} MB): splits het of laat afbeeldingen weg",
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows meanwhile is cut here
     except OSError as exc:
         raise KnowledgeError(path, 1, f"bestand niet leesbaar: {exc.strerror}") from exc
     try:

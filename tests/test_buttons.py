@@ -205,3 +205,20 @@ def test_the_terminal_presses_buttons_through_the_same_codec() -> None:
     assert "(Bron wordt getoond)" in out and "▶ Keukenruimte 11,5 m2" in out
     assert "(Inventaris KWE/KWE+ gestart)" in out and "1. Wasmachine: aanwezig" in out
     assert "Gedaan: alles van deze chat is gewist" in out
+
+
+@pytest.mark.parametrize("fault", ["500", "hang"])
+async def test_when_telegram_cannot_say_who_is_admin_the_wipe_is_answered_and_refused(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex, fault: str
+) -> None:
+    fake.group_admins.add(ADMIN)
+    async with running_bot(fake, db, shipped_index):
+        message = await group_with_data(fake, db)
+        before = dump(db)
+        fake.inject("getChatMember", fault, times=2)
+        fake.text("/vergeet", user=ADMIN, chat=GROUP)
+        refusal = (await fake.wait_sent(5, chat=GROUP))[4]
+        fake.press("v:ja", message, ADMIN)
+        await fake.wait_for(lambda f: texts.ADMIN_CHECK_FAILED in toasts(f))
+        assert dump(db) == before
+    assert plain(refusal.text) == texts.ADMIN_CHECK_FAILED

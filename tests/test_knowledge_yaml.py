@@ -4,6 +4,7 @@ exception; aliases are refused before they expand; nothing is read from outside 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tracemalloc
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot import flowengine as engine
 from bot.checklists import load_templates
 from bot.flows import Step, load_flows
 from bot.knowledge import check_knowledge
+from index.files import MAX_FILE_BYTES
 from index.search import InvalidKnowledge, KnowledgeIndex
 from tests.conftest import KNOWLEDGE, MAX_LINE
 
@@ -308,3 +310,11 @@ def test_a_misspelt_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     assert shown == [
         f"{path}:7: waarschuwing: onbekende sleutel 'maks' wordt genegeerd (bedoelt u 'max'?)"
     ]
+
+
+def test_a_pipe_or_a_huge_file_in_the_folder_is_a_problem_not_a_hang(knowledge_copy: Path) -> None:
+    os.mkfifo(knowledge_copy / "documenten" / "pijp.md")
+    (knowledge_copy / "documenten" / "groot.md").write_bytes(b"x" * (MAX_FILE_BYTES + 1))
+    problems = [str(p) for p in check_knowledge(knowledge_copy)]
+    assert any("pijp.md:1: fout: geen gewoon bestand" in p for p in problems), problems
+    assert any("groot.md:1: fout: bestand te groot" in p for p in problems), problems

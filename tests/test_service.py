@@ -102,3 +102,16 @@ async def test_sigterm_stops_within_5_s_when_the_bot_api_stops_answering(
         ((lane, payload),) = conn.execute("select lane, payload from outbox").fetchall()
     assert lane == "c5" and "KWG" in payload  # the unsent reply is kept for the next start
     assert TOKEN.split(":")[1] not in err.decode()
+
+
+async def test_telegram_unreachable_at_start_up_is_one_clear_line(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    fake.inject("getMe", "500", times=5)
+    process = await start_bot(fake, tmp_path / "down.db")
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 1
+    assert "Traceback" not in err.decode()
+    assert err.decode().strip().splitlines()[-1].startswith(
+        "draaibot: de Bot API van Telegram is bij het starten niet bereikbaar"
+    )
