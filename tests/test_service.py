@@ -109,7 +109,7 @@ async def test_telegram_unreachable_at_start_up_is_one_clear_line(
 ) -> None:
     fake.inject("getMe", "500", times=5)
     process = await start_bot(fake, tmp_path / "down.db")
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
     assert process.returncode == 1
     assert "Traceback" not in err.decode()
     assert err.decode().strip().splitlines()[-1].startswith(
