@@ -1,8 +1,11 @@
 """The terminal chat: the same assistant as the Telegram bot, in plain text. Buttons become
-numbered options: type the number to press one."""
+options #1, #2 …: type `#2` (or `/2`) to press one. A number typed without # is text, so a
+flow that asks "hoeveel badkamers?" gets the 2 it is given; a checklist remark is said as one:
+`opmerking 3: besteld`."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from typing import TextIO
@@ -10,13 +13,18 @@ from typing import TextIO
 from bot import texts
 from bot.actions import decode, encode
 from bot.assistant import Assistant, Chat
-from bot.checklists import REMARK
 from bot.render_text import answer_block, passage_block
 from bot.replies import Button, Outcome, Prompt, Reply
 from bot.storage import is_write_failure
 from index.search import InvalidKnowledge
 
 PROMPT = "vraag> "
+_OPTION = re.compile(r"[#/](\d{1,3})")  # '#2' or '/2' presses option 2
+_REMARK = re.compile(r"opmerking\s+(\d{1,3}\s*[:.)\-]\s*.+)", re.IGNORECASE | re.DOTALL)
+TERMINAL_HELP = (
+    "\n\nIn deze terminal: #1, #2 … kiest een knop; opmerking 3: tekst zet een opmerking bij "
+    "punt 3 van de laatst getoonde checklist; /exit sluit de chat af."
+)
 TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
 
 
@@ -37,7 +45,7 @@ def render_reply(reply: Reply, first_option: int = 1) -> tuple[str, list[Button]
         )
     buttons = [b for row in reply.buttons for b in row]
     if buttons:
-        options = "  ".join(f"({first_option + i}) {b.label}" for i, b in enumerate(buttons))
+        options = "  ".join(f"#{first_option + i} {b.label}" for i, b in enumerate(buttons))
         parts.append(f"Kies: {options}")
     if reply.prompt is not None:
         parts.append("(typ uw antwoord op de volgende regel)")
@@ -74,16 +82,23 @@ class TerminalChat:
             self.prompt_ref = None
             if outcome is not None:
                 return self.show(outcome)
-        if text.isdigit() and 1 <= int(text) <= len(self.options):
-            outcome = self.press(self.options[int(text) - 1])
+        option = _OPTION.fullmatch(text)
+        if option is not None:
+            number = int(option.group(1))
+            if not 1 <= number <= len(self.options):
+                return texts.NO_SUCH_OPTION.format(n=number)
+            outcome = self.press(self.options[number - 1])
             if outcome.refresh is not None:  # the terminal redraws the checklist below
                 checklist_id, page = outcome.refresh
                 redrawn = self.assistant.checklists.render(checklist_id, page)
                 outcome = Outcome([*outcome.replies, redrawn], outcome.notice)
             return self.show(outcome)
-        if self.checklist is not None and REMARK.match(text) is not None:
+        remark = _REMARK.fullmatch(text)
+        if remark is not None:  # 'opmerking 3: besteld', on the checklist shown last
+            if self.checklist is None:
+                return texts.NO_CHECKLIST_FOR_REMARK
             return self.show(
-                self.assistant.checklists.remark(self.checklist, (0, "terminal"), text)
+                self.assistant.checklists.remark(self.checklist, (0, "terminal"), remark.group(1))
             )
         if command:
             return self.show(self.command(command, text.split()[1:]))
@@ -101,7 +116,7 @@ class TerminalChat:
         if name == "/start":
             return a.start()
         if name == "/help":
-            return Outcome.say(texts.help_text(self.chat.is_admin) + "\n/exit - de chat afsluiten")
+            return Outcome.say(texts.help_text(self.chat.is_admin) + TERMINAL_HELP)
         if name == "/vraag":
             return a.ask(self.chat, " ".join(args)) if args else Outcome.say(texts.ASK_IN_PRIVATE)
         if name == "/bronnen":

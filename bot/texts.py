@@ -12,6 +12,10 @@ HELLO = (
 
 YOU_ARE_WELCOME = "Graag gedaan. Stel gerust een nieuwe vraag."
 
+NO_SUCH_OPTION = "Er is geen keuze #{n}. Kies een van de nummers achter 'Kies:'."
+
+NO_CHECKLIST_FOR_REMARK = "Er is nog geen checklist getoond. Open er een met /checklist."
+
 READ_AS = "(Ik las dit als: {question})"
 
 FLOW_INSTEAD = "Dat zoek ik samen met u uit: kies hieronder en beantwoord een paar vragen."

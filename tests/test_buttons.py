@@ -192,12 +192,12 @@ def test_the_terminal_presses_buttons_through_the_same_codec() -> None:
 
     lines = [
         "hoeveel m2 moet de keuken van een kwg zijn?",
-        "1",  # Toon bron
+        "#1",  # Toon bron
         "/checklist",
-        "1",  # the first template
-        "1",  # tick its first item
+        "#1",  # the first template
+        "/1",  # tick its first item
         "/vergeet",
-        "1",  # Ja, wis alles
+        "#1",  # Ja, wis alles
     ]
     result = run("chat", stdin="\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr

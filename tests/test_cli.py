@@ -171,3 +171,21 @@ def test_help_and_command_menu_come_from_one_list() -> None:
     assert admin_only == {"status", "rapport", "herlaad"}
     assert {c.name for c in for_scope("group")} == {c.name for c in COMMANDS} - admin_only
     assert "status" not in help_text(is_admin=False)
+
+
+def test_in_the_terminal_a_typed_number_is_an_answer_and_a_button_is_chosen_with_a_hash() -> None:
+    lines = ["/woonvorm", "2", "#9", "/checklist", "#1", "6", "opmerking 1: besteld", "#1"]
+    result = run("chat", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Kies: #1 Weet ik niet  #2 Stoppen" in out
+    assert "Gestopt" not in out  # '2' answered "hoeveel jongeren?", it did not press Stoppen
+    assert "Welke woonvorm past? · vraag 2" in out
+    assert "Er is geen keuze #9." in out
+    assert "Opmerking bij 1. Wasmachine opgeslagen." in out
+    assert out.count("Opmerking bij") == 1  # the bare '6' was no remark
+
+
+def test_a_remark_without_a_checklist_says_so() -> None:
+    result = run("chat", stdin="opmerking 2: iets\n")
+    assert "Er is nog geen checklist getoond." in result.stdout
