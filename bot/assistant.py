@@ -90,8 +90,19 @@ class Assistant:
 
     def message(self, chat: Chat, text: str) -> Outcome:
         """A typed message: the answer to a flow question that waits for one, else a question."""
-        answer = self.flows.typed(chat.id, chat.is_group, text) if not chat.is_group else None
-        return answer if answer is not None else self.ask(chat, text)
+        if chat.is_group:  # in a group a flow answer is a reply to the bot's question
+            return self.ask(chat, text)
+        attempt = self.flows.attempt(chat.id, text)
+        if attempt is None or isinstance(attempt, Outcome):
+            return attempt or self.ask(chat, text)
+        # Not an answer to the open question. A question of its own gets its answer, and the
+        # flow's question follows so the user keeps the thread; anything else is asked again
+        # with what is expected.
+        if _looks_like_a_question(text) and self.knowledge.ask(text).answered:
+            question = self.flows.again(chat.id, texts.FLOW_CONTINUES)
+            answer = self.ask(chat, text)
+            return Outcome(answer.replies + (question.replies if question else []))
+        return self.flows.again(chat.id, attempt) or self.ask(chat, text)
 
     def ask(self, chat: Chat, question: str) -> Outcome:
         question = " ".join(question.split())
@@ -485,6 +496,12 @@ _THANKS = re.compile(
     r"thanks|merci|ok|oké|okee|oke|prima|top|duidelijk)?[\s!.,]*$",
     re.IGNORECASE,
 )
+
+
+def _looks_like_a_question(text: str) -> bool:
+    """A question of its own rather than a try at an answer ('1-1-2027', 'banaan'): a question
+    mark, or at least three words."""
+    return text.rstrip().endswith("?") or len(re.findall(r"[^\W\d_]{2,}", text)) >= 3
 
 
 def _small_talk(text: str) -> str | None:

@@ -152,6 +152,29 @@ class FlowChat:
         flow = self.flows.get(session.flow)
         return (session, flow) if flow is not None else None
 
+    def attempt(self, chat_id: int, text: str) -> Outcome | str | None:
+        """A typed text in a private chat while a flow waits: the next question when it is an
+        answer, the correction (what is expected, with an example) when it is not, None when
+        no question waits."""
+        session = self._active(chat_id)
+        flow = self.flows.get(session.flow) if session is not None else None
+        step = engine.current_step(flow, session.answers) if flow and session else None
+        if flow is None or session is None or step is None:
+            return None
+        try:
+            value = engine.answer_text(step, text, self.today())
+        except ParseError as exc:
+            return str(exc)
+        return self._record(flow, session, step, value, is_group=False)
+
+    def again(self, chat_id: int, note: str = "") -> Outcome | None:
+        """The open question again (with its buttons), after `note`; None without one."""
+        session = self._active(chat_id)
+        flow = self.flows.get(session.flow) if session is not None else None
+        if flow is None or session is None:
+            return None
+        return self._ask(flow, session, is_group=False, note=note)
+
     def typed(self, chat_id: int, is_group: bool, text: str) -> Outcome | None:
         """A typed answer for the active session; None when no question is waiting for one."""
         session = self._active(chat_id)

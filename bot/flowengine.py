@@ -4,6 +4,7 @@ what an answer means, and the verdict or dates at the end. Pure: no storage, no 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -152,17 +153,47 @@ def answer_choice(step: Step, index: int) -> Any:
     return chosen
 
 
+# What people type for yes, no and "I don't know" (compared without punctuation).
+YES_WORDS = frozenset(
+    (
+        *("ja", "j", "yes", "jazeker", "ja zeker", "zeker", "ja hoor", "jawel", "klopt"),
+        *("dat klopt", "ja dat klopt", "ja klopt", "correct", "inderdaad", "natuurlijk"),
+        *("absoluut", "zeker weten", "ja hij is er", "ja die is er", "aanwezig"),
+    )
+)
+NO_WORDS = frozenset(
+    (
+        *("nee", "n", "no", "neen", "nee hoor", "niet", "nope", "helaas niet", "nee helaas"),
+        *("klopt niet", "dat klopt niet", "zeker niet", "absoluut niet", "nog niet"),
+        *("ontbreekt", "niet aanwezig", "is er niet", "nee nog niet"),
+    )
+)
+UNKNOWN_WORDS = frozenset(
+    (
+        *("weet ik niet", "weet niet", "onbekend", "?", "geen idee", "geen flauw idee"),
+        *("ik weet het niet", "weet ik nog niet", "weet ik het niet", "geen idee eigenlijk"),
+        *("onduidelijk", "nog onbekend", "dat weet ik niet", "ik weet het nog niet"),
+    )
+)
+
+
+def _plain(text: str) -> str:
+    """Lowercase words without punctuation: 'Ja hoor!' -> 'ja hoor', '?' stays '?'."""
+    words = re.sub(r"[^\w?+ ]+", " ", text.lower()).split()
+    return " ".join(words)
+
+
 def answer_text(step: Step, text: str, today: dt.date) -> Any:
     """A typed answer, validated; raises ParseError with a Dutch correction."""
-    cleaned = text.strip().lower()
-    if cleaned in ("weet ik niet", "weet niet", "onbekend", "?"):
+    cleaned = _plain(text)
+    if cleaned in UNKNOWN_WORDS or cleaned.replace(" ", "") == "?":
         return UNKNOWN
-    if step.optional and cleaned in ("overslaan", "sla over", "geen", "-"):
+    if step.optional and cleaned in ("overslaan", "sla over", "geen", "-", ""):
         return SKIPPED
     if step.type == "ja_nee":
-        if cleaned in ("ja", "j", "yes"):
+        if cleaned in YES_WORDS:
             return YES
-        if cleaned in ("nee", "n", "no"):
+        if cleaned in NO_WORDS:
             return NO
         raise ParseError("Antwoord met ja, nee of weet ik niet.")
     if step.type == "keuze":

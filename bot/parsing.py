@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 import dateparser
 
+from index.analysis import number_words_as_digits
+
 MONTHS = [
     "januari",
     "februari",
@@ -47,14 +49,29 @@ _DATE_SETTINGS = {
 MAX_INPUT = 200
 
 
+# 'ruim 60', 'ongeveer 10', 'circa 12 m2': the number is the answer
+_APPROXIMATELY = re.compile(
+    r"^(?:ruim|ongeveer|circa|ca\.?|zo'?n|bijna|rond(?:om)?|iets meer dan|iets minder dan|"
+    r"minstens|minimaal|maximaal|hooguit|precies|exact|zeker)\s+"
+)
+_SPOKEN_SQUARE_METRES = re.compile(r"\s*vierkante\s+meters?\b")
+_COUNTED_NOUN = re.compile(r"(?<=\d)\s+[a-z][a-z\s-]*$")  # '6 slaapkamers' -> '6'
+
+
 class ParseError(ValueError):
     """What the user typed is not what the question asks; the message says what is expected."""
 
 
-def parse_number(text: str, unit: str = "") -> Decimal:
-    """'11,5' -> 11.5; '12 m2' and '12m²' -> 12 (with unit 'm2'); a different unit is an error."""
+def parse_number(text: str, unit: str = "", noun_allowed: bool = False) -> Decimal:
+    """'11,5' -> 11.5; '12 m2' and '12m²' -> 12 (with unit 'm2'); a different unit is an error.
+    Number words ('zes', 'twaalf') and approximations ('ruim 60 m2', 'ongeveer 10') are
+    understood; with `noun_allowed`, a count may name what it counts ('6 slaapkamers')."""
     cleaned = unicodedata.normalize("NFKC", text).strip().lower()[:MAX_INPUT]
-    cleaned = cleaned.replace("vierkante meter", "m2").rstrip(".")
+    cleaned = number_words_as_digits(cleaned)
+    cleaned = _APPROXIMATELY.sub("", cleaned).strip()
+    cleaned = _SPOKEN_SQUARE_METRES.sub("m2", cleaned).rstrip(".!")
+    if noun_allowed:
+        cleaned = _COUNTED_NOUN.sub("", cleaned)
     match = _NUMBER.match(cleaned)
     example = {"m2": "11,5", "m": "20"}.get(unit, "12")
     expected = {"m2": "een oppervlakte in m2", "m": "een afstand in meters"}.get(unit, "een getal")
@@ -83,7 +100,7 @@ def parse_number(text: str, unit: str = "") -> Decimal:
 
 
 def parse_count(text: str, maximum: int = 100) -> int:
-    value = parse_number(text)
+    value = parse_number(text, noun_allowed=True)
     if value != value.to_integral_value():
         raise ParseError("Ik verwacht een heel getal, bijvoorbeeld 4.")
     if value > maximum:

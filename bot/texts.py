@@ -16,6 +16,8 @@ NO_SUCH_OPTION = "Er is geen keuze #{n}. Kies een van de nummers achter 'Kies:'.
 
 NO_CHECKLIST_FOR_REMARK = "Er is nog geen checklist getoond. Open er een met /checklist."
 
+FLOW_CONTINUES = "Dan gaan we verder met de vragenronde (stoppen kan met /stop):"
+
 READ_AS = "(Ik las dit als: {question})"
 
 FLOW_INSTEAD = "Dat zoek ik samen met u uit: kies hieronder en beantwoord een paar vragen."

@@ -98,6 +98,11 @@ def normalise(text: str) -> str:
     return _POSSESSIVE.sub(r"\1", text)  # amv's -> amv
 
 
+def number_words_as_digits(text: str) -> str:
+    """Number words as digits: 'zes slaapkamers' -> '6 slaapkamers' (lowercase text)."""
+    return _digits(text) if _NUMBER_WORD.search(text) else text
+
+
 def _digits(text: str) -> str:
     """Number words as digits: 'zes slaapkamers' -> '6 slaapkamers'."""
     text = alpha2digit(_ONE_AND_A_HALF.sub("1,5", _TWO.sub("2", text)), "nl")

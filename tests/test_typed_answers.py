@@ -1,0 +1,105 @@
+"""Typed answers in a flow as people write them: table-driven, and never a crash or a lost
+state whatever is typed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import flowengine as engine
+from bot.assistant import Assistant, Chat
+from bot.flows import Step
+from bot.knowledge import KnowledgeBase
+from bot.parsing import ParseError, parse_count, parse_number
+from bot.storage import Store
+from tests.conftest import KNOWLEDGE
+
+TODAY = dt.date(2026, 11, 28)
+YES_NO = Step(id="q", ask="Is er een rookmelder?", type="ja_nee", line=1)
+COUNT = Step(id="n", ask="Hoeveel slaapkamers?", type="aantal", line=1, maximum=30)
+AREA = Step(id="a", ask="Hoe groot is de keuken (m2)?", type="oppervlakte", line=1)
+
+
+@pytest.mark.parametrize(
+    "typed,meant",
+    [
+        *[
+            (t, engine.YES)
+            for t in ("ja", "Ja hoor!", "jazeker", "klopt", "ja, dat klopt", "zeker")
+        ],
+        *[(t, engine.NO) for t in ("nee", "Nee hoor.", "niet", "helaas niet", "neen")],
+        *[
+            (t, engine.UNKNOWN)
+            for t in ("weet niet", "geen idee", "?", "Weet ik niet.", "onbekend")
+        ],
+    ],
+)
+def test_yes_no_and_dont_know_as_people_type_them(typed: str, meant: str) -> None:
+    assert engine.answer_text(YES_NO, typed, TODAY) == meant
+
+
+@pytest.mark.parametrize(
+    "typed,number",
+    [
+        ("6", 6),
+        ("zes", 6),
+        ("6 slaapkamers", 6),
+        ("ongeveer 10", 10),
+        ("twaalf", 12),
+        ("ruim 4", 4),
+        ("drie jongeren", 3),
+    ],
+)
+def test_counts_in_words_and_with_what_they_count(typed: str, number: int) -> None:
+    assert parse_count(typed, maximum=30) == number
+
+
+@pytest.mark.parametrize(
+    "typed,area",
+    [
+        ("11,5", "11.5"),
+        ("ruim 60 m2", "60"),
+        ("12m²", "12"),
+        ("zestig vierkante meter", "60"),
+        ("circa 9 m2", "9"),
+    ],
+)
+def test_areas_with_units_and_approximations(typed: str, area: str) -> None:
+    assert parse_number(typed, unit="m2") == Decimal(area)
+
+
+@pytest.mark.parametrize(
+    "step,typed,example",
+    [
+        (YES_NO, "misschien", "Antwoord met ja, nee of weet ik niet."),
+        (COUNT, "heel veel", "bijvoorbeeld 12"),
+        (AREA, "20 kg", "bijvoorbeeld 11,5"),
+        (COUNT, "31", "tot en met 30"),
+    ],
+)
+def test_what_is_no_answer_is_refused_with_an_example(step: Step, typed: str, example: str) -> None:
+    with pytest.raises(ParseError) as refused:
+        engine.answer_text(step, typed, TODAY)
+    assert example in str(refused.value)
+
+
+SHIPPED = KnowledgeBase(KNOWLEDGE)  # loaded once: each example gets a fresh database
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=120))
+def test_no_typed_text_crashes_a_flow_or_loses_its_place(text: str) -> None:
+    assistant = Assistant(SHIPPED, Store(None))
+    chat = Chat(5, "private", 5)
+    assistant.start_flow(chat, "woonvorm")
+    assistant.message(chat, "7")  # question 1 answered
+    before = assistant.store.active_session(chat.id)
+    outcome = assistant.message(chat, text)
+    after = assistant.store.active_session(chat.id)
+    assert outcome.replies  # always an answer
+    if after is not None and before is not None:
+        assert len(after.history) >= len(before.history)  # never a step back by itself
