@@ -31,6 +31,7 @@ from bot.actions import (
     StartFlow,
 )
 from bot.checklists import ChecklistChat
+from bot.clock import local
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
 from bot.followup import FollowUps
@@ -528,11 +529,11 @@ def _shown(number: int, passage: Passage) -> ShownPassage:
 
 
 def _when(moment: float) -> str:
-    return time.strftime("%d-%m-%Y %H:%M", time.localtime(moment))
+    return local(moment).strftime("%d-%m-%Y %H:%M")
 
 
 def _day(moment: float) -> str:
-    return time.strftime("%Y-%m-%d", time.localtime(moment))
+    return local(moment).strftime("%Y-%m-%d")
 
 
 def _days(days: float) -> str:

@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot import csvsafe, texts
 from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
+from bot.clock import AMSTERDAM, local
 from bot.parsing import format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import Store
@@ -36,7 +36,6 @@ from index.yamlfile import YamlList, YamlMap, load_yaml
 CHECKLISTS_DIR = "checklists"
 KINDS = ("afvinken", "inventaris")
 PAGE = 8  # items per page: 8 buttons, plus navigation, stays well under Telegram's 100
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DONE, PRESENT, ABSENT = "gedaan", "aanwezig", "niet aanwezig"
 MARKS = {None: "☐", DONE: "✅", PRESENT: "✅", ABSENT: "❌"}
 REMARK = re.compile(r"^\s*(\d{1,3})\s*[:.)\-]\s*(.+)$", re.S)
@@ -462,7 +461,7 @@ class ChecklistChat:
         )
 
     def _when(self, timestamp: float) -> str:
-        moment = dt.datetime.fromtimestamp(timestamp, tz=AMSTERDAM)
+        moment = local(timestamp)
         return f"{format_date(moment.date())} {moment:%H:%M}"
 
 

@@ -7,19 +7,18 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
 from bot import flowengine as engine
 from bot import texts
 from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, Remind
+from bot.clock import AMSTERDAM
 from bot.flows import UNKNOWN, Flow, Step
 from bot.parsing import ParseError, format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import FlowSession, Store
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 REMINDER_HOUR = 9
 ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
 STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
