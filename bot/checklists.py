@@ -356,7 +356,7 @@ class ChecklistChat:
             for n, item in enumerate(shown, start=first + 1):
                 state = ticks.get(n, {}).get("state")
                 following = _next_state(row["kind"], state)
-                label = f"{MARKS[state]} {n}. {item['text']}"[:60]
+                label = _at_word(f"{MARKS[state]} {n}. {item['text']}", BUTTON_LABEL)
                 buttons.append((Button(label, ChecklistTick(cid, n, following, page)),))
         navigation = []
         if page > 0:
@@ -502,6 +502,17 @@ def _largest(fits: Callable[[int], bool], upper: int) -> int:
         else:
             high = middle - 1
     return low
+
+
+BUTTON_LABEL = 60  # characters of an item's button; the full text stands in the message
+
+
+def _at_word(text: str, most: int) -> str:
+    """`text` shortened at a word boundary to at most `most` characters, with an ellipsis."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return f"{cut}…"
 
 
 def _shorten(text: str, most: int) -> str:

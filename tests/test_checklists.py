@@ -174,3 +174,12 @@ async def test_burst_of_50_ticks_gives_few_edits_and_survives_restart_and_faults
     ticks = store.ticks(int(cid, 36))
     assert sorted(n for n, t in ticks.items() if t["state"] == "gedaan") == list(range(1, 20))
     store.close()
+
+
+def test_item_buttons_are_shortened_at_a_word_boundary() -> None:
+    from bot.checklists import _at_word
+
+    label = _at_word("☐ 2. Ov, ISK-school, winkels en medische zorg op fietsafstand", 60)
+    assert label == "☐ 2. Ov, ISK-school, winkels en medische zorg op…"
+    assert len(label) <= 60
+    assert _at_word("kort", 60) == "kort"
