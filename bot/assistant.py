@@ -327,6 +327,9 @@ class Assistant:
     # -- flows -----------------------------------------------------------------------------
 
     def start_flow(self, chat: Chat, flow_id: str) -> Outcome:
+        """A flow started by a user ends what that user was asked to reply to (a reminder's
+        name): the flow's answers must not be taken for it."""
+        self.store.drop_pending(chat.id, chat.user_id, private=not chat.is_group)
         return self.flows.start(chat.id, chat.is_group, flow_id)
 
     def back(self, chat: Chat) -> Outcome:

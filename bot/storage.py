@@ -277,9 +277,7 @@ class Store:
                 if_not_exists=True,
             )
             self.db.table("outbox").create_index(["lane", "id"], if_not_exists=True)
-            self.db.table("health").create(
-                {"key": str, "value": str}, pk="key", if_not_exists=True
-            )
+            self.db.table("health").create({"key": str, "value": str}, pk="key", if_not_exists=True)
             if "shown" not in self.db.table("checklist_messages").columns_dict:
                 self.db.table("checklist_messages").add_column("shown", str)
         if version < 6 and "closed_at" not in self.db.table("checklists").columns_dict:
@@ -423,6 +421,15 @@ class Store:
             )
         )
         return rows[0] if rows else None
+
+    def drop_pending(self, chat_id: int, user_id: int, private: bool) -> None:
+        """Forget the prompts waiting for this user's reply (in a private chat: all of them)."""
+        anybody = 0 if private else user_id  # prompts in a private chat ask user 0: anybody
+        with self.db.conn:
+            self.db.execute(
+                "delete from pending where chat_id = ? and user_id in (?, ?)",
+                [chat_id, anybody, user_id],
+            )
 
     def take_pending(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         row = self.pending(chat_id, message_id)

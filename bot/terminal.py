@@ -77,7 +77,9 @@ class TerminalChat:
             command == "/stop" and self.assistant.store.active_session(self.chat.id) is None
         ):
             return None
-        if self.prompt_ref is not None and text and not command:
+        if command:  # a command ends a prompt: its reply is not the next line any more
+            self.prompt_ref = None
+        if self.prompt_ref is not None and text:
             outcome = self.assistant.reply_to_prompt(self.chat, self.prompt_ref, text)
             self.prompt_ref = None
             if outcome is not None:

@@ -16,6 +16,7 @@ from bot.flows import Step
 from bot.knowledge import KnowledgeBase
 from bot.parsing import ParseError, parse_count, parse_number
 from bot.storage import Store
+from bot.terminal import TerminalChat
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 28)
@@ -103,3 +104,24 @@ def test_no_typed_text_crashes_a_flow_or_loses_its_place(text: str) -> None:
     assert outcome.replies  # always an answer
     if after is not None and before is not None:
         assert len(after.history) >= len(before.history)  # never a step back by itself
+
+
+def test_a_flow_started_ends_the_prompts_waiting_for_that_users_reply() -> None:
+    store = Store(None)
+    assistant = Assistant(SHIPPED, store)
+    alice, bob = Chat(-9, "group", 1), Chat(-9, "group", 2)
+    store.add_pending(-9, 100, 1, "reminder", 1)
+    store.add_pending(-9, 101, 2, "missing", 1)
+    assistant.start_flow(alice, "deadline")
+    assert store.pending(-9, 100) is None  # Alice's own prompt is gone
+    assert store.pending(-9, 101) is not None  # Bob's stays
+    assistant.start_flow(bob, "woonvorm")
+    assert store.pending(-9, 101) is None
+
+
+def test_in_the_terminal_a_command_ends_the_prompt() -> None:
+    chat = TerminalChat(Assistant(SHIPPED, Store(None)))
+    chat.prompt_ref = 1  # as after "Herinnering gezet … Wilt u er een eigen naam aan geven?"
+    chat.respond("/deadline")
+    shown = chat.respond("15-03-2026") or ""
+    assert "vraag 2" in shown  # the flow's answer, not the reminder's new name
