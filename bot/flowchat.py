@@ -28,6 +28,46 @@ MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held
 MAX_REMINDERS = 50  # per chat, not yet sent
 
 
+def _verdict_line(outcome: engine.Result) -> str:
+    """'Voldoet niet op 1 punt' / 'Voldoet op alle getoetste punten, 3 nog na te gaan'."""
+    if not outcome.verdicts:
+        return ""
+    failing = sum(v.status == engine.FAIL for v in outcome.verdicts)
+    open_ = sum(v.status == engine.OPEN for v in outcome.verdicts)
+    still = f", {open_} nog na te gaan" if open_ else ""
+    if failing:
+        return f"Voldoet niet op {failing} {'punt' if failing == 1 else 'punten'}{still}."
+    return f"Voldoet op alle getoetste punten{still}."
+
+
+def _next_date_line(flow: Flow, outcome: engine.Result, today: dt.date) -> str:
+    """The next date that matters first, and which dates have passed. The terms counted from
+    the flow's first date come first (the request date: the housing deadline), then the rest
+    (from a date of birth: the choice before 17,5, then 18)."""
+    if not outcome.dates:
+        return ""
+    primary = flow.dates[min(d.index for d in outcome.dates)].start
+
+    def order(d: engine.DateLine) -> tuple[bool, dt.date]:
+        return flow.dates[d.index].start != primary, d.day
+
+    coming = sorted((d for d in outcome.dates if d.day >= today), key=order)
+    passed = [d for d in outcome.dates if d.day < today]
+    lines = []
+    if coming:
+        first = coming[0]
+        lines.append(
+            f"Eerstvolgende datum: {format_date(first.day)} ({first.relative}): {first.label}"
+        )
+    else:
+        lines.append("Alle data liggen al achter ons.")
+    if passed:
+        lines.append(
+            "Al verstreken: " + "; ".join(f"{d.label} ({format_date(d.day)})" for d in passed)
+        )
+    return "\n".join(lines)
+
+
 class FlowChat:
     def __init__(
         self,
@@ -293,6 +333,8 @@ class FlowChat:
                 del self._private[session_id]
 
     def result_text(self, flow: Flow, answers: dict[str, Any], outcome: engine.Result) -> str:
+        """The outcome, verdict first: what fails and what is still to check, then what
+        complies; for dates, the next one that matters and what has passed."""
         values = engine.effective(flow, answers)
         heading = f"Uitkomst: {flow.title}"
         if "woonvorm" in values and values["woonvorm"] != UNKNOWN:
@@ -300,12 +342,14 @@ class FlowChat:
             if values.get("aantal_jongeren") not in (None, UNKNOWN):
                 heading += f", {values['aantal_jongeren']} jongeren"
             heading += ")"
-        parts = [heading]
-        if values.get("woonvorm") == "Weet ik niet":
+        next_date = _next_date_line(flow, outcome, self.today())
+        parts = [p for p in (_verdict_line(outcome), next_date) if p]
+        parts.append(heading)
+        if values.get("woonvorm") == UNKNOWN:
             parts.append(
                 "De woonvorm is onbekend, dus de eisen aan de ruimten heb ik niet kunnen toetsen."
             )
-        for status in (engine.PASS, engine.FAIL, engine.OPEN):
+        for status in (engine.FAIL, engine.OPEN, engine.PASS):
             group = [v for v in outcome.verdicts if v.status == status]
             if group:
                 lines = [f"{status.capitalize()} ({len(group)}):"]

@@ -198,12 +198,15 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
     }
     for _ in range(60):
         reply = outcome.replies[0]  # type: ignore[attr-defined]
-        if reply.text.startswith("Uitkomst"):
+        if "Uitkomst" in reply.text:
             break
         answer = next((v for k, v in typed.items() if k in reply.text), None)
         outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
     text = outcome.replies[0].text  # type: ignore[attr-defined]
-    assert text.startswith("Uitkomst: Is dit pand geschikt? (KWG, 10 jongeren)")
+    # the verdict first, then the outcome with what fails before what complies
+    failing = text.count("❌")
+    assert text.startswith(f"Voldoet niet op {failing} punten.\n\nUitkomst: Is dit pand geschikt?")
+    assert text.index("❌ Minimaal 2 toiletten") < text.index("✅ Keukenruimte")
     assert "❌ Huiskamer van minimaal 5 m2 per jongere (u gaf 45 m2, nodig 50 m2)" in text
     assert "❌ Minimaal 2 toiletten (u gaf 1)" in text
     assert "✅ Keukenruimte van minimaal 11,5 m2" in text
@@ -249,3 +252,17 @@ def test_reminders_are_due_at_nine_in_amsterdam(kb: KnowledgeBase, tmp_path: Pat
     now[0] = dt.datetime(2027, 2, 15, 8, 0, tzinfo=dt.UTC)  # 09:00 in Amsterdam
     ((_, chat_id, message),) = a.flows.due_reminders()
     assert chat_id == CHAT.id and "15 maart 2027 (over 1 maand)" in message.text
+
+
+def test_the_deadline_leads_with_the_next_date_and_says_what_has_passed(
+    assistant: Assistant,
+) -> None:
+    assistant.start_flow(CHAT, "deadline")
+    request = TODAY - dt.timedelta(days=200)  # the regular 6 months have passed, 12 have not
+    assistant.message(CHAT, request.strftime("%d-%m-%Y"))
+    outcome = assistant.message(CHAT, "weet ik niet")  # no date of birth
+    text = outcome.replies[0].text
+    first, second = text.splitlines()[:2]
+    assert first.startswith("Eerstvolgende datum: ")
+    assert "tijdelijke verlenging" in first
+    assert second.startswith("Al verstreken: Einde van de reguliere termijn van 6 maanden")
