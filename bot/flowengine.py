@@ -117,8 +117,22 @@ def current_step(flow: Flow, answers: dict[str, Any]) -> Step | None:
 
 
 def remaining(flow: Flow, answers: dict[str, Any]) -> int:
-    """About how many questions are still to come (conditions may still change it)."""
-    return sum(1 for s in flow.steps if s.id not in answers and applies(flow, s, answers))
+    """At most how many questions are still to come: a question that depends on an answer not
+    yet given counts as coming, so the number shown only goes down as the flow goes on."""
+    values = effective(flow, answers)
+    return sum(
+        1
+        for s in flow.steps
+        if s.id not in answers
+        and (applies(flow, s, answers) or _may_apply(flow, s, values))
+    )
+
+
+def _may_apply(flow: Flow, step: Step, values: dict[str, Any]) -> bool:
+    """Could the step still come, once questions not yet answered are?"""
+    if step.applies_to and "woonvorm" not in values:
+        return True
+    return any(key not in values for key in step.when)
 
 
 def choices(step: Step) -> list[str]:

@@ -125,3 +125,23 @@ def test_in_the_terminal_a_command_ends_the_prompt() -> None:
     chat.respond("/deadline")
     shown = chat.respond("15-03-2026") or ""
     assert "vraag 2" in shown  # the flow's answer, not the reminder's new name
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=5), min_size=40, max_size=40))
+def test_the_number_of_questions_left_never_goes_up(picks: list[int]) -> None:
+    for flow in SHIPPED.flows.values():
+        answers: dict[str, object] = {}
+        left = engine.remaining(flow, answers)
+        for pick in picks:
+            step = engine.current_step(flow, answers)
+            if step is None:
+                break
+            options = engine.choices(step)
+            if options:
+                answers[step.id] = engine.answer_choice(step, pick % len(options))
+            else:
+                answers[step.id] = engine.answer_text(step, str(pick + 3), TODAY)
+            now = engine.remaining(flow, answers)
+            assert now <= left, (flow.id, step.id)
+            left = now
