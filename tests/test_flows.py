@@ -266,3 +266,24 @@ def test_the_deadline_leads_with_the_next_date_and_says_what_has_passed(
     assert first.startswith("Eerstvolgende datum: ")
     assert "tijdelijke verlenging" in first
     assert second.startswith("Al verstreken: Einde van de reguliere termijn van 6 maanden")
+
+
+@pytest.mark.parametrize(
+    "number,independent,expected,not_expected",
+    [
+        ("25", False, "Meer dan 12 jongeren past niet in één woonvorm", "Let op"),
+        ("2", False, "Voor 1 of 2 jongeren: overleg met Nidos", "Meer dan 12"),
+        ("10", True, "Let op: het aantal past bij een KWG", "Voor jongeren voor wie continue"),
+    ],
+)
+def test_woonvorm_explains_numbers_that_do_not_fit(
+    assistant: Assistant, number: str, independent: bool, expected: str, not_expected: str
+) -> None:
+    outcome = assistant.start_flow(CHAT, "woonvorm")
+    outcome = assistant.message(CHAT, number)
+    assert "Hoe zelfstandig" in outcome.replies[0].text  # the flow goes on, whatever the number
+    label = "Zij zijn al vrij zelfstandig" if independent else "Ertussenin"
+    buttons = [b for r in outcome.replies for row in r.buttons for b in row]
+    (button,) = [b for b in buttons if b.label.startswith(label)]
+    text = assistant.press(CHAT, button.action).replies[0].text
+    assert expected in text and not_expected not in text
