@@ -28,6 +28,15 @@ MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held
 MAX_REMINDERS = 50  # per chat, not yet sent
 
 
+def _as_typed(value: Any) -> str:
+    """An answer as the user would say it: a date as '15 maart 2026', a number as typed."""
+    text = str(value)
+    try:
+        return format_date(dt.date.fromisoformat(text))
+    except ValueError:
+        return text.replace(".", ",") if text.replace(".", "", 1).isdigit() else text
+
+
 def _verdict_line(outcome: engine.Result) -> str:
     """'Voldoet niet op 1 punt' / 'Voldoet op alle getoetste punten, 3 nog na te gaan'."""
     if not outcome.verdicts:
@@ -251,9 +260,12 @@ class FlowChat:
         flow = self.flows.get(session.flow)
         if flow is None:
             return Outcome.say(NO_FLOW)
+        note = "Terug naar de vorige vraag."
         if session.history:
             last = session.history.pop()
-            session.answers.pop(last, None)
+            given = session.answers.pop(last, None)
+            if given is not None:
+                note += f" U antwoordde eerder: {_as_typed(given)}."
             # answers that no longer apply (a changed woonvorm) are dropped too
             for step_id in list(session.answers):
                 step = flow.step(step_id)
@@ -264,7 +276,7 @@ class FlowChat:
                     if step_id in session.history:
                         session.history.remove(step_id)
             self._save(flow, session)
-        return self._ask(flow, session, is_group, note="Terug naar de vorige vraag.")
+        return self._ask(flow, session, is_group, note=note)
 
     def stop(self, chat_id: int) -> Outcome:
         session = self._active(chat_id)

@@ -8,17 +8,19 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot import texts
 from bot.actions import decode, encode
 from bot.assistant import Assistant, Chat
 from bot.render_text import answer_block, passage_block
-from bot.replies import Button, Outcome, Prompt, Reply
+from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import is_write_failure
 from index.search import InvalidKnowledge
 
 PROMPT = "vraag> "
+OUTPUT = Path("uitvoer")  # where the terminal chat writes the files the bot would send
 _OPTION = re.compile(r"[#/](\d{1,3})")  # '#2' or '/2' presses option 2
 _REMARK = re.compile(r"opmerking\s+(\d{1,3}\s*[:.)\-]\s*.+)", re.IGNORECASE | re.DOTALL)
 TERMINAL_HELP = (
@@ -39,10 +41,6 @@ def render_reply(reply: Reply, first_option: int = 1) -> tuple[str, list[Button]
     parts.extend(passage_block(p.number, p.citation, p.text, p.marks) for p in reply.passages)
     if reply.preformatted:
         parts.append(reply.preformatted)
-    if reply.attachment is not None:
-        parts.append(
-            f"(bijlage {reply.attachment.filename}, {len(reply.attachment.content)} bytes)"
-        )
     buttons = [b for row in reply.buttons for b in row]
     if buttons:
         options = "  ".join(f"#{first_option + i} {b.label}" for i, b in enumerate(buttons))
@@ -160,6 +158,8 @@ class TerminalChat:
         for reply in outcome.replies:
             text, buttons = render_reply(reply, first_option=len(options) + 1)
             parts.append(text)
+            if reply.attachment is not None:
+                parts.append(self._save(reply.attachment))
             options.extend(buttons)
             if reply.prompt is not None:
                 self.prompt_ref = self._remember_prompt(reply.prompt)
@@ -168,6 +168,20 @@ class TerminalChat:
         if options:
             self.options = options
         return "\n\n".join(p for p in parts if p)
+
+    def _save(self, attachment: Attachment) -> str:
+        """A file the bot would send in Telegram, written under ./uitvoer/ (never over
+        another file)."""
+        OUTPUT.mkdir(exist_ok=True)
+        name = Path(attachment.filename).name or "bijlage"
+        target = OUTPUT / name
+        stem, suffix, n = target.stem, target.suffix, 1
+        while target.exists():
+            n += 1
+            target = OUTPUT / f"{stem}-{n}{suffix}"
+        target.write_bytes(attachment.content)
+        caption = f" {attachment.caption}." if attachment.caption else ""
+        return f"(bestand opgeslagen: {target}){caption}"
 
     def _remember_prompt(self, prompt: Prompt) -> int:
         """The terminal has no message ids: a prompt is stored under a stand-in id."""

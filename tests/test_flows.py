@@ -287,3 +287,11 @@ def test_woonvorm_explains_numbers_that_do_not_fit(
     (button,) = [b for b in buttons if b.label.startswith(label)]
     text = assistant.press(CHAT, button.action).replies[0].text
     assert expected in text and not_expected not in text
+
+
+def test_vorige_shows_the_answer_given(assistant: Assistant) -> None:
+    assistant.start_flow(CHAT, "woonvorm")
+    assistant.message(CHAT, "7")
+    text = assistant.back(CHAT).replies[0].text
+    assert text.startswith("Terug naar de vorige vraag. U antwoordde eerder: 7.")
+    assert "Voor hoeveel jongeren" in text

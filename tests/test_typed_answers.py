@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -145,3 +146,19 @@ def test_the_number_of_questions_left_never_goes_up(picks: list[int]) -> None:
             now = engine.remaining(flow, answers)
             assert now <= left, (flow.id, step.id)
             left = now
+
+
+def test_the_terminal_writes_what_telegram_would_send_as_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    chat = TerminalChat(Assistant(SHIPPED, Store(None)))
+    chat.respond("/checklist")
+    chat.respond("#1")  # the first template
+    export = next(i for i, b in enumerate(chat.options, start=1) if b.label == "Exporteer")
+    shown = chat.respond(f"#{export}") or ""
+    assert "(bestand opgeslagen: uitvoer/checklist-" in shown
+    files = sorted(p.suffix for p in (tmp_path / "uitvoer").iterdir())
+    assert files == [".csv", ".md"]
+    chat.respond(f"#{export}")  # again: a new file, never over the first
+    assert len(list((tmp_path / "uitvoer").iterdir())) == 4
