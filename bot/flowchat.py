@@ -200,50 +200,36 @@ class FlowChat:
         flow = self.flows.get(session.flow)
         return (session, flow) if flow is not None else None
 
-    def attempt(self, chat_id: int, text: str) -> Outcome | str | None:
-        """A typed text in a private chat while a flow waits: the next question when it is an
-        answer, the correction (what is expected, with an example) when it is not, None when
-        no question waits."""
+    def _open(self, chat_id: int) -> tuple[Flow, FlowSession] | None:
+        """The chat's running flow and its session, if its flow still exists."""
         session = self._active(chat_id)
         flow = self.flows.get(session.flow) if session is not None else None
-        step = engine.current_step(flow, session.answers) if flow and session else None
-        if flow is None or session is None or step is None:
+        return (flow, session) if flow is not None and session is not None else None
+
+    def attempt(self, chat_id: int, text: str, is_group: bool = False) -> Outcome | str | None:
+        """A typed text while a flow waits: the next question when it is an answer, the
+        correction (what is expected, with an example) when it is not, None when no question
+        waits."""
+        found = self._open(chat_id)
+        step = engine.current_step(found[0], found[1].answers) if found else None
+        if found is None or step is None:
             return None
         try:
             value = engine.answer_text(step, text, self.today())
         except ParseError as exc:
             return str(exc)
-        return self._record(flow, session, step, value, is_group=False)
+        return self._record(*found, step, value, is_group)
 
-    def again(self, chat_id: int, note: str = "") -> Outcome | None:
+    def again(self, chat_id: int, note: str = "", is_group: bool = False) -> Outcome | None:
         """The open question again (with its buttons), after `note`; None without one."""
-        session = self._active(chat_id)
-        flow = self.flows.get(session.flow) if session is not None else None
-        if flow is None or session is None:
-            return None
-        return self._ask(flow, session, is_group=False, note=note)
+        found = self._open(chat_id)
+        return self._ask(*found, is_group, note=note) if found else None
 
     def typed(self, chat_id: int, is_group: bool, text: str) -> Outcome | None:
-        """A typed answer for the active session; None when no question is waiting for one."""
-        session = self._active(chat_id)
-        if session is None:
-            return None
-        flow = self.flows.get(session.flow)
-        step = engine.current_step(flow, session.answers) if flow else None
-        if flow is None or step is None:
-            return None
-        try:
-            value = engine.answer_text(step, text, self.today())
-        except ParseError as exc:
-            if not engine.typed(step) and not is_group:
-                return None  # not one of the buttons' answers: in a private chat, a new question
-            if is_group:
-                return self._retry(flow, session, str(exc))
-            return Outcome.say(f"{exc}\n\nWilt u iets anders vragen? Typ dan eerst /stop.")
-        return self._record(flow, session, step, value, is_group)
-
-    def _retry(self, flow: Flow, session: FlowSession, error: str) -> Outcome:
-        return self._ask(flow, session, is_group=True, note=error)
+        """A reply to the flow's question (a prompt: in a group): recorded and the next
+        question, or the question again with what is expected; None when none waits."""
+        result = self.attempt(chat_id, text, is_group)
+        return self.again(chat_id, result, is_group) if isinstance(result, str) else result
 
     def _record(
         self, flow: Flow, session: FlowSession, step: Step, value: Any, is_group: bool

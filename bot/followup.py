@@ -19,7 +19,7 @@ MAX_REMEMBERED = 10_000  # users whose last question is kept in memory
 
 _OPENING = re.compile(r"^\s*(?:en|maar|ook|en dan|en wat)\b[\s,]*", re.IGNORECASE)
 _FILLER = re.compile(
-    r"\b(?:bij|voor|van|in|met|de|het|een|die|dat|dan|als|wat|hoe|zit|het|ook|geldt)\b",
+    r"\b(?:bij|voor|van|in|met|de|het|een|die|dat|dan|als|wat|hoe|zit|ook|geldt)\b",
     re.IGNORECASE,
 )
 _WOONVORM = re.compile(
