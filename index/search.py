@@ -370,10 +370,10 @@ class KnowledgeIndex:
                 return True
         return False
 
-    def _named_after(self, section: int, query: Query) -> bool:
-        """Is the section's own heading made of the question's words (or their synonyms)?"""
+    def _named_after(self, section: int, asked: frozenset[str]) -> bool:
+        """Is the section's own heading made of the question's terms (or their synonyms)?"""
         heading = set(self.analyzer.terms(self.sections[section].heading))
-        return bool(heading) and heading <= query.terms()
+        return bool(heading) and heading <= asked
 
     def _terms_with_wordings(self, win: int) -> Collection[str]:
         """A window's terms, and those of its section's question wordings."""
@@ -441,9 +441,8 @@ class KnowledgeIndex:
         scores, text_scores = self.scores(alternatives)
         if not scores:
             return SearchResult(question, False, 0.0, [], terms=terms, not_understood=unknown)
-        terms_asked = query.terms()
         units = {w.stem for w in query.words if w.surface in UNITS}
-        asked = [group & terms_asked for group in self.exclusive]
+        asked = [group & terms for group in self.exclusive]
         # Coordination: a window that covers more of the question's weight ranks higher; a
         # section counts with its best window.
         candidates = heapq.nlargest(CANDIDATES, scores.items(), key=lambda kv: kv[1])
@@ -461,7 +460,7 @@ class KnowledgeIndex:
             ):
                 final *= QUANTITY_BONUS  # a better answer, not more evidence: see confidence
             owner = self.windows[win].section
-            if query.wants_definition and self._named_after(owner, query):
+            if query.wants_definition and self._named_after(owner, terms):
                 final *= DEFINITION_BONUS
             if self._about_another(owner, asked):
                 final *= OTHER_ALTERNATIVE
