@@ -26,6 +26,9 @@ RULE_BONUS = 0.25  # likewise a rule ('moet', 'mag niet') for a yes/no question
 EXTRACT_BONUS = 0.05  # a piece the extract shows beats an equal one it does not
 ASKED_FACTOR = 0.5  # a sentence that asks a question counts this much of its coverage
 SHORT_ANSWER = 40  # characters: a shorter sentence gets the next one of its unit with it
+WHOLE_CELL = 250  # characters: a table cell this short is one answer, all its sentences
+CONTEXT_FACTOR = 0.1  # the heading's words, which the section already covers, break ties
+ECHO_SHARE = 1 / 3  # a sentence whose terms are less new than this only echoes the question
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9‘“'(ÉÖ•-])")
 _COLUMN = re.compile(r"^[^.:|]{1,60}: ")
@@ -92,13 +95,16 @@ def _unit_candidates(unit: Unit, named: Collection[str], analyzer: Analyzer) -> 
         if named and labelled:
             wanted = [c for c in labelled if _column_terms(c, analyzer) & set(named)]
             values = wanted or values
-        # A cell of several sentences gives each with the row's label: 'Slaapkamer 12: De kamer
-        # moet ... afgesloten kunnen worden.'
+        # A cell of several sentences gives each with the row's label ('Slaapkamer 12: De kamer
+        # moet ...'), and a short cell also itself whole ('Brandvertragend. ... EN 13501-1').
         out: list[str] = []
         for cell in values:
             head, sep, body = cell.partition(": ") if cell in labelled else ("", "", cell)
             prefix = f"{label}{LABEL_SEPARATOR}" if label else ""
-            out.extend(f"{prefix}{head}{sep}{sentence}" for sentence in _sentences(body))
+            parts = _sentences(body)
+            if len(parts) > 1 and len(body) <= WHOLE_CELL:
+                parts.append(body)  # after its sentences: it wins only where it says more
+            out.extend(f"{prefix}{head}{sep}{sentence}" for sentence in parts)
         return out
     if unit.kind == "p":
         return _sentences(unit.text)
@@ -142,6 +148,7 @@ def choose(
         return None
     heading_terms = set(analyzer.terms(" ".join(section.path)))
     own = [w for w in query.words if not w.covered_by(heading_terms)] or query.words
+    context = [w for w in query.words if w not in own]
     total = sum(w.weight for w in query.words) or 1.0
     rule = asks_for_rule(query.text)
     asked_units = {w.stem for w in query.words if w.surface in UNITS} | (
@@ -155,6 +162,10 @@ def choose(
             own_text = body.rpartition(LABEL_SEPARATOR)[2]  # without the row's label
             terms = set(analyzer.terms(body))
             coverage = sum(w.weight for w in own if w.covered_by(terms)) / total
+            # what the heading says does not count twice, but of pieces equal on the rest the
+            # one that also names it ('belangrijkste' under 'Belangrijk inzicht') is meant
+            named = sum(w.weight for w in context if w.covered_by(terms))
+            coverage += CONTEXT_FACTOR * named / total
             # A sentence that asks is no answer; the one after it answers what it asked.
             score = coverage * ASKED_FACTOR if body.rstrip().endswith("?") else max(coverage, asked)
             asked = coverage if body.rstrip().endswith("?") else 0.0
@@ -170,9 +181,15 @@ def choose(
                 best, best_score = (u, i), score
     u, i = best
     text = _NUMBERING.sub("", units[u][i]).strip()
-    if len(text.rpartition(LABEL_SEPARATOR)[2]) < SHORT_ANSWER and i + 1 < len(units[u]):
-        # 'Brandvertragend/brandwerend.' says little alone: the sentence after it in the same
-        # paragraph or cell belongs to it (a cell's sentences share the row's label)
+    said = heading_terms | query.terms()
+    own_terms = set(analyzer.terms(text.rpartition(LABEL_SEPARATOR)[2]))
+    # ('moet ... wasbaar zijn' repeats a yes/no question's words and still answers it)
+    echo = not rule and len(own_terms - said) < ECHO_SHARE * len(own_terms)
+    short = len(text.rpartition(LABEL_SEPARATOR)[2]) < SHORT_ANSWER
+    if (short or echo) and i + 1 < len(units[u]):
+        # 'Brandvertragend/brandwerend.' says little alone, and a sentence that only repeats the
+        # question ('Creatieve oplossingen voor ...') answers nothing: the sentence after it in
+        # the same paragraph or cell belongs to it (a cell's sentences share the row's label)
         label, _, _ = units[u][i].rpartition(LABEL_SEPARATOR)
         following = units[u][i + 1].removeprefix(label + LABEL_SEPARATOR if label else "")
         if f"{text.rpartition(LABEL_SEPARATOR)[2]} {following}" in section.units[u].text:

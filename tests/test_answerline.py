@@ -197,3 +197,50 @@ def test_a_size_question_gets_the_sentence_with_the_size_not_the_rows_label(
 ) -> None:
     text = line(shipped_index, "hoe groot moet een slaapkamer zijn?")
     assert "circa 5m2" in text.rpartition(" — ")[2]
+
+
+def test_a_short_cell_is_given_whole_where_the_question_spans_its_sentences(
+    tmp_path: Path,
+) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Eisen",
+        "## 5. Inrichting\n\n| Onderdeel | Eis |\n| --- | --- |\n"
+        "| Vloerkleed | Antislip. Het kleed moet op 60 graden wasbaar zijn. Norm: NEN 1234. |\n",
+    )
+    assert line(index, "moet het vloerkleed antislip zijn?") == (
+        "Vloerkleed — Antislip. Het kleed moet op 60 graden wasbaar zijn. Norm: NEN 1234."
+    )
+    assert line(index, "moet het vloerkleed wasbaar zijn?") == (
+        "Vloerkleed — Het kleed moet op 60 graden wasbaar zijn."
+    )
+
+
+def test_the_headings_words_decide_between_items_that_are_equal_otherwise(
+    tmp_path: Path,
+) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Verslag",
+        "## Belangrijke les uit de pilot\n\n- Drie gemeenten deden mee aan de pilot\n"
+        "- De pilot liep een jaar\n- Vroeg beginnen met de buurt is de belangrijkste les\n",
+    )
+    assert line(index, "wat was de belangrijkste les uit de pilot van de provincie?") == (
+        "- Vroeg beginnen met de buurt is de belangrijkste les"
+    )
+
+
+def test_a_sentence_that_only_repeats_the_question_gets_the_one_after_it(
+    tmp_path: Path,
+) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Gids",
+        "## Tijdelijke woonruimte\n\nOok tijdelijke woonruimte voor jongeren in een krappe "
+        "markt is mogelijk. Denk aan een kamer bij een gastgezin of een unit op een "
+        "doorstroomlocatie.\n",
+    )
+    assert line(index, "welke tijdelijke woonruimte is er voor jongeren in een krappe markt?") == (
+        "Ook tijdelijke woonruimte voor jongeren in een krappe markt is mogelijk. Denk aan een "
+        "kamer bij een gastgezin of een unit op een doorstroomlocatie."
+    )
