@@ -68,6 +68,7 @@ class AnswerLine:
     text: str  # word for word from the document (a cell with its row and column label)
     values: tuple[tuple[int, int], ...]  # spans of the value(s) in `text`, shown in bold
     section: Section
+    unit: int = 0  # the unit of the section it comes from
 
     def as_json(self) -> dict[str, object]:
         return {"text": self.text, "citation": self.section.citation, "id": self.section.id}
@@ -194,7 +195,7 @@ def choose(
         following = units[u][i + 1].removeprefix(label + LABEL_SEPARATOR if label else "")
         if f"{text.rpartition(LABEL_SEPARATOR)[2]} {following}" in section.units[u].text:
             text = f"{text} {following}"
-    return AnswerLine(text=text, values=value_spans(text), section=section)
+    return AnswerLine(text=text, values=value_spans(text), section=section, unit=u)
 
 
 def value_spans(text: str) -> tuple[tuple[int, int], ...]:

@@ -29,6 +29,7 @@ class Piece:
 class Extract:
     text: str
     marks: tuple[tuple[int, int], ...]  # character spans of query words in `text`
+    units: frozenset[int] = frozenset()  # the section's units it shows (whole or in part)
 
 
 def pieces(section: Section, analyzer: Analyzer) -> list[Piece]:
@@ -125,7 +126,8 @@ def build_extract(
         text += piece.text
         previous = i
     text = text[:MAX_CHARS]
-    return Extract(text=text, marks=tuple(mark_spans(text, query, analyzer)))
+    units = frozenset(sec_pieces[i].unit for i in indices)
+    return Extract(text=text, marks=tuple(mark_spans(text, query, analyzer)), units=units)
 
 
 def mark_spans(text: str, query: Query, analyzer: Analyzer) -> list[tuple[int, int]]:

@@ -513,6 +513,16 @@ class KnowledgeIndex:
         unsure = min(confidence, text_confidence) < SURE_CONFIDENCE or not states_asked or lost
         first = passages[0]
         answer = answerline.choose(first.section, query, self.analyzer, first.extract.text)
+        if answer is not None and answer.unit not in first.extract.units:
+            # the passage behind the answer shows the answer: its unit first, then the rest
+            extract = build_extract(
+                first.section,
+                query,
+                self.analyzer,
+                self.section_pieces(self._position[first.section.id]),
+                preferred=(answer.unit,),
+            )
+            passages[0] = replace(first, extract=extract)
         return SearchResult(
             question,
             answered,

@@ -244,3 +244,20 @@ def test_a_sentence_that_only_repeats_the_question_gets_the_one_after_it(
         "Ook tijdelijke woonruimte voor jongeren in een krappe markt is mogelijk. Denk aan een "
         "kamer bij een gastgezin of een unit op een doorstroomlocatie."
     )
+
+
+def test_the_passage_behind_the_answer_shows_the_answer(tmp_path: Path) -> None:
+    filler = "".join(
+        f"In {regio} werkt Nidos samen met partners in het netwerk; de opvang daar verloopt "
+        "goed en jongeren wonen er in kleine groepen.\n\n"
+        for regio in ("Drenthe", "Friesland", "Groningen", "Limburg", "Utrecht", "Zeeland")
+    )
+    index = one_document_index(
+        tmp_path / "k",
+        "Jaarbeeld",
+        f"## Netwerk\n\n{filler}- Het zijn 31 partners in het hele land\n",
+    )
+    result = index.search("met hoeveel partners werkt nidos samen in het netwerk?")
+    assert result.answer is not None
+    assert "31 partners" in result.answer.text
+    assert "31 partners" in result.passages[0].extract.text
