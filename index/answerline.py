@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from index.analysis import Analyzer
+from index.analysis import Analyzer, words
 from index.answertype import UNITS, states_quantity
 from index.documents import Section, Unit
 from index.query import Query
@@ -196,6 +196,31 @@ def choose(
         if f"{text.rpartition(LABEL_SEPARATOR)[2]} {following}" in section.units[u].text:
             text = f"{text} {following}"
     return AnswerLine(text=text, values=value_spans(text), section=section, unit=u)
+
+
+_DEFINING_VERBS = frozenset(
+    ("is", "zijn", "betekent", "betekenen", "doet", "doen", "staat", "houdt", "heet", "wordt")
+)
+_ABBREVIATION = re.compile(r"\w\s\(([^()\s]{2,10})\)")
+DEFINING_REACH = 4  # words between the thing and the verb that says what it is
+
+
+def defines(text: str, query: Query, analyzer: Analyzer) -> bool:
+    """Does the text say what one of the question's things is or does ('Een amv is een kind
+    ...', 'De voogd doet ...'), rather than merely name it ('... samen met de voogd uit')?"""
+    tokens = words(text)
+    asked = query.terms()
+    for spelled_out in _ABBREVIATION.finditer(text):  # 'Kleinschalige woonvoorziening (KWV)'
+        if not asked.isdisjoint(analyzer.terms(spelled_out.group(1))):
+            return True
+    for i, token in enumerate(tokens):
+        if asked.isdisjoint(analyzer.terms_of_word(token)):
+            continue
+        if not _DEFINING_VERBS.isdisjoint(tokens[i + 1 : i + 1 + DEFINING_REACH]):
+            return True
+        if i + 1 < len(tokens) and tokens[i + 1] in ("of", "oftewel", "ofwel"):
+            return True
+    return False
 
 
 def value_spans(text: str) -> tuple[tuple[int, int], ...]:

@@ -59,6 +59,9 @@ QUANTITY_BONUS = 1.5
 # A question what a thing is ('wat is een KWG?') prefers the section named after that thing
 # (heading 'KWG') over one that merely mentions it ('Bijlage 1 Inventarislijst KWG').
 DEFINITION_BONUS = 1.5
+# 'Wat is een X?' with X of at most this many words is answered without doubt only by the section
+# named after X or by a line that says what X is or does (not one that merely names it).
+DEFINITION_WORDS = 2
 UNIT_WEIGHT = 0.4  # a unit in a question asking how much ('hoeveel m2') against a topic word
 # A question about one of a set of alternatives (synoniemen.yaml 'alternatieven': KWG, KWE,
 # KWE+) ranks a section whose headings name only others of the set this much lower: the KWG's
@@ -523,6 +526,14 @@ class KnowledgeIndex:
                 preferred=(answer.unit,),
             )
             passages[0] = replace(first, extract=extract)
+        if (
+            query.wants_definition
+            and len(query.words) <= DEFINITION_WORDS
+            and not self._named_after(self._position[passages[0].section.id], terms)
+            and not (answer is not None and answerline.defines(answer.text, query, self.analyzer))
+        ):
+            # 'wie is de voogd?' answered by a passage that only names the voogd: a suggestion
+            unsure = True
         return SearchResult(
             question,
             answered,

@@ -261,3 +261,21 @@ def test_the_passage_behind_the_answer_shows_the_answer(tmp_path: Path) -> None:
     assert result.answer is not None
     assert "31 partners" in result.answer.text
     assert "31 partners" in result.passages[0].extract.text
+
+
+def test_what_a_thing_is_is_not_asserted_from_a_line_that_only_names_it(
+    tmp_path: Path,
+) -> None:
+    index = one_document_index(
+        tmp_path / "k",
+        "Gids",
+        "## Overleg\n\nDe coördinator plant het overleg samen met de wijkagent en de school.\n\n"
+        "## Buurt\n\nEen buurtmentor is een vrijwilliger die nieuwe bewoners wegwijs maakt.\n\n"
+        "## Wonen\n\nJongeren wonen in een Kleine Woonunit (KWU) in de wijk.\n",
+    )
+    named_only = index.search("wie is de wijkagent?")
+    assert named_only.answered and named_only.unsure
+    defined = index.search("wat is een buurtmentor?")
+    assert defined.answered and not defined.unsure
+    spelled_out = index.search("wat is een kwu?")
+    assert spelled_out.answered and not spelled_out.unsure
