@@ -18,10 +18,12 @@ def test_dev_set_regression_floor(shipped_index: KnowledgeIndex) -> None:
     """A later change must not silently make answers worse (snapshot of the shared dev set)."""
     questions = [json.loads(line) for line in (EVAL / "dev_questions.jsonl").open() if line.strip()]
     result = score(questions, [shipped_index.search(q["question"]).as_json() for q in questions])
-    assert result["hit@1"] >= 0.78, result
-    assert result["hit@3"] >= 0.93, result
-    assert result["answered_in_scope"] >= 0.95, result
-    assert result["rejected_out_of_scope"] >= 0.75, result
+    assert result["hit@1"] >= 0.88, result
+    assert result["hit@3"] >= 0.97, result
+    assert result["answer@1"] >= 0.80, result
+    assert result["sure_precision"] >= 0.95, result
+    assert result["sure_in_scope"] >= 0.85, result
+    assert result["rejected_out_of_scope"] >= 0.9, result
 
 
 @pytest.mark.parametrize(
@@ -168,3 +170,10 @@ def test_the_same_text_in_two_places_is_one_passage_cited_in_both(tmp_path: Path
     assert tuin.as_json()["citation"] == "Eisen › Eisen › 8.1 KWG › Tuin"
     assert tuin.as_json()["also"] == ["Eisen › Eisen › 8.2 KWE › Tuin"]
     assert len(result.passages) == 2  # the veilige tuin of the tienermoederopvang as well
+
+
+def test_the_verb_gelden_is_not_read_as_money(shipped_index: KnowledgeIndex) -> None:
+    """'Welke eisen gelden ...' asks what applies; Snowball stems 'geldt' to 'geld' (money)."""
+    for question in ("welke eisen gelden voor de tuin?", "wat geldt er voor de tuin van een kwe?"):
+        terms = shipped_index.search(question).terms
+        assert "vergoed" not in terms and "geld" not in terms, question
