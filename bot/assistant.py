@@ -21,6 +21,7 @@ from bot.actions import (
     FlowChoice,
     FlowDocument,
     FlowMove,
+    FlowTick,
     ForgetCancel,
     ForgetConfirm,
     MorePassages,
@@ -96,9 +97,14 @@ class Assistant:
         attempt = self.flows.attempt(chat.id, text)
         if attempt is None or isinstance(attempt, Outcome):
             return attempt or self.ask(chat, text)
-        # Not an answer to the open question. A question of its own gets its answer, and the
-        # flow's question follows so the user keeps the thread; anything else is asked again
-        # with what is expected.
+        # Not an answer to the open question. A user back after a while (a restart, 30
+        # minutes) gets an answer to what was typed and is asked whether to go on with the
+        # flow. Otherwise a question of its own gets its answer, and the flow's question
+        # follows so the user keeps the thread; anything else is asked again with what is
+        # expected.
+        paused = self.flows.paused(chat.id)
+        if paused is not None:
+            return Outcome(self.ask(chat, text).replies + paused.replies)
         if _looks_like_a_question(text) and self.knowledge.ask(text).answered:
             question = self.flows.again(chat.id, texts.FLOW_CONTINUES)
             answer = self.ask(chat, text)
@@ -231,7 +237,7 @@ class Assistant:
                 return Outcome.say(texts.NOT_FORGOTTEN)
             case ShowSource() | MorePassages() | Feedback():
                 return self._answer_button(chat, action)
-            case FlowChoice() | FlowMove():
+            case FlowChoice() | FlowMove() | FlowTick():
                 return self.flows.press(chat.id, chat.is_group, action)
             case FlowDocument():
                 return self.flows.document(chat.id, action)
@@ -351,12 +357,15 @@ class Assistant:
 
     # -- commands ------------------------------------------------------------------------
 
-    def start(self) -> Outcome:
+    def start(self, chat: Chat | None = None) -> Outcome:
+        """The welcome; with a flow open in the chat, first whether to go on with it."""
         buttons = (
             (Button("Een vraag stellen", Start("vraag")), Button("Bronnen", Start("bronnen"))),
             (Button("Privacy", Start("privacy")), Button("Hulp", Start("help"))),
         )
-        return Outcome([Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)])
+        welcome = Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)
+        paused = self.flows.paused(chat.id, always=True) if chat is not None else None
+        return Outcome([welcome, *(paused.replies if paused else [])])
 
     def start_action(self, chat: Chat, action: Start | StartFlow) -> Outcome:
         if isinstance(action, StartFlow):

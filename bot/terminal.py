@@ -114,7 +114,7 @@ class TerminalChat:
     def command(self, name: str, args: list[str]) -> Outcome:
         a = self.assistant
         if name == "/start":
-            return a.start()
+            return a.start(self.chat)
         if name == "/help":
             return Outcome.say(texts.help_text(self.chat.is_admin) + TERMINAL_HELP)
         if name == "/vraag":

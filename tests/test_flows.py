@@ -72,8 +72,8 @@ def test_pandcheck_verdicts_cite_their_articles(kb: KnowledgeBase) -> None:
         "huiskamer": "40",
         "keuken": "11.5",
         "woonwijk": "ja",
-        "elektra": "nee",
-        "legionella": "weet ik niet",
+        "installaties": ["legionella"],  # ticked: present; not ticked: absent
+        "brandveiligheid": "weet ik niet",  # the whole group still to check
     }
     assert engine.effective(flow, answers)["woonvorm"] == "KWG"  # derived from 10 jongeren
     verdicts = {v.label: v for v in engine.result(flow, answers, TODAY).verdicts}
@@ -81,7 +81,11 @@ def test_pandcheck_verdicts_cite_their_articles(kb: KnowledgeBase) -> None:
     assert "nodig 50 m2" in verdicts["Huiskamer van minimaal 5 m2 per jongere"].detail
     assert verdicts["Keukenruimte van minimaal 11,5 m2"].status == engine.PASS
     assert verdicts["Elektrische installatie volgens NEN 3140"].status == engine.FAIL
-    assert verdicts["Legionellapreventie volgens NEN 6265"].status == engine.OPEN
+    assert verdicts["Legionellapreventie volgens NEN 6265"].status == engine.PASS
+    assert verdicts["Elektrische installatie volgens NEN 3140"].source == "pve-huisvesting#4-4"
+    fire = [v for v in verdicts.values() if v.source.startswith("pve-huisvesting#4-6")]
+    assert fire and {v.status for v in fire} == {engine.OPEN}  # only the KWG's fire items
+    assert "Sproeischuimblusser van 2 kg en blusdeken in de keuken" not in verdicts
     assert (
         verdicts["Keukenruimte van minimaal 11,5 m2"].source == "pve-huisvesting#8-1-keukenruimte"
     )
@@ -91,11 +95,17 @@ def test_requirements_follow_the_woonvorm(kb: KnowledgeBase) -> None:
     flow = kb.flows["pandcheck"]
     kwe = {"woonvorm": "KWE", "aantal_jongeren": 4}
     ids = {s.id for s in flow.steps if engine.applies(flow, s, kwe)}
-    assert "keuken" not in ids and "kookvoorziening" in ids and "tweede_vluchtweg" not in ids
+    assert "keuken" not in ids and "inrichting" in ids and "tweede_vluchtweg" not in ids
+    inrichting = flow.step("inrichting")
+    assert inrichting is not None
+    shown = {i.id for i in engine.items_for(inrichting, kwe)}
+    assert "kookvoorziening" in shown  # a KWE item of the group
+    kwg = {i.id for i in engine.items_for(inrichting, {"woonvorm": "KWG"})}
+    assert "kookvoorziening" not in kwg
     assert "tweede_vluchtweg" in {
         s.id for s in flow.steps if engine.applies(flow, s, {**kwe, "loopafstand": "30"})
     }
-    assert "traphek" in {
+    assert "tienermoeder_veiligheid" in {
         s.id for s in flow.steps if engine.applies(flow, s, {**kwe, "tienermoeder": "ja"})
     }
 
@@ -120,7 +130,7 @@ def test_broken_flow_files_are_reported_with_lines(tmp_path: Path) -> None:
     shown = [str(p) for p in check_knowledge(folder)]
     assert (
         f"{path}:4: fout: onbekend type 'raadsel' "
-        "(kies uit ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum)" in shown
+        "(kies uit ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum, aanvinken)" in shown
     )
     assert any(s.startswith(f"{path}:7: fout: onbekende woonvorm 'KWX'") for s in shown)
     assert any(s.startswith(f"{path}:7: fout: bron 'pve-huisvesting#bestaat-niet'") for s in shown)
@@ -201,11 +211,21 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
         if "Uitkomst" in reply.text:
             break
         answer = next((v for k, v in typed.items() if k in reply.text), None)
-        outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
+        if "Elektra en water" in reply.text:  # tick the first, then Klaar
+            ticked = press(assistant, "☐ 1. Elektrische installatie volgens NEN 3140", outcome)
+            assert ticked.edit and "1. ☑ Elektrische" in ticked.replies[0].text  # type: ignore[attr-defined]
+            outcome = press(assistant, "Klaar (1 aangevinkt)", ticked)
+        elif "vink aan wat aanwezig is" in reply.text:
+            outcome = press(assistant, "Alles aanwezig", outcome)
+        else:
+            outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
     text = outcome.replies[0].text  # type: ignore[attr-defined]
-    # the verdict first, then the outcome with what fails before what complies
+    # the verdict first, naming what fails, then what fails before what complies
     failing = text.count("❌")
-    assert text.startswith(f"Voldoet niet op {failing} punten.\n\nUitkomst: Is dit pand geschikt?")
+    assert failing == 4
+    first = text.split("\n\n")[0]
+    assert first.startswith("Voldoet niet op 4 punten: Huiskamer van minimaal 5 m2 per jongere")
+    assert "Legionellapreventie volgens NEN 6265" in text.split("Voldoet niet (4):")[1]
     assert text.index("❌ Minimaal 2 toiletten") < text.index("✅ Keukenruimte")
     assert "❌ Huiskamer van minimaal 5 m2 per jongere (u gaf 45 m2, nodig 50 m2)" in text
     assert "❌ Minimaal 2 toiletten (u gaf 1)" in text
