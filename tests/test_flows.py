@@ -315,3 +315,125 @@ def test_vorige_shows_the_answer_given(assistant: Assistant) -> None:
     text = assistant.back(CHAT).replies[0].text
     assert text.startswith("Terug naar de vorige vraag. U antwoordde eerder: 7.")
     assert "Voor hoeveel jongeren" in text
+
+
+def _pandcheck_until(assistant: Assistant, woonvorm: str, jongeren: str) -> object:
+    """Start a pandcheck with this woonvorm and number of jongeren, then answer every question
+    with a typed answer that fits it ('ja', 'alles', '3', '30 m2') until the outcome."""
+    outcome = press(assistant, woonvorm, assistant.start_flow(CHAT, "pandcheck"))
+    outcome = assistant.message(CHAT, jongeren)
+    for _ in range(40):
+        text = outcome.replies[0].text  # type: ignore[attr-defined]
+        if "Uitkomst" in text:
+            return outcome
+        if "vink aan" in text:
+            answer = "alles"
+        elif "m2" in text or "meters" in text:
+            answer = "30"
+        elif "Hoeveel" in text:
+            answer = "3"
+        else:
+            answer = "ja"
+        outcome = assistant.message(CHAT, answer)
+    raise AssertionError("the pandcheck did not finish")
+
+
+def test_an_unknown_woonvorm_is_derived_from_the_number_and_the_assumption_said(
+    assistant: Assistant,
+) -> None:
+    text = _pandcheck_until(assistant, "Weet ik niet", "10").replies[0].text  # type: ignore[attr-defined]
+    assert "U wist de woonvorm niet. Ik ben uitgegaan van een KWG, afgeleid uit het aantal " in text
+    assert "Keukenruimte van minimaal 11,5 m2" in text  # the KWG's requirements are checked
+
+
+def test_an_unknown_woonvorm_and_number_check_every_woonvorm(assistant: Assistant) -> None:
+    outcome = _pandcheck_until(assistant, "Weet ik niet", "weet ik niet")
+    text = outcome.replies[0].text  # type: ignore[attr-defined]
+    assert "getoetst aan de eisen van alle woonvormen (KWG, KWE en KWE+)" in text
+    # the kitchen, bathroom and fire requirements are not dropped, and say whose they are
+    assert "Keukenruimte van minimaal 11,5 m2 (bij een KWG)" in text
+    assert "Minimaal 1 badkamer (bij een KWE of KWE+)" in text
+    assert "Rookmelders op alle verdiepingen in de gangen (verkeersruimten) (bij een KWG)" in text
+    # 'Hoeveel badkamers?' is asked once for both
+    session = assistant.store.latest_session(CHAT.id, "done")
+    assert session is not None and "badkamers_kwg" in session.answers
+    assert "badkamers_kwe" not in session.answers
+    # a requirement of every woonvorm cites both rows, never the KWG's alone
+    for line in text.splitlines():
+        if "8.1 KWG" in line and "(bij een KWG)" not in text.split(line)[0].splitlines()[-1]:
+            assert "8.2 KWE(+)" in line, line
+
+
+def test_a_kwe_pandcheck_cites_the_kwe_rows(assistant: Assistant) -> None:
+    text = _pandcheck_until(assistant, "KWE", "4").replies[0].text  # type: ignore[attr-defined]
+    assert "8.2 KWE(+) › Huiskamer minimaal 5m2 per jongere" in text
+    assert "8.2 KWE(+) › Internet" in text
+    assert "8.1 KWG" not in text
+
+
+def test_ticks_typed_as_numbers_words_or_dont_know(assistant: Assistant) -> None:
+    flow = assistant.knowledge.flows["pandcheck"]
+    step = flow.step("brandveiligheid")
+    assert step is not None
+    kwg = engine.items_for(step, {"woonvorm": "KWG"})
+    assert engine.answer_text(step, "1 3", TODAY, kwg) == [kwg[0].id, kwg[2].id]
+    assert engine.answer_text(step, "1, 2 en 4", TODAY, kwg) == [kwg[0].id, kwg[1].id, kwg[3].id]
+    assert engine.answer_text(step, "alles", TODAY, kwg) == [i.id for i in step.items]
+    assert engine.answer_text(step, "niets", TODAY, kwg) == []
+    assert engine.answer_text(step, "geen idee", TODAY, kwg) == "weet ik niet"
+    for wrong in ("9", "1 x", "brandblusser"):
+        with pytest.raises(engine.ParseError, match="bijvoorbeeld 1 3"):
+            engine.answer_text(step, wrong, TODAY, kwg)
+
+
+def test_a_user_back_after_a_while_is_asked_first(kb: KnowledgeBase) -> None:
+    now = [clock_at(TODAY)]
+    store = Store(None, clock=lambda: now[0])
+    assistant = Assistant(kb, store, clock=lambda: now[0])
+    assistant.start_flow(CHAT, "pandcheck")
+    assistant.message(CHAT, "KWG")
+    now[0] += 31 * 60  # away for 31 minutes
+    asked = assistant.message(CHAT, "hoe groot moet de keuken van een kwg zijn?")
+    last = asked.replies[-1]
+    assert last.text.startswith("U was bezig met 'Is dit pand geschikt?' (vraag 2 van ongeveer")
+    assert last.text.endswith("Verdergaan of stoppen?")
+    assert asked.replies[0].answer is not None  # the question got its answer first
+    go_on = press(assistant, "Verdergaan", asked)
+    assert "Voor hoeveel jongeren" in go_on.replies[0].text  # type: ignore[attr-defined]
+    now[0] += 3600
+    taken = assistant.message(CHAT, "10")  # a valid answer is taken, and said so
+    assert taken.replies[0].text.startswith(
+        "Dit antwoord hoort bij 'Is dit pand geschikt?': daar ga ik mee verder."
+    )
+    assert "vraag 3" in taken.replies[0].text
+    # not away: a text that is no answer just gets the question again
+    again = assistant.message(CHAT, "banaan")
+    assert "U was bezig" not in again.replies[-1].text
+
+
+def test_start_with_a_flow_open_asks_whether_to_go_on(assistant: Assistant) -> None:
+    assistant.start_flow(CHAT, "deadline")
+    started = assistant.start(CHAT)
+    assert started.replies[-1].text.startswith("U was bezig met")
+    stop = press(assistant, "Stoppen", started)
+    assert "Gestopt met" in stop.replies[0].text  # type: ignore[attr-defined]
+    assert len(assistant.start(CHAT).replies) == 1  # nothing open: only the welcome
+
+
+def test_a_result_as_a_word_document(assistant: Assistant) -> None:
+    import io
+
+    import docx
+
+    outcome = _pandcheck_until(assistant, "KWG", "10")
+    document = press(assistant, "Als Word-document", outcome)
+    attachment = document.replies[0].attachment  # type: ignore[attr-defined]
+    assert attachment.filename.endswith(".docx")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(attachment.content)).paragraphs]
+    assert paragraphs[0] == "Is dit pand geschikt?"
+    verdict = paragraphs[2]
+    assert verdict.startswith("Voldoet niet op 2 punten: Minimaal 6 slaapkamers")
+    body = "\n".join(paragraphs)
+    assert (
+        "Bron: PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG" in body
+    )
