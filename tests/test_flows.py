@@ -437,3 +437,15 @@ def test_a_result_as_a_word_document(assistant: Assistant) -> None:
     assert (
         "Bron: PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG" in body
     )
+
+
+def test_the_readme_and_help_show_the_flows_as_they_behave() -> None:
+    from bot.flows import TYPES
+    from bot.texts import help_text
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert all(kind in readme for kind in TYPES)  # every step type staff may use
+    for shown in ("vink aan wat aanwezig is", "Als Word-document", "Verdergaan of stoppen?"):
+        assert shown in readme
+    assert "vink aan wat aanwezig is" in help_text() and "Word" in help_text()
