@@ -188,3 +188,21 @@ def test_no_typed_text_crashes_a_tick_question_or_loses_its_ticks(text: str) -> 
         given = after.answers["inrichting"]
         assert isinstance(given, list) or given == "weet ik niet"
         assert "~inrichting" not in after.answers  # the ticks in progress are gone
+
+
+def test_the_terminal_writes_a_result_as_a_word_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import docx
+
+    monkeypatch.chdir(tmp_path)
+    chat = TerminalChat(Assistant(SHIPPED, Store(None)))
+    chat.respond("/deadline")
+    chat.respond("15-3-2026")
+    chat.respond("31 augustus 2009")
+    word = next(i for i, b in enumerate(chat.options, start=1) if b.label == "Als Word-document")
+    shown = chat.respond(f"#{word}") or ""
+    assert "(bestand opgeslagen: uitvoer/deadline-" in shown
+    (path,) = (tmp_path / "uitvoer").iterdir()
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "Eerstvolgende datum:" in text and "Bron: " in text
