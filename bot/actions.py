@@ -9,7 +9,8 @@ working:
 
     b:<answer>:<n>            show source n            m:<answer>:<first>    more passages
     f:<answer>:+|-            thumbs up/down           v:ja | v:nee          forget (confirm)
-    q:<session>:<q>:<i|b|x|n> flow answer or move      d:<session>           flow outcome file
+    q:<session>:<q>:<i|b|x|n|k|v> flow answer or move  d:<session>[:w]        outcome file
+    q:<session>:<q>:t<i>      tick item i of a question (vink aan)
     r:[<session>:]<yyyymmdd>:<m|d>:<i>  reminder       h:<reminder>          delete reminder
     n:<template>              new checklist            c:<checklist>:s|d|r|e|x|o
     c:<checklist>:p:<page>    checklist page           c:<checklist>:t:<n>:<0|g|j|n>:<page>
@@ -85,7 +86,7 @@ class FlowChoice:
     role: ClassVar[Role] = Role.MEMBER
 
 
-FlowMoveKind = Literal["back", "stop", "restart"]
+FlowMoveKind = Literal["back", "stop", "restart", "done", "resume"]
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,19 @@ class FlowMove:
 
 
 @dataclass(frozen=True)
+class FlowTick:
+    """Tick or untick item `item` (0-based) of a question that asks what is present."""
+
+    session: int
+    question: int
+    item: int
+    role: ClassVar[Role] = Role.MEMBER
+
+
+@dataclass(frozen=True)
 class FlowDocument:
     session: int
+    word: bool = False  # a Word document (.docx) instead of Markdown
     role: ClassVar[Role] = Role.MEMBER
 
 
@@ -181,6 +193,7 @@ Action = (
     | ForgetCancel
     | FlowChoice
     | FlowMove
+    | FlowTick
     | FlowDocument
     | Remind
     | DeleteReminder
@@ -192,7 +205,13 @@ Action = (
     | StartFlow
 )
 
-_MOVES: dict[str, FlowMoveKind] = {"b": "back", "x": "stop", "n": "restart"}
+_MOVES: dict[str, FlowMoveKind] = {
+    "b": "back",
+    "x": "stop",
+    "n": "restart",
+    "k": "done",
+    "v": "resume",
+}
 _OPS: dict[str, ChecklistOpKind] = {
     "s": "show",
     "d": "details",
@@ -247,8 +266,10 @@ def _encode(action: Action) -> str:
             return f"q:{encode_id(session)}:{_number(question)}:{_number(option)}"
         case FlowMove(session, question, move):
             return f"q:{encode_id(session)}:{_number(question)}:{_CODES[move]}"
-        case FlowDocument(session):
-            return f"d:{encode_id(session)}"
+        case FlowTick(session, question, item):
+            return f"q:{encode_id(session)}:{_number(question)}:t{_number(item)}"
+        case FlowDocument(session, word):
+            return f"d:{encode_id(session)}" + (":w" if word else "")
         case Remind(due, month_before, index, session):
             carried = f"{encode_id(session)}:" if session is not None else ""
             day = f"{due.year:04d}{due.month:02d}{due.day:02d}"
@@ -332,9 +353,13 @@ def _decode(parts: list[str]) -> Action:
         session, question = _id(args[0]), _num(args[1])
         if args[2] in _MOVES:
             return FlowMove(session, question, _MOVES[args[2]])
+        if args[2].startswith("t"):
+            return FlowTick(session, question, _num(args[2][1:]))
         return FlowChoice(session, question, _num(args[2]))
     if kind == "d" and n == 1:
         return FlowDocument(_id(args[0]))
+    if kind == "d" and n == 2 and args[1] == "w":
+        return FlowDocument(_id(args[0]), word=True)
     if kind == "r" and n in (3, 4) and args[-2] in ("m", "d"):
         carried = _id(args[0]) if n == 4 else None
         return Remind(_day(args[-3]), args[-2] == "m", _num(args[-1]), carried)

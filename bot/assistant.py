@@ -21,6 +21,7 @@ from bot.actions import (
     FlowChoice,
     FlowDocument,
     FlowMove,
+    FlowTick,
     ForgetCancel,
     ForgetConfirm,
     MorePassages,
@@ -96,14 +97,22 @@ class Assistant:
         attempt = self.flows.attempt(chat.id, text)
         if attempt is None or isinstance(attempt, Outcome):
             return attempt or self.ask(chat, text)
-        # Not an answer to the open question. A question of its own gets its answer, and the
-        # flow's question follows so the user keeps the thread; anything else is asked again
-        # with what is expected.
+        return self._not_an_answer(chat, text, attempt)
+
+    def _not_an_answer(self, chat: Chat, text: str, correction: str) -> Outcome:
+        """A typed text that does not answer the open flow question. A user back after a
+        while (a restart, 30 minutes) gets an answer to what was typed and is asked whether to
+        go on with the flow. Otherwise a question of its own gets its answer, and the flow's
+        question follows so the user keeps the thread; anything else is asked again with
+        what is expected (`correction`)."""
+        paused = None if chat.is_group else self.flows.paused(chat.id)
+        if paused is not None:
+            return Outcome(self.ask(chat, text).replies + paused.replies)
         if _looks_like_a_question(text) and self.knowledge.ask(text).answered:
-            question = self.flows.again(chat.id, texts.FLOW_CONTINUES)
+            question = self.flows.again(chat.id, texts.FLOW_CONTINUES, chat.is_group)
             answer = self.ask(chat, text)
             return Outcome(answer.replies + (question.replies if question else []))
-        return self.flows.again(chat.id, attempt) or self.ask(chat, text)
+        return self.flows.again(chat.id, correction, chat.is_group) or self.ask(chat, text)
 
     def ask(self, chat: Chat, question: str) -> Outcome:
         question = " ".join(question.split())
@@ -231,7 +240,7 @@ class Assistant:
                 return Outcome.say(texts.NOT_FORGOTTEN)
             case ShowSource() | MorePassages() | Feedback():
                 return self._answer_button(chat, action)
-            case FlowChoice() | FlowMove():
+            case FlowChoice() | FlowMove() | FlowTick():
                 return self.flows.press(chat.id, chat.is_group, action)
             case FlowDocument():
                 return self.flows.document(chat.id, action)
@@ -321,7 +330,12 @@ class Assistant:
             session = self.store.active_session(chat.id)
             if session is None or session.id != pending["ref"]:
                 return Outcome.say(STALE_FLOW)
-            return self.flows.typed(chat.id, chat.is_group, text) or Outcome.say(STALE_FLOW)
+            attempt = self.flows.attempt(chat.id, text, chat.is_group)
+            if attempt is None:
+                return Outcome.say(STALE_FLOW)
+            if isinstance(attempt, Outcome):
+                return attempt
+            return self._not_an_answer(chat, text, attempt)
         return None
 
     # -- flows -----------------------------------------------------------------------------
@@ -351,12 +365,15 @@ class Assistant:
 
     # -- commands ------------------------------------------------------------------------
 
-    def start(self) -> Outcome:
+    def start(self, chat: Chat | None = None) -> Outcome:
+        """The welcome; with a flow open in the chat, first whether to go on with it."""
         buttons = (
             (Button("Een vraag stellen", Start("vraag")), Button("Bronnen", Start("bronnen"))),
             (Button("Privacy", Start("privacy")), Button("Hulp", Start("help"))),
         )
-        return Outcome([Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)])
+        welcome = Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)
+        paused = self.flows.paused(chat.id, always=True) if chat is not None else None
+        return Outcome([welcome, *(paused.replies if paused else [])])
 
     def start_action(self, chat: Chat, action: Start | StartFlow) -> Outcome:
         if isinstance(action, StartFlow):

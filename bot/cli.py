@@ -117,7 +117,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     try:
         with bot_running(config.db_file):  # `draaibot restore` refuses while this is held
             assistant = Assistant(_start(args, config), store, config.retention_days)
-            return chat(assistant)
+            return chat(assistant, watch=config.watch)
     finally:
         store.close()
 

@@ -4,17 +4,19 @@ resume after a restart, show the cited outcome, send it as a document, and set r
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+import docx
 from dateutil.relativedelta import relativedelta
 
 from bot import flowengine as engine
 from bot import texts
-from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, Remind
+from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, FlowTick, Remind
 from bot.clock import AMSTERDAM
-from bot.flows import UNKNOWN, Flow, Step
+from bot.flows import MULTI, UNKNOWN, WOONVORMEN, Flow, Step
 from bot.parsing import ParseError, format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import FlowSession, Store
@@ -26,10 +28,15 @@ ANSWERED = "Deze vraag is al beantwoord."
 NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
 MAX_REMINDERS = 50  # per chat, not yet sent
+AWAY_SECONDS = 30 * 60  # idle this long, a typed text is not silently taken as a flow answer
+NAMED_FAILS = 3  # failing requirements named in the first line of a verdict
+TICK_LABEL = 40  # characters of an item's button; the full text stands in the message
 
 
 def _as_typed(value: Any) -> str:
     """An answer as the user would say it: a date as '15 maart 2026', a number as typed."""
+    if isinstance(value, list):
+        return f"{len(value)} aangevinkt"
     text = str(value)
     try:
         return format_date(dt.date.fromisoformat(text))
@@ -41,12 +48,19 @@ def _verdict_line(outcome: engine.Result) -> str:
     """'Voldoet niet op 1 punt' / 'Voldoet op alle getoetste punten, 3 nog na te gaan'."""
     if not outcome.verdicts:
         return ""
-    failing = sum(v.status == engine.FAIL for v in outcome.verdicts)
+    fails = [v for v in outcome.verdicts if v.status == engine.FAIL]
     open_ = sum(v.status == engine.OPEN for v in outcome.verdicts)
-    still = f", {open_} nog na te gaan" if open_ else ""
-    if failing:
-        return f"Voldoet niet op {failing} {'punt' if failing == 1 else 'punten'}{still}."
-    return f"Voldoet op alle getoetste punten{still}."
+    still = f" ({open_} nog na te gaan)" if open_ else ""
+    if fails:
+        named = "; ".join(
+            v.label + (f" ({v.detail})" if v.detail else "") for v in fails[:NAMED_FAILS]
+        )
+        more = f"; en nog {len(fails) - NAMED_FAILS}" if len(fails) > NAMED_FAILS else ""
+        points = "punt" if len(fails) == 1 else "punten"
+        return f"Voldoet niet op {len(fails)} {points}{still}: {named}{more}."
+    return (
+        f"Voldoet op alle getoetste punten{', ' + str(open_) + ' nog na te gaan' if open_ else ''}."
+    )
 
 
 def _next_date_line(flow: Flow, outcome: engine.Result, today: dt.date) -> str:
@@ -77,6 +91,48 @@ def _next_date_line(flow: Flow, outcome: engine.Result, today: dt.date) -> str:
     return "\n".join(lines)
 
 
+def _woonvorm_assumption(answers: dict[str, Any], values: dict[str, Any]) -> str:
+    """Which woonvorm the pandcheck assumed when the user did not know it."""
+    if "woonvorm" not in answers or not engine._same(answers["woonvorm"], UNKNOWN):
+        return ""
+    if values.get("woonvorm") in WOONVORMEN:
+        return (
+            f"U wist de woonvorm niet. Ik ben uitgegaan van een {values['woonvorm']}, afgeleid "
+            f"uit het aantal jongeren ({values.get('aantal_jongeren')})."
+        )
+    return (
+        "De woonvorm is onbekend. Ik heb daarom getoetst aan de eisen van alle woonvormen "
+        "(KWG, KWE en KWE+); bij een eis die niet voor elke woonvorm geldt, staat erbij voor welke."
+    )
+
+
+def _at_word(text: str, most: int) -> str:
+    """`text` shortened at a word boundary to at most `most` characters, with an ellipsis."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return f"{cut}…"
+
+
+def word_document(title: str, subtitle: str, body: str) -> bytes:
+    """The outcome as a Word document (python-docx): the title, then each block of the
+    outcome as paragraphs, its first line (the verdict) in bold."""
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    document.add_paragraph(subtitle)
+    for n, block in enumerate(body.split("\n\n")):
+        paragraph = document.add_paragraph()
+        for i, line in enumerate(block.splitlines()):
+            if i:
+                paragraph.add_run().add_break()
+            run = paragraph.add_run(line.strip() if line.lstrip().startswith("Bron:") else line)
+            run.bold = n == 0
+            run.italic = line.lstrip().startswith("Bron:")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 class FlowChat:
     def __init__(
         self,
@@ -92,6 +148,7 @@ class FlowChat:
         # Answers to questions marked `private: true` (a date of birth) are never written to
         # disk: session id -> (chat id, answers), held only while the session runs.
         self._private: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.started = store.clock()  # a session untouched since is one the user left
 
     def today(self) -> dt.date:
         return self.now().astimezone(AMSTERDAM).date()
@@ -136,7 +193,9 @@ class FlowChat:
         sid = session.id
         options = engine.choices(step)
         buttons: list[tuple[Button, ...]] = []
-        if step.type == "keuze":
+        if step.type == MULTI:
+            text, buttons = self._ticks(flow, session, step, number, text)
+        elif step.type == "keuze":
             buttons.extend((Button(o, FlowChoice(sid, number, i)),) for i, o in enumerate(options))
         elif options:
             buttons.append(
@@ -164,10 +223,46 @@ class FlowChat:
             text += f"\n\n{hint}."
         return Outcome([Reply(text=text, buttons=tuple(buttons))])
 
+    def _ticks(
+        self, flow: Flow, session: FlowSession, step: Step, number: int, text: str
+    ) -> tuple[str, list[tuple[Button, ...]]]:
+        """A question that asks what is present: the items the woonvorm needs, numbered, each
+        a button that ticks or unticks it; then 'Alles aanwezig', 'Weet ik niet', 'Klaar'."""
+        values = engine.effective(flow, session.answers)
+        ticked = set(session.answers.get(engine.DRAFT + step.id, []))
+        shown = engine.items_for(step, values)
+        lines = [f"{n}. {'☑' if i.id in ticked else '☐'} {i.label}" for n, i in enumerate(shown, 1)]
+        text += (
+            "\n\n" + "\n".join(lines) + "\n\nVink aan wat aanwezig is en kies Klaar; of typ de "
+            "nummers, bijvoorbeeld 1 3, of alles, niets of weet ik niet."
+        )
+        sid = session.id
+        buttons: list[tuple[Button, ...]] = [
+            (
+                Button(
+                    f"{'☑' if i.id in ticked else '☐'} {n}. {_at_word(i.label, TICK_LABEL)}",
+                    FlowTick(sid, number, step.items.index(i)),
+                ),
+            )
+            for n, i in enumerate(shown, 1)
+        ]
+        buttons.append(
+            (
+                Button("Alles aanwezig", FlowChoice(sid, number, 0)),
+                Button("Weet ik niet", FlowChoice(sid, number, 1)),
+            )
+        )
+        buttons.append(
+            (Button(f"Klaar ({len(ticked)} aangevinkt)", FlowMove(sid, number, "done")),)
+        )
+        return text, buttons
+
     # -- answers -----------------------------------------------------------------------------
 
-    def press(self, chat_id: int, is_group: bool, action: FlowChoice | FlowMove) -> Outcome:
-        """An option of a question, or back, stop and restart."""
+    def press(
+        self, chat_id: int, is_group: bool, action: FlowChoice | FlowMove | FlowTick
+    ) -> Outcome:
+        """An option of a question, a tick, or back, stop, restart, done and resume."""
         found = self._session_of(chat_id, action.session, "active")
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
@@ -179,10 +274,30 @@ class FlowChat:
                 return self.stop(chat_id)
             if action.move == "back":
                 return self.back(chat_id, is_group)
-            return self.start(chat_id, is_group, flow.id, restart=True)
+            if action.move == "resume":
+                self._save(flow, session)  # the user is back: not asked again
+                return self._ask(flow, session, is_group, note=f"Verder met '{flow.title}'.")
+            if action.move == "restart":
+                return self.start(chat_id, is_group, flow.id, restart=True)
         step = engine.current_step(flow, session.answers)
         if step is None:
             return Outcome(notice=ANSWERED)
+        draft = engine.DRAFT + step.id
+        if isinstance(action, FlowTick):
+            if step.type != MULTI or not 0 <= action.item < len(step.items):
+                return Outcome(notice=ANSWERED)
+            item = step.items[action.item].id
+            ticked = list(session.answers.get(draft, []))
+            session.answers[draft] = (
+                [t for t in ticked if t != item] if item in ticked else [*ticked, item]
+            )
+            self._save(flow, session)
+            mark = "aangevinkt" if item not in ticked else "uitgevinkt"
+            return replace(self._ask(flow, session, is_group), notice=mark, edit=True)
+        if isinstance(action, FlowMove):  # done: the ticks as they stand
+            if step.type != MULTI:
+                return Outcome(notice=ANSWERED)
+            return self._record(flow, session, step, list(session.answers.get(draft, [])), is_group)
         try:
             value = engine.answer_choice(step, action.option)
         except ParseError as exc:
@@ -209,16 +324,55 @@ class FlowChat:
     def attempt(self, chat_id: int, text: str, is_group: bool = False) -> Outcome | str | None:
         """A typed text while a flow waits: the next question when it is an answer, the
         correction (what is expected, with an example) when it is not, None when no question
-        waits."""
+        waits. An answer after the user was away says which flow it continued."""
         found = self._open(chat_id)
         step = engine.current_step(found[0], found[1].answers) if found else None
         if found is None or step is None:
             return None
+        flow, session = found
+        shown = engine.items_for(step, engine.effective(flow, session.answers))
         try:
-            value = engine.answer_text(step, text, self.today())
+            value = engine.answer_text(step, text, self.today(), shown)
         except ParseError as exc:
             return str(exc)
-        return self._record(*found, step, value, is_group)
+        note = (
+            f"Dit antwoord hoort bij '{flow.title}': daar ga ik mee verder."
+            if (not is_group and self.away(session))
+            else ""
+        )
+        return self._record(flow, session, step, value, is_group, note)
+
+    def away(self, session: FlowSession) -> bool:
+        """Has the user left this session: untouched since this process started (a restart)
+        or for AWAY_SECONDS?"""
+        return (
+            session.updated_at < self.started
+            or self.store.clock() - session.updated_at >= AWAY_SECONDS
+        )
+
+    def paused(self, chat_id: int, always: bool = False) -> Outcome | None:
+        """'U was bezig met … Verdergaan of stoppen?' when a flow is open and the user was away
+        (or `always`: after /start); None otherwise. Asked once: the session counts as seen."""
+        found = self._open(chat_id)
+        if found is None:
+            return None
+        flow, session = found
+        if engine.current_step(flow, session.answers) is None or not (always or self.away(session)):
+            return None
+        self._save(flow, session)
+        number = len(session.history) + 1
+        total = number + max(engine.remaining(flow, session.answers) - 1, 0)
+        text = (
+            f"U was bezig met '{flow.title}' (vraag {number} van ongeveer {total}). "
+            "Verdergaan of stoppen?"
+        )
+        buttons = (
+            (
+                Button("Verdergaan", FlowMove(session.id, number, "resume")),
+                Button("Stoppen", FlowMove(session.id, number, "stop")),
+            ),
+        )
+        return Outcome([Reply(text=text, buttons=buttons)])
 
     def again(self, chat_id: int, note: str = "", is_group: bool = False) -> Outcome | None:
         """The open question again (with its buttons), after `note`; None without one."""
@@ -232,12 +386,19 @@ class FlowChat:
         return self.again(chat_id, result, is_group) if isinstance(result, str) else result
 
     def _record(
-        self, flow: Flow, session: FlowSession, step: Step, value: Any, is_group: bool
+        self,
+        flow: Flow,
+        session: FlowSession,
+        step: Step,
+        value: Any,
+        is_group: bool,
+        note: str = "",
     ) -> Outcome:
+        session.answers.pop(engine.DRAFT + step.id, None)
         session.answers[step.id] = value
         session.history.append(step.id)
         self._save(flow, session)
-        return self._ask(flow, session, is_group)
+        return self._ask(flow, session, is_group, note=note)
 
     def back(self, chat_id: int, is_group: bool) -> Outcome:
         session = self._active(chat_id)
@@ -250,6 +411,8 @@ class FlowChat:
         if session.history:
             last = session.history.pop()
             given = session.answers.pop(last, None)
+            if isinstance(given, list):  # the ticks given stand again, to change
+                session.answers[engine.DRAFT + last] = given
             if given is not None:
                 note += f" U antwoordde eerder: {_as_typed(given)}."
             # answers that no longer apply (a changed woonvorm) are dropped too
@@ -284,8 +447,13 @@ class FlowChat:
         self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
         text = self.result_text(flow, session.answers, outcome)
         buttons: list[tuple[Button, ...]] = []
-        if outcome.verdicts:
-            buttons.append((Button("Als document", FlowDocument(session.id)),))
+        if outcome.verdicts or outcome.dates:  # what a municipality shares
+            buttons.append(
+                (
+                    Button("Als document", FlowDocument(session.id)),
+                    Button("Als Word-document", FlowDocument(session.id, word=True)),
+                )
+            )
         if flow.reminders:
             buttons.extend(self._reminder_buttons(session.id, outcome))
         return Outcome(
@@ -343,19 +511,17 @@ class FlowChat:
         next_date = _next_date_line(flow, outcome, self.today())
         parts = [p for p in (_verdict_line(outcome), next_date) if p]
         parts.append(heading)
-        if values.get("woonvorm") == UNKNOWN:
-            parts.append(
-                "De woonvorm is onbekend, dus de eisen aan de ruimten heb ik niet kunnen toetsen."
-            )
+        assumption = _woonvorm_assumption(answers, values)
+        if assumption:
+            parts.append(assumption)
         for status in (engine.FAIL, engine.OPEN, engine.PASS):
             group = [v for v in outcome.verdicts if v.status == status]
             if group:
                 lines = [f"{status.capitalize()} ({len(group)}):"]
                 for v in group:
                     detail = f" ({v.detail})" if v.detail and status != engine.PASS else ""
-                    lines.append(
-                        f"{ICONS[status]} {v.label}{detail}\n   Bron: {self.cite(v.source)}"
-                    )
+                    cited = "; ".join(self.cite(s) for s in (v.source, *v.also))
+                    lines.append(f"{ICONS[status]} {v.label}{detail}\n   Bron: {cited}")
                 parts.append("\n".join(lines))
         if outcome.dates:
             lines = ["Data:"]
@@ -385,13 +551,22 @@ class FlowChat:
         return "\n\n".join(parts)
 
     def document(self, chat_id: int, action: FlowDocument) -> Outcome:
-        """The outcome as a Markdown file to forward to colleagues."""
+        """The outcome as a Markdown file or a Word document to forward to colleagues."""
         found = self._session_of(chat_id, action.session, "done")
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
         outcome = engine.result(flow, session.answers, self.today())
         body = self.result_text(flow, session.answers, outcome)
+        if action.word:
+            name = f"{flow.id}-{self.today().isoformat()}.docx"
+            content = word_document(
+                flow.title, f"Opgesteld met draaibot op {format_date(self.today())}.", body
+            )
+            return Outcome(
+                [Reply(attachment=Attachment(name, content, "Uitkomst als Word-document"))],
+                notice="Document wordt gestuurd",
+            )
         markdown = (
             f"# {flow.title}\n\nOpgesteld met draaibot op {format_date(self.today())}.\n\n{body}\n"
         )

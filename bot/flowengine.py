@@ -11,7 +11,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.flows import NO, NUMERIC, UNKNOWN, YES, Flow, Step
+from bot.flows import MULTI, NO, NUMERIC, UNKNOWN, WOONVORMEN, YES, Flow, Item, Step
 from bot.parsing import (
     ParseError,
     format_date,
@@ -31,6 +31,7 @@ class Verdict:
     label: str
     source: str
     detail: str = ""
+    also: tuple[str, ...] = ()  # more sources (a requirement of every woonvorm)
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,38 @@ class Result:
 
 
 def effective(flow: Flow, answers: dict[str, Any]) -> dict[str, Any]:
-    """Answers with derived values filled in (woonvorm from the number of jongeren)."""
-    values = dict(answers)
+    """Answers with derived values filled in (woonvorm from the number of jongeren). With the
+    woonvorm unknown, the requirements of every woonvorm apply; a question asked for several
+    woonvormen ('Hoeveel slaapkamers?') is asked once and its answer holds for each."""
+    values = {k: v for k, v in answers.items() if not k.startswith(DRAFT)}
     for target, rules in flow.derive.items():
         for rule in rules:
             if holds(rule.when, answers):
                 values[target] = rule.value
                 break
+    if every_woonvorm(values):
+        asked = {s.ask: values[s.id] for s in flow.steps if s.applies_to and s.id in values}
+        for step in flow.steps:
+            if step.applies_to and step.id not in values and step.ask in asked:
+                values[step.id] = asked[step.ask]
     return values
+
+
+DRAFT = "~"  # answers key prefix: the ticks of an `aanvinken` step not yet confirmed
+
+
+def every_woonvorm(values: dict[str, Any]) -> bool:
+    """Is the woonvorm unknown (and not derived), so every woonvorm's requirements apply?"""
+    return _same(values.get("woonvorm"), UNKNOWN)
+
+
+def _fits(applies_to: tuple[str, ...], woonvorm: Any) -> bool:
+    return not applies_to or woonvorm in applies_to or _same(woonvorm, UNKNOWN)
+
+
+def items_for(step: Step, values: dict[str, Any]) -> list[Item]:
+    """The items of an `aanvinken` step that the woonvorm needs."""
+    return [i for i in step.items if _fits(i.applies_to, values.get("woonvorm"))]
 
 
 def holds(when: dict[str, Any], values: dict[str, Any]) -> bool:
@@ -103,36 +128,53 @@ def _number(value: Any) -> Decimal | None:
 
 
 def applies(flow: Flow, step: Step, answers: dict[str, Any]) -> bool:
-    values = effective(flow, answers)
-    if step.applies_to and values.get("woonvorm") not in step.applies_to:
+    return _applies(step, effective(flow, answers))
+
+
+def _applies(step: Step, values: dict[str, Any]) -> bool:
+    woonvorm = values.get("woonvorm")
+    if step.applies_to and not _fits(step.applies_to, woonvorm):
+        return False
+    if step.items and not items_for(step, values):
         return False
     return holds(step.when, values)
 
 
 def current_step(flow: Flow, answers: dict[str, Any]) -> Step | None:
+    values = effective(flow, answers)
     for step in flow.steps:
-        if step.id not in answers and applies(flow, step, answers):
+        if step.id not in values and _applies(step, values):
             return step
     return None
 
 
 def remaining(flow: Flow, answers: dict[str, Any]) -> int:
-    """At most how many questions are still to come: a question that depends on an answer not
-    yet given counts as coming, so the number shown only goes down as the flow goes on."""
+    """At most how many questions are still to come: the most any woonvorm still possible
+    needs, and a question that depends on an answer not yet given counts as coming. So the
+    first number is honest and the number shown only goes down as the flow goes on."""
     values = effective(flow, answers)
-    return sum(
-        1
-        for s in flow.steps
-        if s.id not in answers
-        and (applies(flow, s, answers) or _may_apply(flow, s, values))
+    woonvorm = values.get("woonvorm")
+    undecided = woonvorm is None or (
+        every_woonvorm(values)
+        and any(k not in values for rules in flow.derive.values() for r in rules for k in r.when)
     )
+    options = [*WOONVORMEN, UNKNOWN] if undecided else [woonvorm]
+    return max(_left(flow, values, option) for option in options)
 
 
-def _may_apply(flow: Flow, step: Step, values: dict[str, Any]) -> bool:
-    """Could the step still come, once questions not yet answered are?"""
-    if step.applies_to and "woonvorm" not in values:
-        return True
-    return any(key not in values for key in step.when)
+def _left(flow: Flow, values: dict[str, Any], woonvorm: Any) -> int:
+    assumed = {**values, "woonvorm": woonvorm}
+    asks = set()
+    for step in flow.steps:
+        if step.id in values:
+            continue
+        if step.applies_to and not _fits(step.applies_to, woonvorm):
+            continue
+        if step.items and not items_for(step, assumed):
+            continue
+        if holds(step.when, assumed) or any(key not in values for key in step.when):
+            asks.add(step.ask)  # a question for several woonvormen is asked once
+    return len(asks)
 
 
 def choices(step: Step) -> list[str]:
@@ -145,6 +187,8 @@ def choices(step: Step) -> list[str]:
         return ["Overslaan"]
     if step.type in NUMERIC:
         return ["Weet ik niet"]
+    if step.type == MULTI:
+        return ["Alles aanwezig", "Weet ik niet"]
     return []
 
 
@@ -160,6 +204,8 @@ def answer_choice(step: Step, index: int) -> Any:
     chosen = options[index]
     if step.type == "ja_nee":
         return {0: YES, 1: NO}.get(index, UNKNOWN)
+    if step.type == MULTI:
+        return [i.id for i in step.items] if index == 0 else UNKNOWN
     if chosen == "Overslaan":
         return SKIPPED
     if chosen == "Weet ik niet":
@@ -197,8 +243,9 @@ def _plain(text: str) -> str:
     return " ".join(words)
 
 
-def answer_text(step: Step, text: str, today: dt.date) -> Any:
-    """A typed answer, validated; raises ParseError with a Dutch correction."""
+def answer_text(step: Step, text: str, today: dt.date, shown: list[Item] | None = None) -> Any:
+    """A typed answer, validated; raises ParseError with a Dutch correction. For an
+    `aanvinken` step the numbers typed are those of the items `shown` (default: all)."""
     cleaned = _plain(text)
     if cleaned in UNKNOWN_WORDS or cleaned.replace(" ", "") == "?":
         return UNKNOWN
@@ -223,7 +270,34 @@ def answer_text(step: Step, text: str, today: dt.date) -> Any:
         day = parse_date(text, today)
         _check_date(step, day, today)
         return day.isoformat()
+    if step.type == MULTI:
+        return ticked_from_text(step, cleaned, list(step.items) if shown is None else shown)
     raise ParseError("Deze vraag verwacht een keuze uit de knoppen.")
+
+
+ALL_WORDS = frozenset(
+    ("alles", "alles aanwezig", "allemaal", "alle", "ja alles", "ja", "alles is er")
+)
+NONE_WORDS = frozenset(("niets", "niks", "geen", "niets aanwezig", "geen enkele", "nee", "0"))
+MULTI_EXAMPLE = (
+    "Typ de nummers van wat aanwezig is, bijvoorbeeld 1 3, of alles, niets of weet ik niet."
+)
+
+
+def ticked_from_text(step: Step, cleaned: str, shown: list[Item]) -> list[str]:
+    """'1 3 4', '1, 3 en 4', 'alles', 'niets': the ids of the items ticked; the numbers are
+    those shown (1..shown) of the items the woonvorm needs, in the flow's order."""
+    if cleaned in ALL_WORDS:
+        return [i.id for i in step.items]
+    if cleaned in NONE_WORDS:
+        return []
+    words = re.sub(r"\ben\b|[,;&+]", " ", cleaned).split()
+    if not words or not all(w.isdigit() for w in words):
+        raise ParseError(MULTI_EXAMPLE)
+    numbers = {int(w) for w in words}
+    if not all(1 <= n <= len(shown) for n in numbers):
+        raise ParseError(f"Kies nummers van 1 tot en met {len(shown)}. {MULTI_EXAMPLE}")
+    return [shown[n - 1].id for n in sorted(numbers)]
 
 
 def _check_date(step: Step, day: dt.date, today: dt.date) -> None:
@@ -248,8 +322,10 @@ def result(flow: Flow, answers: dict[str, Any], today: dt.date) -> Result:
     verdicts = tuple(
         v
         for step in flow.steps
-        if step.rule is not None and step.id in answers
-        for v in [_verdict(step, values)]
+        if step.id in values and _applies(step, values)
+        for v in (
+            _ticks(step, values) if step.items else [_verdict(step, values)] if step.rule else []
+        )
     )
     dates: list[DateLine] = []
     for i, term in enumerate(flow.dates):
@@ -269,7 +345,45 @@ def result(flow: Flow, answers: dict[str, Any], today: dt.date) -> Result:
     return Result(verdicts, tuple(sorted(dates, key=lambda d: d.day)), lines, next_steps)
 
 
+def _cited(
+    label: str,
+    applies_to: tuple[str, ...],
+    source: str,
+    sources: dict[str, str],
+    values: dict[str, Any],
+) -> tuple[str, str, tuple[str, ...]]:
+    """A requirement's label and sources for the woonvorm: with the woonvorm unknown, a
+    requirement of some woonvormen says which, and one with a section per woonvorm cites
+    each (never the KWG's section alone)."""
+    woonvorm = values.get("woonvorm")
+    if not every_woonvorm(values):
+        return label, sources.get(str(woonvorm), source), ()
+    if applies_to and set(applies_to) != set(WOONVORMEN):
+        label = f"{label} (bij een {' of '.join(applies_to)})"
+    refs = list(dict.fromkeys(sources.values())) or [source]
+    return label, refs[0], tuple(refs[1:])
+
+
+def _ticks(step: Step, values: dict[str, Any]) -> list[Verdict]:
+    """An `aanvinken` step: a ticked item complies, an unticked one does not; 'weet ik niet'
+    leaves every item of the group to check."""
+    value = values.get(step.id)
+    out = []
+    for item in items_for(step, values):
+        label, source, also = _cited(item.label, item.applies_to, item.source, item.sources, values)
+        ticked = value if isinstance(value, list) else None
+        status = OPEN if ticked is None else PASS if item.id in ticked else FAIL
+        out.append(Verdict(status, label, source, also=also))
+    return out
+
+
 def _verdict(step: Step, values: dict[str, Any]) -> Verdict:
+    v = _plain_verdict(step, values)
+    label, source, also = _cited(v.label, step.applies_to, step.source, step.sources, values)
+    return Verdict(v.status, label, source, v.detail, also)
+
+
+def _plain_verdict(step: Step, values: dict[str, Any]) -> Verdict:
     rule = step.rule
     value = values.get(step.id)
     if rule is None:

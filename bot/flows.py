@@ -8,11 +8,16 @@ or a requirement in the YAML; `draaibot check` reports every mistake with file:l
     steps:
       - id: keuken
         ask: Hoe groot is de keukenruimte (in m2)?
-        type: oppervlakte             # ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum
+        type: oppervlakte             # ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum,
+                                      # aanvinken
         applies_to: [KWG]             # only for these woonvormen
         rule: {min: 11.5}             # a requirement: voldoet / voldoet niet / nog na te gaan
         label: Keukenruimte van minimaal 11,5 m2
-        source: pve-huisvesting#8-1-keukenruimte
+        source: pve-huisvesting#8-1-keukenruimte   # or one per woonvorm: {KWG: ..., KWE: ...}
+
+An `aanvinken` step asks several yes/no requirements at once ("vink aan wat aanwezig is"):
+each of its `items` has an id, a label and a source (and may have applies_to); a ticked item
+complies, an unticked one does not, and "weet ik niet" leaves the whole group to check.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ from index.yamlfile import YamlList, YamlMap, line_of, load_yaml
 
 FLOWS_DIR = "flows"
 WOONVORMEN = ("KWG", "KWE", "KWE+")
-TYPES = ("ja_nee", "keuze", "aantal", "getal", "oppervlakte", "afstand", "datum")
+TYPES = ("ja_nee", "keuze", "aantal", "getal", "oppervlakte", "afstand", "datum", "aanvinken")
+MULTI = "aanvinken"
 NUMERIC = ("aantal", "getal", "oppervlakte", "afstand")
 UNITS = {"oppervlakte": "m2", "afstand": "m", "aantal": "", "getal": ""}
 RULE_KEYS = ("min", "max", "is", "min_per", "per")
@@ -42,8 +48,10 @@ FLOW_KEYS = (
 )  # fmt: skip
 STEP_KEYS = (
     "id", "ask", "type", "options", "applies_to", "when", "rule", "label", "source", "optional",
-    "private", "not_after_today", "age_between", "max", "help",
+    "private", "not_after_today", "age_between", "max", "help", "items",
 )  # fmt: skip
+ITEM_KEYS = ("id", "label", "source", "applies_to")
+MAX_ITEMS = 12  # ticks of one step: buttons on one screen
 MAX_YEARS, MAX_MONTHS = 100, 1200  # a term further away is a typo (and overflows a date)
 UNKNOWN = "weet ik niet"
 YES, NO = "ja", "nee"
@@ -56,6 +64,18 @@ class Rule:
     is_: str | None = None
     min_per: Decimal | None = None
     per: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requirement of an `aanvinken` step: ticked means present (voldoet)."""
+
+    id: str
+    label: str
+    source: str
+    line: int
+    applies_to: tuple[str, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)  # per woonvorm, if it differs
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,8 @@ class Step:
     age_between: tuple[int, int] | None = None
     maximum: int = 100
     help: str = ""
+    sources: dict[str, str] = field(default_factory=dict)  # per woonvorm, if it differs
+    items: tuple[Item, ...] = ()
 
     @property
     def unit(self) -> str:
@@ -128,7 +150,15 @@ class Flow:
     def sources(self) -> list[tuple[str, int, str]]:
         """(section id, line, what cites it) of every source reference."""
         refs = [
-            (s.source, s.line, f"{self.id} › {s.label or s.id}") for s in self.steps if s.source
+            (ref, s.line, f"{self.id} › {s.label or s.id}")
+            for s in self.steps
+            for ref in sorted({s.source, *s.sources.values()} - {""})
+        ]
+        refs += [
+            (ref, i.line, f"{self.id} › {i.label}")
+            for s in self.steps
+            for i in s.items
+            for ref in sorted({i.source, *i.sources.values()} - {""})
         ]
         refs += [(d.source, d.line, f"{self.id} › {d.label}") for d in self.dates if d.source]
         refs += [
@@ -413,8 +443,9 @@ def _step(raw: Any, line: int, error: _Report) -> Step | None:
                 f"onbekende woonvorm '{woonvorm}' in applies_to (kies uit {', '.join(WOONVORMEN)})",
             )
     rule = _rule(raw, kind, error)
-    source = _text(raw, "source", error)
+    source, sources = _source(raw, error)
     label = _text(raw, "label", error)
+    items = _step_items(raw, kind, error)
     if rule is not None and not source:
         error(line, f"eis '{step_id}' noemt geen bron (source)")
     if rule is not None and not label:
@@ -445,7 +476,63 @@ def _step(raw: Any, line: int, error: _Report) -> Step | None:
         age_between=_age_between(raw, error),
         maximum=maximum,
         help=_text(raw, "help", error),
+        sources=sources,
+        items=items,
     )
+
+
+def _source(raw: YamlMap, error: _Report) -> tuple[str, dict[str, str]]:
+    """`source: section-id`, or one per woonvorm: `source: {KWG: ..., KWE: ..., KWE+: ...}`
+    (the first is the default)."""
+    value = raw.get("source")
+    if not isinstance(value, YamlMap):
+        return _text(raw, "source", error), {}
+    sources: dict[str, str] = {}
+    for woonvorm, ref in value.items():
+        if woonvorm not in WOONVORMEN or isinstance(ref, YamlMap | YamlList) or not ref:
+            error(
+                value.line_of(woonvorm),
+                f"'source' per woonvorm is {{KWG: sectie-id, KWE: sectie-id, KWE+: sectie-id}}; "
+                f"'{woonvorm}' past daar niet in",
+            )
+            continue
+        sources[str(woonvorm)] = str(ref).strip()
+    return next(iter(sources.values()), ""), sources
+
+
+def _step_items(raw: YamlMap, kind: str, error: _Report) -> tuple[Item, ...]:
+    """The requirements of an `aanvinken` step, each with id, label and source."""
+    value = raw.get("items")
+    if kind != MULTI:
+        if value is not None:
+            error(raw.line_of("items"), "'items' hoort alleen bij type aanvinken", WARNING)
+        return ()
+    if not isinstance(value, YamlList) or not value:
+        error(raw.line, "een aanvinkvraag heeft 'items': een lijst met id:, label: en source:")
+        return ()
+    if len(value) > MAX_ITEMS:
+        error(raw.line_of("items"), f"een aanvinkvraag heeft hoogstens {MAX_ITEMS} items")
+    items: list[Item] = []
+    for i, item in enumerate(value):
+        line = value.line_at(i)
+        if not isinstance(item, YamlMap):
+            error(line, "elk item is een blok met id:, label: en source:")
+            continue
+        _unknown_keys(item, ITEM_KEYS, error)
+        item_id = _text(item, "id", error, required=True)
+        label = _text(item, "label", error, required=True)
+        source, sources = _source(item, error)
+        if not item_id or not label or not source:
+            error(item.line, "een item heeft id:, label: en source:")
+            continue
+        if any(x.id == item_id for x in items):
+            error(item.line, f"item-id '{item_id}' komt vaker voor")
+        applies = _strings(item, "applies_to", error)
+        for woonvorm in applies:
+            if woonvorm not in WOONVORMEN:
+                error(item.line, f"onbekende woonvorm '{woonvorm}' in applies_to")
+        items.append(Item(item_id, label, source, item.line, applies, sources))
+    return tuple(items)
 
 
 def _age_between(raw: YamlMap, error: _Report) -> tuple[int, int] | None:

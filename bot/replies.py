@@ -72,6 +72,7 @@ class Outcome:
     notice: str = ""  # answerCallbackQuery text
     alert: bool = False
     refresh: tuple[int, int] | None = None  # (checklist, page): redraw the pressed message
+    edit: bool = False  # the first reply replaces the pressed message (a tick in a flow)
 
     @classmethod
     def say(cls, text: str, **kwargs: object) -> Outcome:

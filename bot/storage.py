@@ -42,6 +42,7 @@ class FlowSession:
     answers: dict[str, Any]
     history: list[str]
     status: str  # "active", "done" or "stopped"
+    updated_at: float = 0.0  # the last answer or move: a user away long is asked first
 
 
 def _session(row: dict[str, Any]) -> FlowSession:
@@ -52,6 +53,7 @@ def _session(row: dict[str, Any]) -> FlowSession:
         answers=json.loads(row["answers"]),
         history=json.loads(row["history"]),
         status=row["status"],
+        updated_at=float(row["updated_at"] or 0.0),
     )
 
 
@@ -509,7 +511,7 @@ class Store:
                 )
                 .last_pk
             )
-        return FlowSession(int(new_id), chat_id, flow, {}, [], "active")
+        return FlowSession(int(new_id), chat_id, flow, {}, [], "active", now)
 
     def session(self, session_id: int) -> FlowSession | None:
         rows = list(self.db.table("flow_sessions").rows_where("id = ?", [session_id]))

@@ -5,15 +5,19 @@ flow that asks "hoeveel badkamers?" gets the 2 it is given; a checklist remark i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot import texts
 from bot.actions import decode, encode
 from bot.assistant import Assistant, Chat
+from bot.reloading import KnowledgeReloader
 from bot.render_text import answer_block, passage_block
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import is_write_failure
@@ -28,6 +32,7 @@ TERMINAL_HELP = (
     "punt 3 van de laatst getoonde checklist; /exit sluit de chat af."
 )
 TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
+REMINDER_CHECK_SECONDS = 60.0  # as often as the Telegram bot checks
 
 
 def render_reply(reply: Reply, first_option: int = 1) -> tuple[str, list[Button]]:
@@ -114,7 +119,7 @@ class TerminalChat:
     def command(self, name: str, args: list[str]) -> Outcome:
         a = self.assistant
         if name == "/start":
-            return a.start()
+            return a.start(self.chat)
         if name == "/help":
             return Outcome.say(texts.help_text(self.chat.is_admin) + TERMINAL_HELP)
         if name == "/vraag":
@@ -183,6 +188,15 @@ class TerminalChat:
         caption = f" {attachment.caption}." if attachment.caption else ""
         return f"(bestand opgeslagen: {target}){caption}"
 
+    def due_reminders(self) -> list[str]:
+        """The reminders of this chat that are due now, as text; marked as sent."""
+        shown = []
+        for reminder_id, chat_id, reply in self.assistant.flows.due_reminders():
+            if chat_id == self.chat.id:
+                shown.append(render_reply(reply)[0])
+                self.assistant.store.mark_reminder_sent(reminder_id)
+        return shown
+
     def _remember_prompt(self, prompt: Prompt) -> int:
         """The terminal has no message ids: a prompt is stored under a stand-in id."""
         message_id = -1
@@ -192,23 +206,67 @@ class TerminalChat:
         return message_id
 
 
-def chat(assistant: Assistant, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+def chat(
+    assistant: Assistant,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    watch: bool = False,
+) -> int:
+    """The terminal chat until /exit or the end of the input. Meanwhile, like the bot, it
+    shows reminders as they fall due and (with `watch`) reloads the knowledge folder when a
+    file in it changes."""
+    reloader = KnowledgeReloader(assistant) if watch else None
+    return asyncio.run(run_chat(assistant, stdin, stdout, reloader))
+
+
+async def run_chat(
+    assistant: Assistant, stdin: TextIO, stdout: TextIO, reloader: KnowledgeReloader | None
+) -> int:
+    """The chat loop: lines are read in a worker thread, so that reminders and reloads are
+    shown while the user has not typed anything."""
     session = TerminalChat(assistant)
     interactive = stdin.isatty()
+
+    def say(text: str) -> None:
+        """Something that happened while the user typed: shown, then the prompt again."""
+        lead = "\n" if interactive else ""
+        print(lead + text + "\n", file=stdout, flush=True)
+        if interactive:
+            print(PROMPT, end="", file=stdout, flush=True)
+
+    async def notify(outcome: Outcome) -> None:
+        say(session.show(outcome))
+
     print(texts.WELCOME, file=stdout)
     print(
         "Typ een vraag en druk op Enter. /help voor de commando's, /exit om af te sluiten.\n",
         file=stdout,
     )
+    for text in session.due_reminders():  # what fell due while the chat was closed
+        print(text + "\n", file=stdout, flush=True)
+    reminders = asyncio.create_task(_remind(session, say))
+    if reloader is not None:
+        reloader.watch(assistant.knowledge.folder, notify)
+    try:
+        while True:
+            if interactive:
+                print(PROMPT, end="", file=stdout, flush=True)
+            line = await asyncio.to_thread(stdin.readline)
+            shown = session.respond(line) if line else None
+            if shown is None:
+                print("Tot ziens.", file=stdout)
+                return 0
+            print(shown + "\n", file=stdout, flush=True)
+    finally:
+        reminders.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reminders
+        if reloader is not None:
+            await reloader.stop_watching()
+
+
+async def _remind(session: TerminalChat, say: Callable[[str], None]) -> None:
     while True:
-        if interactive:
-            print(PROMPT, end="", file=stdout, flush=True)
-        line = stdin.readline()
-        if not line:
-            print("Tot ziens.", file=stdout)
-            return 0
-        shown = session.respond(line)
-        if shown is None:
-            print("Tot ziens.", file=stdout)
-            return 0
-        print(shown + "\n", file=stdout, flush=True)
+        await asyncio.sleep(REMINDER_CHECK_SECONDS)
+        for text in session.due_reminders():
+            say(text)

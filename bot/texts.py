@@ -155,6 +155,12 @@ def help_text(is_admin: bool = False) -> str:
     lines.append("")
     lines.append("In een privéchat is elk bericht een vraag. In een groep: /vraag, mij noemen of")
     lines.append("op mijn bericht antwoorden.")
+    lines.append("")
+    lines.append("In een vragenronde: kies een knop of typ uw antwoord (zes, ruim 60 m2, ja hoor,")
+    lines.append("weet ik niet). Bij 'vink aan wat aanwezig is' tikt u aan wat er is en kiest u")
+    lines.append("Klaar. Een vraag tussendoor beantwoord ik, daarna volgt de vraag van de ronde")
+    lines.append("weer. De uitkomst begint met het oordeel of de datum die telt; pandcheck en")
+    lines.append("deadline kunt u ook als document (Markdown of Word) krijgen.")
     return "\n".join(lines)
 
 

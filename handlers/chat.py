@@ -19,7 +19,7 @@ from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
-from handlers.send import answer_query, send_outcome
+from handlers.send import answer_query, edit_reply, send_outcome
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ async def skip_repeated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: welcome with buttons for the main actions."""
-    await reply(update, context, assistant_of(context).start())
+    await reply(update, context, assistant_of(context).start(chat_of(update, context)))
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -289,6 +289,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         checklist_id, page = outcome.refresh
         edits: EditCoalescer = context.application.bot_data[EDITS]
         edits.schedule(query.message.chat.id, query.message.message_id, checklist_id, page)
+    if outcome.edit and outcome.replies and query.message is not None:  # a tick: redrawn
+        first, *rest = outcome.replies
+        await edit_reply(
+            assistant_of(context).store, query.message.chat.id, query.message.message_id, first
+        )
+        outcome = replace(outcome, replies=rest)
     if outcome.replies:
         await reply(update, context, outcome)
-

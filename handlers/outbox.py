@@ -257,6 +257,17 @@ class OutboxSender:
                 link_preview_options=NO_PREVIEW,
             )
             return self._record_shown(entry.chat_id, p["message_id"], p, digest(rendered))
+        if kind == "edit":
+            keyboard = markup_of(p.get("markup"))
+            await self.bot.edit_message_text(
+                p["text"],
+                chat_id=entry.chat_id,
+                message_id=p["message_id"],
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard if isinstance(keyboard, InlineKeyboardMarkup) else None,
+                link_preview_options=NO_PREVIEW,
+            )
+            return None
         if kind == "answer":
             await self.bot.answer_callback_query(
                 p["query_id"], p.get("text"), show_alert=bool(p.get("alert"))

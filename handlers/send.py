@@ -76,6 +76,20 @@ async def send_reply(
         outbox.add(chat_id, payload)
 
 
+async def edit_reply(store: Store, chat_id: int, message_id: int, reply: Reply) -> None:
+    """Replace a message of ours (its text and buttons) by `reply`, through the outbox."""
+    rendered = render(reply)[-1]
+    Outbox.of(store).add(
+        chat_id,
+        {
+            "kind": "edit",
+            "message_id": message_id,
+            "text": rendered.html,
+            "markup": markup_json(rendered.keyboard),
+        },
+    )
+
+
 def send_text(store: Store, chat_id: int, text: str) -> None:
     """A plain text message (no HTML), e.g. an apology."""
     Outbox.of(store).add(chat_id, {"kind": "message", "text": text, "html": False})

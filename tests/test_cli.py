@@ -189,3 +189,21 @@ def test_in_the_terminal_a_typed_number_is_an_answer_and_a_button_is_chosen_with
 def test_a_remark_without_a_checklist_says_so() -> None:
     result = run("chat", stdin="opmerking 2: iets\n")
     assert "Er is nog geen checklist getoond." in result.stdout
+
+
+def test_in_the_terminal_ticks_are_buttons_or_typed_and_a_restart_asks_first(
+    tmp_path: Path,
+) -> None:
+    db = {"DRAAIBOT_DB": str(tmp_path / "d.db")}
+    answers = ["/pandcheck", "#1", "10", "ja", "ja", "ja", "6", "60", "9", "2", "2", "12"]
+    ticks = ["#1", "#3", "#3", "#8", "1 2"]  # tick 1, tick 3, untick 3, Klaar; then typed
+    first = run("chat", stdin="\n".join(answers + ticks) + "\n", env=db)
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "1. ☑ Slaapkamers circa 5 m2" in out and "3. ☑ Ruimte om huiswerk" in out
+    assert "#8 Klaar (1 aangevinkt)" in out
+    assert "Brandveiligheid: vink aan wat aanwezig is." in out  # '1 2' answered Elektra en water
+    again = run("chat", stdin="banaan\nweet ik niet\n", env=db)
+    assert again.returncode == 0, again.stderr
+    assert "U was bezig met 'Is dit pand geschikt?' (vraag 14 van ongeveer" in again.stdout
+    assert "Is het pand bedoeld voor tienermoederopvang?" in again.stdout  # then it went on

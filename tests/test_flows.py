@@ -72,8 +72,8 @@ def test_pandcheck_verdicts_cite_their_articles(kb: KnowledgeBase) -> None:
         "huiskamer": "40",
         "keuken": "11.5",
         "woonwijk": "ja",
-        "elektra": "nee",
-        "legionella": "weet ik niet",
+        "installaties": ["legionella"],  # ticked: present; not ticked: absent
+        "brandveiligheid": "weet ik niet",  # the whole group still to check
     }
     assert engine.effective(flow, answers)["woonvorm"] == "KWG"  # derived from 10 jongeren
     verdicts = {v.label: v for v in engine.result(flow, answers, TODAY).verdicts}
@@ -81,7 +81,11 @@ def test_pandcheck_verdicts_cite_their_articles(kb: KnowledgeBase) -> None:
     assert "nodig 50 m2" in verdicts["Huiskamer van minimaal 5 m2 per jongere"].detail
     assert verdicts["Keukenruimte van minimaal 11,5 m2"].status == engine.PASS
     assert verdicts["Elektrische installatie volgens NEN 3140"].status == engine.FAIL
-    assert verdicts["Legionellapreventie volgens NEN 6265"].status == engine.OPEN
+    assert verdicts["Legionellapreventie volgens NEN 6265"].status == engine.PASS
+    assert verdicts["Elektrische installatie volgens NEN 3140"].source == "pve-huisvesting#4-4"
+    fire = [v for v in verdicts.values() if v.source.startswith("pve-huisvesting#4-6")]
+    assert fire and {v.status for v in fire} == {engine.OPEN}  # only the KWG's fire items
+    assert "Sproeischuimblusser van 2 kg en blusdeken in de keuken" not in verdicts
     assert (
         verdicts["Keukenruimte van minimaal 11,5 m2"].source == "pve-huisvesting#8-1-keukenruimte"
     )
@@ -91,11 +95,17 @@ def test_requirements_follow_the_woonvorm(kb: KnowledgeBase) -> None:
     flow = kb.flows["pandcheck"]
     kwe = {"woonvorm": "KWE", "aantal_jongeren": 4}
     ids = {s.id for s in flow.steps if engine.applies(flow, s, kwe)}
-    assert "keuken" not in ids and "kookvoorziening" in ids and "tweede_vluchtweg" not in ids
+    assert "keuken" not in ids and "inrichting" in ids and "tweede_vluchtweg" not in ids
+    inrichting = flow.step("inrichting")
+    assert inrichting is not None
+    shown = {i.id for i in engine.items_for(inrichting, kwe)}
+    assert "kookvoorziening" in shown  # a KWE item of the group
+    kwg = {i.id for i in engine.items_for(inrichting, {"woonvorm": "KWG"})}
+    assert "kookvoorziening" not in kwg
     assert "tweede_vluchtweg" in {
         s.id for s in flow.steps if engine.applies(flow, s, {**kwe, "loopafstand": "30"})
     }
-    assert "traphek" in {
+    assert "tienermoeder_veiligheid" in {
         s.id for s in flow.steps if engine.applies(flow, s, {**kwe, "tienermoeder": "ja"})
     }
 
@@ -120,7 +130,7 @@ def test_broken_flow_files_are_reported_with_lines(tmp_path: Path) -> None:
     shown = [str(p) for p in check_knowledge(folder)]
     assert (
         f"{path}:4: fout: onbekend type 'raadsel' "
-        "(kies uit ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum)" in shown
+        "(kies uit ja_nee, keuze, aantal, getal, oppervlakte, afstand, datum, aanvinken)" in shown
     )
     assert any(s.startswith(f"{path}:7: fout: onbekende woonvorm 'KWX'") for s in shown)
     assert any(s.startswith(f"{path}:7: fout: bron 'pve-huisvesting#bestaat-niet'") for s in shown)
@@ -201,11 +211,21 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
         if "Uitkomst" in reply.text:
             break
         answer = next((v for k, v in typed.items() if k in reply.text), None)
-        outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
+        if "Elektra en water" in reply.text:  # tick the first, then Klaar
+            ticked = press(assistant, "☐ 1. Elektrische installatie volgens NEN 3140", outcome)
+            assert ticked.edit and "1. ☑ Elektrische" in ticked.replies[0].text  # type: ignore[attr-defined]
+            outcome = press(assistant, "Klaar (1 aangevinkt)", ticked)
+        elif "vink aan wat aanwezig is" in reply.text:
+            outcome = press(assistant, "Alles aanwezig", outcome)
+        else:
+            outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
     text = outcome.replies[0].text  # type: ignore[attr-defined]
-    # the verdict first, then the outcome with what fails before what complies
+    # the verdict first, naming what fails, then what fails before what complies
     failing = text.count("❌")
-    assert text.startswith(f"Voldoet niet op {failing} punten.\n\nUitkomst: Is dit pand geschikt?")
+    assert failing == 4
+    first = text.split("\n\n")[0]
+    assert first.startswith("Voldoet niet op 4 punten: Huiskamer van minimaal 5 m2 per jongere")
+    assert "Legionellapreventie volgens NEN 6265" in text.split("Voldoet niet (4):")[1]
     assert text.index("❌ Minimaal 2 toiletten") < text.index("✅ Keukenruimte")
     assert "❌ Huiskamer van minimaal 5 m2 per jongere (u gaf 45 m2, nodig 50 m2)" in text
     assert "❌ Minimaal 2 toiletten (u gaf 1)" in text
@@ -295,3 +315,137 @@ def test_vorige_shows_the_answer_given(assistant: Assistant) -> None:
     text = assistant.back(CHAT).replies[0].text
     assert text.startswith("Terug naar de vorige vraag. U antwoordde eerder: 7.")
     assert "Voor hoeveel jongeren" in text
+
+
+def _pandcheck_until(assistant: Assistant, woonvorm: str, jongeren: str) -> object:
+    """Start a pandcheck with this woonvorm and number of jongeren, then answer every question
+    with a typed answer that fits it ('ja', 'alles', '3', '30 m2') until the outcome."""
+    outcome = press(assistant, woonvorm, assistant.start_flow(CHAT, "pandcheck"))
+    outcome = assistant.message(CHAT, jongeren)
+    for _ in range(40):
+        text = outcome.replies[0].text  # type: ignore[attr-defined]
+        if "Uitkomst" in text:
+            return outcome
+        if "vink aan" in text:
+            answer = "alles"
+        elif "m2" in text or "meters" in text:
+            answer = "30"
+        elif "Hoeveel" in text:
+            answer = "3"
+        else:
+            answer = "ja"
+        outcome = assistant.message(CHAT, answer)
+    raise AssertionError("the pandcheck did not finish")
+
+
+def test_an_unknown_woonvorm_is_derived_from_the_number_and_the_assumption_said(
+    assistant: Assistant,
+) -> None:
+    text = _pandcheck_until(assistant, "Weet ik niet", "10").replies[0].text  # type: ignore[attr-defined]
+    assert "U wist de woonvorm niet. Ik ben uitgegaan van een KWG, afgeleid uit het aantal " in text
+    assert "Keukenruimte van minimaal 11,5 m2" in text  # the KWG's requirements are checked
+
+
+def test_an_unknown_woonvorm_and_number_check_every_woonvorm(assistant: Assistant) -> None:
+    outcome = _pandcheck_until(assistant, "Weet ik niet", "weet ik niet")
+    text = outcome.replies[0].text  # type: ignore[attr-defined]
+    assert "getoetst aan de eisen van alle woonvormen (KWG, KWE en KWE+)" in text
+    # the kitchen, bathroom and fire requirements are not dropped, and say whose they are
+    assert "Keukenruimte van minimaal 11,5 m2 (bij een KWG)" in text
+    assert "Minimaal 1 badkamer (bij een KWE of KWE+)" in text
+    assert "Rookmelders op alle verdiepingen in de gangen (verkeersruimten) (bij een KWG)" in text
+    # 'Hoeveel badkamers?' is asked once for both
+    session = assistant.store.latest_session(CHAT.id, "done")
+    assert session is not None and "badkamers_kwg" in session.answers
+    assert "badkamers_kwe" not in session.answers
+    # a requirement of every woonvorm cites both rows, never the KWG's alone
+    for line in text.splitlines():
+        if "8.1 KWG" in line and "(bij een KWG)" not in text.split(line)[0].splitlines()[-1]:
+            assert "8.2 KWE(+)" in line, line
+
+
+def test_a_kwe_pandcheck_cites_the_kwe_rows(assistant: Assistant) -> None:
+    text = _pandcheck_until(assistant, "KWE", "4").replies[0].text  # type: ignore[attr-defined]
+    assert "8.2 KWE(+) › Huiskamer minimaal 5m2 per jongere" in text
+    assert "8.2 KWE(+) › Internet" in text
+    assert "8.1 KWG" not in text
+
+
+def test_ticks_typed_as_numbers_words_or_dont_know(assistant: Assistant) -> None:
+    flow = assistant.knowledge.flows["pandcheck"]
+    step = flow.step("brandveiligheid")
+    assert step is not None
+    kwg = engine.items_for(step, {"woonvorm": "KWG"})
+    assert engine.answer_text(step, "1 3", TODAY, kwg) == [kwg[0].id, kwg[2].id]
+    assert engine.answer_text(step, "1, 2 en 4", TODAY, kwg) == [kwg[0].id, kwg[1].id, kwg[3].id]
+    assert engine.answer_text(step, "alles", TODAY, kwg) == [i.id for i in step.items]
+    assert engine.answer_text(step, "niets", TODAY, kwg) == []
+    assert engine.answer_text(step, "geen idee", TODAY, kwg) == "weet ik niet"
+    for wrong in ("9", "1 x", "brandblusser"):
+        with pytest.raises(engine.ParseError, match="bijvoorbeeld 1 3"):
+            engine.answer_text(step, wrong, TODAY, kwg)
+
+
+def test_a_user_back_after_a_while_is_asked_first(kb: KnowledgeBase) -> None:
+    now = [clock_at(TODAY)]
+    store = Store(None, clock=lambda: now[0])
+    assistant = Assistant(kb, store, clock=lambda: now[0])
+    assistant.start_flow(CHAT, "pandcheck")
+    assistant.message(CHAT, "KWG")
+    now[0] += 31 * 60  # away for 31 minutes
+    asked = assistant.message(CHAT, "hoe groot moet de keuken van een kwg zijn?")
+    last = asked.replies[-1]
+    assert last.text.startswith("U was bezig met 'Is dit pand geschikt?' (vraag 2 van ongeveer")
+    assert last.text.endswith("Verdergaan of stoppen?")
+    assert asked.replies[0].answer is not None  # the question got its answer first
+    go_on = press(assistant, "Verdergaan", asked)
+    assert "Voor hoeveel jongeren" in go_on.replies[0].text  # type: ignore[attr-defined]
+    now[0] += 3600
+    taken = assistant.message(CHAT, "10")  # a valid answer is taken, and said so
+    assert taken.replies[0].text.startswith(
+        "Dit antwoord hoort bij 'Is dit pand geschikt?': daar ga ik mee verder."
+    )
+    assert "vraag 3" in taken.replies[0].text
+    # not away: a text that is no answer just gets the question again
+    again = assistant.message(CHAT, "banaan")
+    assert "U was bezig" not in again.replies[-1].text
+
+
+def test_start_with_a_flow_open_asks_whether_to_go_on(assistant: Assistant) -> None:
+    assistant.start_flow(CHAT, "deadline")
+    started = assistant.start(CHAT)
+    assert started.replies[-1].text.startswith("U was bezig met")
+    stop = press(assistant, "Stoppen", started)
+    assert "Gestopt met" in stop.replies[0].text  # type: ignore[attr-defined]
+    assert len(assistant.start(CHAT).replies) == 1  # nothing open: only the welcome
+
+
+def test_a_result_as_a_word_document(assistant: Assistant) -> None:
+    import io
+
+    import docx
+
+    outcome = _pandcheck_until(assistant, "KWG", "10")
+    document = press(assistant, "Als Word-document", outcome)
+    attachment = document.replies[0].attachment  # type: ignore[attr-defined]
+    assert attachment.filename.endswith(".docx")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(attachment.content)).paragraphs]
+    assert paragraphs[0] == "Is dit pand geschikt?"
+    verdict = paragraphs[2]
+    assert verdict.startswith("Voldoet niet op 2 punten: Minimaal 6 slaapkamers")
+    body = "\n".join(paragraphs)
+    assert (
+        "Bron: PvE Huisvesting › 8. Benodigde ruimten en vereisten per woonvorm › 8.1 KWG" in body
+    )
+
+
+def test_the_readme_and_help_show_the_flows_as_they_behave() -> None:
+    from bot.flows import TYPES
+    from bot.texts import help_text
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert all(kind in readme for kind in TYPES)  # every step type staff may use
+    for shown in ("vink aan wat aanwezig is", "Als Word-document", "Verdergaan of stoppen?"):
+        assert shown in readme
+    assert "vink aan wat aanwezig is" in help_text() and "Word" in help_text()

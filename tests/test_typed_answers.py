@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import flowengine as engine
+from bot.actions import FlowTick
 from bot.assistant import Assistant, Chat
 from bot.flows import Step
 from bot.knowledge import KnowledgeBase
@@ -162,3 +163,46 @@ def test_the_terminal_writes_what_telegram_would_send_as_a_file(
     assert files == [".csv", ".md"]
     chat.respond(f"#{export}")  # again: a new file, never over the first
     assert len(list((tmp_path / "uitvoer").iterdir())) == 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=80))
+def test_no_typed_text_crashes_a_tick_question_or_loses_its_ticks(text: str) -> None:
+    assistant = Assistant(SHIPPED, Store(None))
+    chat = Chat(6, "private", 6)
+    assistant.start_flow(chat, "pandcheck")
+    for answer in ("KWG", "10", "ja", "ja", "ja", "8", "60", "12", "2", "2", "12"):
+        assistant.message(chat, answer)
+    session = assistant.store.active_session(chat.id)
+    assert session is not None
+    assistant.press(chat, FlowTick(session.id, len(session.history) + 1, 0))  # one ticked
+    before = assistant.store.active_session(chat.id)
+    outcome = assistant.message(chat, text)
+    after = assistant.store.active_session(chat.id)
+    assert outcome.replies  # always an answer
+    assert before is not None and after is not None
+    if after.history == before.history:  # not taken as an answer: the ticks stay
+        assert after.answers == before.answers
+    else:  # taken: one answer more, the question's ticks replaced by it
+        assert after.history == [*before.history, "inrichting"]
+        given = after.answers["inrichting"]
+        assert isinstance(given, list) or given == "weet ik niet"
+        assert "~inrichting" not in after.answers  # the ticks in progress are gone
+
+
+def test_the_terminal_writes_a_result_as_a_word_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import docx
+
+    monkeypatch.chdir(tmp_path)
+    chat = TerminalChat(Assistant(SHIPPED, Store(None)))
+    chat.respond("/deadline")
+    chat.respond("15-3-2026")
+    chat.respond("31 augustus 2009")
+    word = next(i for i, b in enumerate(chat.options, start=1) if b.label == "Als Word-document")
+    shown = chat.respond(f"#{word}") or ""
+    assert "(bestand opgeslagen: uitvoer/deadline-" in shown
+    (path,) = (tmp_path / "uitvoer").iterdir()
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "Eerstvolgende datum:" in text and "Bron: " in text

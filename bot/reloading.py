@@ -1,0 +1,90 @@
+"""Live reload of the knowledge folder, for every face (the Telegram bot, the terminal chat):
+on a change (watchfiles, debounced) or on request. The new index is built in a worker thread
+beside the old one, which keeps answering; it is swapped in only when complete and valid. What
+happened (the summary of changes, or the errors) goes to `notify`: the admins in Telegram, the
+screen in the terminal.
+
+The watcher never stops by itself: a failed reload is reported and watching goes on; when the
+watching itself fails (the folder was moved away), it starts again after a pause."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from bot import texts
+from bot.assistant import Assistant
+from bot.replies import Outcome
+from index.search import InvalidKnowledge
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 1500
+WATCHED = (".md", ".yaml", ".yml")
+TICK_MS = 1000  # the watcher wakes this often when nothing changes (and then counts as ready)
+RETRY_SECONDS = 5.0  # pause before watching again after the watcher itself failed
+
+Notify = Callable[[Outcome], Awaitable[None]]
+
+
+class KnowledgeReloader:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self._lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.watching = asyncio.Event()  # set once changes in the folder are being seen
+
+    async def reload(self, reason: str) -> Outcome:
+        """Build beside the old knowledge and swap; never leaves a half-built index in place."""
+        knowledge = self.assistant.knowledge
+        async with self._lock:
+            try:
+                fresh = await asyncio.to_thread(knowledge.prepare)
+            except InvalidKnowledge as exc:
+                log.warning("reload refused (%s): %d errors", reason, len(exc.problems))
+                return self.assistant.reload_failed(exc.problems)
+            except Exception as exc:  # a fault in our code must not end reloading for good
+                log.exception("reload failed (%s)", reason)
+                return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
+            changes = knowledge.swap(fresh)
+        log.info("knowledge reloaded (%s)", reason)
+        return self.assistant.reload_done(changes, reason)
+
+    def watch(self, folder: Path, notify: Notify) -> None:
+        """Watch `folder` until `stop_watching`; every reload's outcome goes to `notify`."""
+        self._task = asyncio.create_task(self._watch(folder, notify))
+
+    async def stop_watching(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _watch(self, folder: Path, notify: Notify) -> None:
+        def relevant(change: Change, path: str) -> bool:
+            return path.endswith(WATCHED) and "/." not in path
+
+        while not self._stop.is_set():
+            try:
+                async for changes in awatch(
+                    folder,
+                    watch_filter=relevant,
+                    debounce=DEBOUNCE_MS,
+                    stop_event=self._stop,
+                    rust_timeout=TICK_MS,
+                    yield_on_timeout=True,
+                ):
+                    self.watching.set()
+                    if changes:
+                        names = sorted({Path(p).name for _, p in changes})
+                        await notify(await self.reload("gewijzigd: " + ", ".join(names[:5])))
+            except Exception as exc:
+                log.error("watching %s failed, trying again: %r", folder, exc)
+                self.watching.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), RETRY_SECONDS)
