@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import actions, csvsafe, texts
+from bot import actions, commands, csvsafe, texts
 from bot.actions import (
     Action,
     ChecklistOp,
@@ -32,6 +32,7 @@ from bot.actions import (
 )
 from bot.checklists import ChecklistChat
 from bot.clock import local
+from bot.commands import Command
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
 from bot.followup import FollowUps
@@ -42,7 +43,7 @@ from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownAnswer,
 from bot.storage import DAY, Store
 from index.documents import CITATION_SEPARATOR
 from index.problems import Problem
-from index.search import Passage, SearchResult
+from index.search import InvalidKnowledge, Passage, SearchResult
 
 SHOWN = 3  # passages in the first answer message
 MORE = 3  # passages per "Meer"
@@ -351,6 +352,50 @@ class Assistant:
 
     # -- commands ------------------------------------------------------------------------
 
+    def commands(self) -> list[Command]:
+        """The command table as it is now: the built-in commands and the current flows."""
+        return commands.table(self.knowledge.flows)
+
+    def find_command(self, name: str) -> Command | None:
+        return commands.find(self.knowledge.flows, name.lower())
+
+    def refusal(self, chat: Chat, command: Command) -> Outcome | None:
+        """Why this chat may not run the command (admin only, private chats only), or None."""
+        if command.admin:
+            return self.admin_allowed(chat, command.name)
+        if not command.group and chat.is_group:
+            return Outcome.say(texts.PRIVATE_ONLY)
+        return None
+
+    def command(self, chat: Chat, name: str, args: str = "") -> Outcome:
+        """A typed command (without its slash), dispatched from the table as it is now."""
+        command = self.find_command(name)
+        if command is None:
+            return Outcome.say(texts.UNKNOWN_COMMAND.format(name=f"/{name}"))
+        return self.refusal(chat, command) or command.run(self, chat, args)
+
+    def help(self, chat: Chat) -> Outcome:
+        text = commands.help_text(self.commands(), chat.is_admin)
+        if chat.type == "terminal":
+            text += texts.TERMINAL_HELP
+        return Outcome.say(text)
+
+    def ask_command(self, chat: Chat, question: str) -> Outcome:
+        """/vraag <vraag>: a question, the way to ask in a group; without one, how to ask."""
+        if not question.strip():
+            return Outcome.say(texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE)
+        return self.ask(chat, question)
+
+    def reload(self, reason: str) -> Outcome:
+        """Reload the knowledge now (the terminal; the bot reloads in a worker thread)."""
+        try:
+            return self.reload_done(self.knowledge.reload(), reason)
+        except InvalidKnowledge as exc:
+            return self.reload_failed(exc.problems)
+
+    def flow_running(self, chat: Chat) -> bool:
+        return self.store.active_session(chat.id) is not None
+
     def start(self) -> Outcome:
         buttons = (
             (Button("Een vraag stellen", Start("vraag")), Button("Bronnen", Start("bronnen"))),
@@ -368,7 +413,7 @@ class Assistant:
             return self.sources()
         if action.what == "privacy":
             return self.privacy()
-        return Outcome.say(texts.help_text(chat.is_admin))
+        return self.help(chat)
 
     def sources(self) -> Outcome:
         lines = ["Ik antwoord uit deze documenten:"]

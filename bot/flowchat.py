@@ -4,7 +4,7 @@ resume after a restart, show the cited outcome, send it as a document, and set r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -23,7 +23,7 @@ REMINDER_HOUR = 9
 ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
 STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 ANSWERED = "Deze vraag is al beantwoord."
-NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
+NO_FLOW = "Er loopt nu geen vragenronde."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
 MAX_REMINDERS = 50  # per chat, not yet sent
 
@@ -77,6 +77,14 @@ def _next_date_line(flow: Flow, outcome: engine.Result, today: dt.date) -> str:
     return "\n".join(lines)
 
 
+def _one_of(names: Iterable[str]) -> str:
+    """'/a', '/a of /b', '/a, /b of /c'."""
+    listed = list(names)
+    if len(listed) < 2:
+        return "".join(listed)
+    return f"{', '.join(listed[:-1])} of {listed[-1]}"
+
+
 class FlowChat:
     def __init__(
         self,
@@ -92,6 +100,11 @@ class FlowChat:
         # Answers to questions marked `private: true` (a date of birth) are never written to
         # disk: session id -> (chat id, answers), held only while the session runs.
         self._private: dict[int, tuple[int, dict[str, Any]]] = {}
+
+    def no_flow(self) -> str:
+        """'Er loopt nu geen vragenronde. Kies /deadline, /pandcheck …': the flow files."""
+        choice = _one_of(f"/{flow_id}" for flow_id in self.flows)
+        return f"{NO_FLOW} Kies {choice}." if choice else NO_FLOW
 
     def today(self) -> dt.date:
         return self.now().astimezone(AMSTERDAM).date()
@@ -242,10 +255,10 @@ class FlowChat:
     def back(self, chat_id: int, is_group: bool) -> Outcome:
         session = self._active(chat_id)
         if session is None:
-            return Outcome.say(NO_FLOW)
+            return Outcome.say(self.no_flow())
         flow = self.flows.get(session.flow)
         if flow is None:
-            return Outcome.say(NO_FLOW)
+            return Outcome.say(self.no_flow())
         note = "Terug naar de vorige vraag."
         if session.history:
             last = session.history.pop()
@@ -267,7 +280,7 @@ class FlowChat:
     def stop(self, chat_id: int) -> Outcome:
         session = self._active(chat_id)
         if session is None:
-            return Outcome.say(NO_FLOW)
+            return Outcome.say(self.no_flow())
         flow = self.flows.get(session.flow)
         session.status = "stopped"
         self._save(flow, session)
@@ -367,7 +380,7 @@ class FlowChat:
             parts.append("\n".join(lines))
         elif flow.dates:
             parts.append(
-                "Zonder datum kan ik geen termijnen uitrekenen. Start opnieuw met /deadline."
+                f"Zonder datum kan ik geen termijnen uitrekenen. Start opnieuw met /{flow.id}."
             )
         if outcome.lines:
             parts.append(
@@ -471,7 +484,9 @@ class FlowChat:
     def list_reminders(self, chat_id: int) -> Outcome:
         rows = self.store.reminders(chat_id)
         if not rows:
-            return Outcome.say("Er staan geen herinneringen. Zet er een met /deadline.")
+            with_dates = _one_of(f"/{f.id}" for f in self.flows.values() if f.reminders)
+            how = f" Zet er een met {with_dates}." if with_dates else ""
+            return Outcome.say(f"Er staan geen herinneringen.{how}")
         lines = ["Uw herinneringen:"]
         buttons = []
         for n, r in enumerate(rows, start=1):

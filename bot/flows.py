@@ -5,6 +5,7 @@ or a requirement in the YAML; `draaibot check` reports every mistake with file:l
 
     id: pandcheck                     # also the command: /pandcheck
     title: Is dit pand geschikt?
+    description: Is dit pand geschikt? De eisen uit het PvE per woonvorm   # /help, menu
     steps:
       - id: keuken
         ask: Hoe groot is de keukenruimte (in m2)?
@@ -24,7 +25,7 @@ from pathlib import Path
 from string import Formatter
 from typing import Any, Protocol
 
-from bot.actions import NAME
+from bot.commands import name_problem
 from index.files import files_in
 from index.problems import ERROR, WARNING, Problem
 from index.yamlfile import YamlList, YamlMap, line_of, load_yaml
@@ -37,8 +38,8 @@ UNITS = {"oppervlakte": "m2", "afstand": "m", "aantal": "", "getal": ""}
 RULE_KEYS = ("min", "max", "is", "min_per", "per")
 CONDITION_KEYS = ("min", "max", "tussen", "niet")
 FLOW_KEYS = (
-    "id", "title", "intro", "steps", "dates", "result", "derive", "next_steps", "reminders",
-    "offer_when",
+    "id", "title", "description", "intro", "steps", "dates", "result", "derive", "next_steps",
+    "reminders", "offer_when",
 )  # fmt: skip
 STEP_KEYS = (
     "id", "ask", "type", "options", "applies_to", "when", "rule", "label", "source", "optional",
@@ -119,7 +120,8 @@ class Flow:
     lines: tuple[Line, ...] = ()
     derive: dict[str, tuple[Derivation, ...]] = field(default_factory=dict)
     next_steps: tuple[Line, ...] = ()
-    reminders: bool = False
+    reminders: bool = False  # reminder buttons under the dates (by default: when it has dates)
+    description: str = ""  # the line in /help and the command menu (else the title)
     offer_when: tuple[tuple[str, ...], ...] = ()  # offered under answers to such questions
 
     def step(self, step_id: str) -> Step | None:
@@ -200,11 +202,9 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
         return None, problems
     if any(p.is_error for p in problems):
         return None, problems
-    if flow_id and NAME.fullmatch(flow_id) is None:
-        error(
-            data.line_of("id"),
-            f"flow-id '{flow_id}': gebruik kleine letters, cijfers, - en _ (hoogstens 40 tekens)",
-        )
+    not_a_command = name_problem(flow_id) if flow_id else None
+    if not_a_command is not None:  # the id is the command: /pandcheck
+        error(data.line_of("id"), not_a_command)
     steps: list[Step] = []
     conditions: list[tuple[Any, int]] = []
     for i, raw in enumerate(raw_steps):
@@ -236,7 +236,8 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
         lines=tuple(x for x in lines if x is not None),
         derive=_derive(data, step_ids, error),
         next_steps=tuple(x for x in next_steps if x is not None),
-        reminders=_flag(data, "reminders", error),
+        reminders=_flag(data, "reminders", error) if "reminders" in data else any(dates),
+        description=_text(data, "description", error),
         offer_when=_offers(data, error),
     )
     return flow, problems

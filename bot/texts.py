@@ -146,16 +146,14 @@ ASK_IN_GROUP = (
 )
 
 
-def help_text(is_admin: bool = False) -> str:
-    from bot.commands import for_scope
+UNKNOWN_COMMAND = "Het commando {name} ken ik niet. Typ /help voor wat ik kan."
 
-    scope = "admin" if is_admin else "private"
-    lines = ["Wat ik kan:"]
-    lines += [f"/{c.name} - {c.description}" for c in for_scope(scope)]
-    lines.append("")
-    lines.append("In een privéchat is elk bericht een vraag. In een groep: /vraag, mij noemen of")
-    lines.append("op mijn bericht antwoorden.")
-    return "\n".join(lines)
+PRIVATE_ONLY = "Dit commando werkt alleen in een privéchat met mij."
+
+TERMINAL_HELP = (
+    "\n\nIn deze terminal: #1, #2 … kiest een knop; opmerking 3: tekst zet een opmerking bij "
+    "punt 3 van de laatst getoonde checklist; /exit sluit de chat af."
+)
 
 
 RELOAD_CRASHED = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from telegram import Bot
@@ -31,9 +32,15 @@ SHOWN_PROBLEMS = 30
 
 
 class Reloader:
-    def __init__(self, assistant: Assistant, admins: frozenset[int]) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        admins: frozenset[int],
+        after_swap: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.assistant = assistant
         self.admins = admins
+        self.after_swap = after_swap  # e.g. refresh the command menus: flows are commands
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -53,6 +60,8 @@ class Reloader:
                 return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
             changes = knowledge.swap(fresh)
         log.info("knowledge reloaded (%s)", reason)
+        if self.after_swap is not None:
+            await self.after_swap()
         return self.assistant.reload_done(changes, reason)
 
     async def report_startup(self, bot: Bot) -> None:
