@@ -10,8 +10,10 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.assistant import Assistant
+from bot.checklists import load_templates
 from bot.config import Config
-from bot.knowledge import KnowledgeBase
+from bot.flows import load_flows
+from bot.knowledge import KnowledgeBase, Snapshot
 from bot.storage import Store
 from bot.telegram_app import build_application
 from index.search import KnowledgeIndex
@@ -36,8 +38,19 @@ def config_for(
 
 
 def knowledge_with(index: KnowledgeIndex) -> KnowledgeBase:
+    """The shipped knowledge on the session's index: no index is built per test (the flows
+    and checklists are only read)."""
+    flows, _ = load_flows(KNOWLEDGE)
+    templates, _ = load_templates(KNOWLEDGE)
     kb = KnowledgeBase(KNOWLEDGE)
-    kb._index = index  # the session's index: no rebuild per test
+    kb.swap(
+        Snapshot(
+            index,
+            {f.id: f for f in flows},
+            {t.id: t for t in templates},
+            tuple(index.warnings),
+        )
+    )
     return kb
 
 

@@ -196,3 +196,12 @@ def test_reminders_belong_to_every_flow_with_dates(tmp_path: Path) -> None:
     assert "Kies /pandcheck, /termijn_check, /termijnen of /woonvorm." in (
         chat.respond("/vorige") or ""
     )
+
+
+def test_the_harness_reuses_the_session_index(shipped_index: KnowledgeIndex) -> None:
+    from tests.telegram_harness import knowledge_with
+
+    kb = knowledge_with(shipped_index)
+    assert kb.index is shipped_index  # not built again for every end-to-end test
+    assert set(kb.flows) == {"pandcheck", "deadline", "woonvorm", "termijnen"}
+    assert kb.templates
