@@ -43,11 +43,10 @@ from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownAnswer,
 from bot.storage import DAY, Store
 from index.documents import CITATION_SEPARATOR
 from index.problems import Problem
-from index.search import InvalidKnowledge, Passage, SearchResult
+from index.search import MAX_QUESTION_CHARS, InvalidKnowledge, Passage, SearchResult
 
 SHOWN = 3  # passages in the first answer message
 MORE = 3  # passages per "Meer"
-MAX_QUESTION = 2000  # characters of a question that are read
 
 
 @dataclass(frozen=True)
@@ -116,8 +115,8 @@ class Assistant:
         if chat.type != "terminal" and not self.limit.allow(chat.user_id):  # one local user
             return Outcome.say(texts.SLOW_DOWN)
         note = ""
-        if len(question) > MAX_QUESTION:
-            question, note = question[:MAX_QUESTION], texts.TOO_LONG_CUT
+        if len(question) > MAX_QUESTION_CHARS:
+            question, note = question[:MAX_QUESTION_CHARS], texts.TOO_LONG_CUT
         full = self.followups.read(chat.id, chat.user_id, question)
         if full is not None:  # 'en bij een KWE?' after a question about the KWG
             question, note = full, texts.READ_AS.format(question=full)
@@ -312,7 +311,7 @@ class Assistant:
         if pending is None:
             return None
         if pending["kind"] == "missing":
-            self.store.add_missing(pending["ref"], " ".join(text.split())[:2000])
+            self.store.add_missing(pending["ref"], " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
         if pending["kind"] == "reminder":
             return self.flows.rename_reminder(pending["ref"], text)

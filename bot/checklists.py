@@ -309,7 +309,7 @@ class ChecklistChat:
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
         number, remark = int(match.group(1)), " ".join(match.group(2).split())[:500]
-        self.store.add_remark(checklist_id, number, remark, user[0], user[1])
+        self.store.add_remark(checklist_id, number, remark, user[1])
         return Outcome.say(f"Opmerking bij {number}. {items[number - 1]['text']} opgeslagen.")
 
     # -- rendering ---------------------------------------------------------------------------

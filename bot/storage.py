@@ -1,9 +1,10 @@
 """All state in one SQLite database (sqlite-utils, WAL): answers, question log, feedback,
 pending prompts and the admin log. Schema created and migrated at start-up.
 
-No names or usernames are stored with questions: only chat ids (needed for /vergeet), chat types,
-user ids where a pending prompt or an admin check needs them, questions, outcomes, citations and
-times. A checklist keeps who ticked what (the name as shown in Telegram).
+Questions are stored without names or usernames: only chat ids (needed for /vergeet), chat
+types, user ids where a pending prompt or an admin check needs them, questions, outcomes,
+citations and times. Checklists do store names: who ticked an item (the name as shown in
+Telegram, and the user id) and who wrote a remark (the name), while the checklist is kept.
 
 Deleted means gone from the files: every connection runs with `secure_delete` (deleted content
 is overwritten with zeros) and after a wipe or purge the WAL is emptied (`checkpoint`).
@@ -672,9 +673,8 @@ class Store:
                 [checklist_id, item, state, user_id, name, self.clock()],
             )
 
-    def add_remark(
-        self, checklist_id: int, item: int, remark: str, user_id: int, name: str
-    ) -> None:
+    def add_remark(self, checklist_id: int, item: int, remark: str, name: str) -> None:
+        """A remark on an item, with the name of who wrote it (no user id is kept)."""
         with self.db.conn:
             self.db.execute(
                 "insert into ticks (checklist_id, item, remark, remark_by, remark_at) "

@@ -38,7 +38,7 @@ def test_a_checklist_page_is_one_message_with_its_buttons(
     checklist_id = store.create_checklist(-1, "t", "Inventaris", "inventaris", items * 2)
     for n, remark in enumerate(remarks, start=1):
         if remark.strip():
-            store.add_remark(checklist_id, n, remark, 1, "Anna")
+            store.add_remark(checklist_id, n, remark, "Anna")
     view = ChecklistChat(lambda: {}, store, str, lambda: dt.datetime.now(dt.UTC))
     (message,) = render(view.render(checklist_id, 0))
     assert len(message.html) <= MessageLimit.MAX_TEXT_LENGTH

@@ -191,3 +191,11 @@ def test_in_the_terminal_a_typed_number_is_an_answer_and_a_button_is_chosen_with
 def test_a_remark_without_a_checklist_says_so() -> None:
     result = run("chat", stdin="opmerking 2: iets\n")
     assert "Er is nog geen checklist getoond." in result.stdout
+
+
+def test_the_cli_documents_no_verb_it_lacks() -> None:
+    import bot.cli
+
+    assert bot.cli.__doc__ is not None
+    assert "eval" not in bot.cli.__doc__  # there is no `draaibot eval`
+    assert run("eval").returncode != 0
