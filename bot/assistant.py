@@ -39,7 +39,16 @@ from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
 from bot.ratelimit import SlidingWindowLimit
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownAnswer, ShownPassage
+from bot.replies import (
+    Attachment,
+    Button,
+    Outcome,
+    Prompt,
+    PromptKind,
+    Reply,
+    ShownAnswer,
+    ShownPassage,
+)
 from bot.storage import DAY, Store
 from index.documents import CITATION_SEPARATOR
 from index.problems import Problem
@@ -292,7 +301,7 @@ class Assistant:
         if vote > 0:
             return Outcome(notice="Dank u wel voor uw 👍")
         return Outcome(
-            [Reply(text=texts.ASK_MISSING, prompt=Prompt("missing", feedback_id))],
+            [Reply(text=texts.ASK_MISSING, prompt=Prompt(PromptKind.MISSING, feedback_id))],
             notice="Dank u wel voor uw feedback",
         )
 
@@ -305,19 +314,19 @@ class Assistant:
         waiting = self.store.pending(chat.id, message_id)
         if waiting is None:
             return None
-        if waiting["kind"] != "flow" and waiting["user_id"] not in (0, chat.user_id):
+        if waiting["kind"] != PromptKind.FLOW and waiting["user_id"] not in (0, chat.user_id):
             return Outcome.say(texts.PROMPT_FOR_OTHER)  # a group's flow is everybody's
         pending = self.store.take_pending(chat.id, message_id)
         if pending is None:
             return None
-        if pending["kind"] == "missing":
+        if pending["kind"] == PromptKind.MISSING:
             self.store.add_missing(pending["ref"], " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
-        if pending["kind"] == "reminder":
+        if pending["kind"] == PromptKind.REMINDER:
             return self.flows.rename_reminder(pending["ref"], text)
-        if pending["kind"] == "remark":
+        if pending["kind"] == PromptKind.REMARK:
             return self.checklists.remark(pending["ref"], (chat.user_id, chat.user_name), text)
-        if pending["kind"] == "flow":
+        if pending["kind"] == PromptKind.FLOW:
             session = self.store.active_session(chat.id)
             if session is None or session.id != pending["ref"]:
                 return Outcome.say(STALE_FLOW)

@@ -27,7 +27,7 @@ from bot import csvsafe, texts
 from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
 from bot.clock import AMSTERDAM, local
 from bot.parsing import format_date
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply
+from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
 from bot.storage import Store
 from index.files import files_in
 from index.problems import Problem
@@ -289,7 +289,9 @@ class ChecklistChat:
                 "Typ het nummer en uw opmerking als antwoord op dit bericht, "
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
-            return Outcome([Reply(text=prompt, prompt=Prompt("remark", checklist_id))]), None
+            return Outcome(
+                [Reply(text=prompt, prompt=Prompt(PromptKind.REMARK, checklist_id))]
+            ), None
         if action.op == "reopen" and len(self.store.checklists(chat_id, "open")) >= MAX_OPEN:
             return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True), None
         closing = action.op == "close"

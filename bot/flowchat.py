@@ -14,10 +14,10 @@ from bot import flowengine as engine
 from bot import texts
 from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, Remind
 from bot.clock import AMSTERDAM
-from bot.flows import UNKNOWN, Flow, Step
+from bot.flows import UNKNOWN, Flow, Step, StepType
 from bot.parsing import ParseError, format_date
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply
-from bot.storage import FlowSession, Store
+from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
+from bot.storage import FlowSession, FlowStatus, Store
 
 REMINDER_HOUR = 9
 ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
@@ -149,7 +149,7 @@ class FlowChat:
         sid = session.id
         options = engine.choices(step)
         buttons: list[tuple[Button, ...]] = []
-        if step.type == "keuze":
+        if step.type == StepType.CHOICE:
             buttons.extend((Button(o, FlowChoice(sid, number, i)),) for i, o in enumerate(options))
         elif options:
             buttons.append(
@@ -170,7 +170,7 @@ class FlowChat:
                             text=f"{text}\n\n{hint} als antwoord op dit bericht, "
                             "of typ 'weet ik niet'. "
                             "Terug: /vorige, stoppen: /stop.",
-                            prompt=Prompt("flow", session.id),
+                            prompt=Prompt(PromptKind.FLOW, session.id),
                         )
                     ]
                 )
@@ -181,7 +181,7 @@ class FlowChat:
 
     def press(self, chat_id: int, is_group: bool, action: FlowChoice | FlowMove) -> Outcome:
         """An option of a question, or back, stop and restart."""
-        found = self._session_of(chat_id, action.session, "active")
+        found = self._session_of(chat_id, action.session, FlowStatus.ACTIVE)
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
@@ -282,7 +282,7 @@ class FlowChat:
         if session is None:
             return Outcome.say(self.no_flow())
         flow = self.flows.get(session.flow)
-        session.status = "stopped"
+        session.status = FlowStatus.STOPPED
         self._save(flow, session)
         title = flow.title if flow else session.flow
         return Outcome.say(f"Gestopt met '{title}'. Wat u invulde, is niet bewaard als uitkomst.")
@@ -291,7 +291,7 @@ class FlowChat:
 
     def _finish(self, flow: Flow, session: FlowSession, note: str) -> Outcome:
         outcome = engine.result(flow, session.answers, self.today())
-        session.status = "done"
+        session.status = FlowStatus.DONE
         self._save(flow, session)
         # the dates a reminder may be set for (a date of birth is not kept, its dates are)
         self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
@@ -330,7 +330,7 @@ class FlowChat:
         private = {s.id for s in flow.steps if s.private} if flow is not None else set()
         held = {k: v for k, v in session.answers.items() if k in private}
         self._private.pop(session.id, None)
-        if held and session.status == "active":
+        if held and session.status == FlowStatus.ACTIVE:
             if len(self._private) >= MAX_PRIVATE_SESSIONS:
                 self._private.pop(next(iter(self._private)))  # the oldest: asked again
             self._private[session.id] = (session.chat_id, held)
@@ -399,7 +399,7 @@ class FlowChat:
 
     def document(self, chat_id: int, action: FlowDocument) -> Outcome:
         """The outcome as a Markdown file to forward to colleagues."""
-        found = self._session_of(chat_id, action.session, "done")
+        found = self._session_of(chat_id, action.session, FlowStatus.DONE)
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
@@ -444,9 +444,9 @@ class FlowChat:
         session = (
             self.store.session(action.session)
             if action.session is not None
-            else self.store.latest_session(chat_id, "done")
+            else self.store.latest_session(chat_id, FlowStatus.DONE)
         )
-        if session is None or session.chat_id != chat_id or session.status != "done":
+        if session is None or session.chat_id != chat_id or session.status != FlowStatus.DONE:
             return Outcome(notice=STALE_FLOW, alert=True)
         flow = self.flows.get(session.flow)
         if flow is None or not flow.reminders or not 0 <= action.index < len(flow.dates):
@@ -473,7 +473,8 @@ class FlowChat:
             "volledige naam)? Antwoord dan op dit bericht."
         )
         return Outcome(
-            [Reply(text=text, prompt=Prompt("reminder", reminder_id))], notice="Herinnering gezet"
+            [Reply(text=text, prompt=Prompt(PromptKind.REMINDER, reminder_id))],
+            notice="Herinnering gezet",
         )
 
     def rename_reminder(self, reminder_id: int, text: str) -> Outcome:

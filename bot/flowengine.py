@@ -11,7 +11,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.flows import NO, NUMERIC, UNKNOWN, YES, Flow, Step
+from bot.flows import NO, NUMERIC, UNKNOWN, YES, Flow, Step, StepType
 from bot.parsing import (
     ParseError,
     format_date,
@@ -136,11 +136,11 @@ def _may_apply(flow: Flow, step: Step, values: dict[str, Any]) -> bool:
 
 def choices(step: Step) -> list[str]:
     """The answers offered as buttons."""
-    if step.type == "ja_nee":
+    if step.type == StepType.YES_NO:
         return ["Ja", "Nee", "Weet ik niet"]
-    if step.type == "keuze":
+    if step.type == StepType.CHOICE:
         return list(step.options)
-    if step.type == "datum" and step.optional:
+    if step.type == StepType.DATE and step.optional:
         return ["Overslaan"]
     if step.type in NUMERIC:
         return ["Weet ik niet"]
@@ -149,7 +149,7 @@ def choices(step: Step) -> list[str]:
 
 def typed(step: Step) -> bool:
     """Does the question take a typed answer (a number or a date)?"""
-    return step.type in NUMERIC or step.type == "datum"
+    return step.type in NUMERIC or step.type == StepType.DATE
 
 
 def answer_choice(step: Step, index: int) -> Any:
@@ -157,7 +157,7 @@ def answer_choice(step: Step, index: int) -> Any:
     if not 0 <= index < len(options):
         raise ParseError("Kies een van de knoppen.")
     chosen = options[index]
-    if step.type == "ja_nee":
+    if step.type == StepType.YES_NO:
         return {0: YES, 1: NO}.get(index, UNKNOWN)
     if chosen == "Overslaan":
         return SKIPPED
@@ -203,22 +203,22 @@ def answer_text(step: Step, text: str, today: dt.date) -> Any:
         return UNKNOWN
     if step.optional and cleaned in ("overslaan", "sla over", "geen", "-", ""):
         return SKIPPED
-    if step.type == "ja_nee":
+    if step.type == StepType.YES_NO:
         if cleaned in YES_WORDS:
             return YES
         if cleaned in NO_WORDS:
             return NO
         raise ParseError("Antwoord met ja, nee of weet ik niet.")
-    if step.type == "keuze":
+    if step.type == StepType.CHOICE:
         for option in step.options:
             if cleaned == option.lower():
                 return option
         raise ParseError("Kies een van de knoppen.")
-    if step.type == "aantal":
+    if step.type == StepType.COUNT:
         return parse_count(text, maximum=step.maximum)
     if step.type in NUMERIC:
         return str(parse_number(text, unit=step.unit))
-    if step.type == "datum":
+    if step.type == StepType.DATE:
         day = parse_date(text, today)
         _check_date(step, day, today)
         return day.isoformat()

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import get_close_matches
+from enum import StrEnum
 from pathlib import Path
 from string import Formatter
 from typing import Any, Protocol
@@ -32,8 +33,22 @@ from index.yamlfile import YamlList, YamlMap, line_of, load_yaml
 
 FLOWS_DIR = "flows"
 WOONVORMEN = ("KWG", "KWE", "KWE+")
-TYPES = ("ja_nee", "keuze", "aantal", "getal", "oppervlakte", "afstand", "datum")
-NUMERIC = ("aantal", "getal", "oppervlakte", "afstand")
+
+
+class StepType(StrEnum):
+    """A question's type, as staff write it in the YAML (`type: oppervlakte`)."""
+
+    YES_NO = "ja_nee"
+    CHOICE = "keuze"
+    COUNT = "aantal"
+    NUMBER = "getal"
+    AREA = "oppervlakte"
+    DISTANCE = "afstand"
+    DATE = "datum"
+
+
+TYPES = tuple(StepType)
+NUMERIC = (StepType.COUNT, StepType.NUMBER, StepType.AREA, StepType.DISTANCE)
 UNITS = {"oppervlakte": "m2", "afstand": "m", "aantal": "", "getal": ""}
 RULE_KEYS = ("min", "max", "is", "min_per", "per")
 CONDITION_KEYS = ("min", "max", "tussen", "niet")
@@ -63,7 +78,7 @@ class Rule:
 class Step:
     id: str
     ask: str
-    type: str
+    type: StepType
     line: int
     options: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()
@@ -397,14 +412,15 @@ def _step(raw: Any, line: int, error: _Report) -> Step | None:
         return None
     step_id = _text(raw, "id", error, required=True)
     ask = _text(raw, "ask", error, required=True)
-    kind = _text(raw, "type", error, required=True)
-    if not step_id or not ask or not kind:
+    written = _text(raw, "type", error, required=True)
+    if not step_id or not ask or not written:
         return None
-    if kind not in TYPES:
-        error(line, f"onbekend type '{kind}' (kies uit {', '.join(TYPES)})")
+    if written not in TYPES:
+        error(line, f"onbekend type '{written}' (kies uit {', '.join(TYPES)})")
         return None
+    kind = StepType(written)
     options = _strings(raw, "options", error)
-    if kind == "keuze" and len(options) < 2:
+    if kind == StepType.CHOICE and len(options) < 2:
         error(line, "een keuzevraag heeft minstens twee 'options'")
     applies = _strings(raw, "applies_to", error)
     for woonvorm in applies:
@@ -485,7 +501,7 @@ def _rule(step: YamlMap, kind: str, error: _Report) -> Rule | None:
 
     if ("min" in raw or "max" in raw or "min_per" in raw) and kind not in NUMERIC:
         error(line, f"een drempel (min/max) past niet bij een vraag van type '{kind}'")
-    if kind == "getal" and ("min" in raw or "max" in raw):
+    if kind == StepType.NUMBER and ("min" in raw or "max" in raw):
         error(
             line,
             "drempel zonder eenheid: gebruik type oppervlakte (m2), afstand (m) of aantal",

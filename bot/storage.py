@@ -19,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,14 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 
+class FlowStatus(StrEnum):
+    """A flow session's status; stored as its value."""
+
+    ACTIVE = "active"
+    DONE = "done"
+    STOPPED = "stopped"
+
+
 @dataclass
 class FlowSession:
     id: int
@@ -42,7 +51,7 @@ class FlowSession:
     flow: str
     answers: dict[str, Any]
     history: list[str]
-    status: str  # "active", "done" or "stopped"
+    status: FlowStatus
 
 
 def _session(row: dict[str, Any]) -> FlowSession:
@@ -52,7 +61,7 @@ def _session(row: dict[str, Any]) -> FlowSession:
         flow=row["flow"],
         answers=json.loads(row["answers"]),
         history=json.loads(row["history"]),
-        status=row["status"],
+        status=FlowStatus(row["status"]),
     )
 
 
@@ -503,14 +512,14 @@ class Store:
                         "flow": flow,
                         "answers": "{}",
                         "history": "[]",
-                        "status": "active",
+                        "status": FlowStatus.ACTIVE,
                         "created_at": now,
                         "updated_at": now,
                     }
                 )
                 .last_pk
             )
-        return FlowSession(int(new_id), chat_id, flow, {}, [], "active")
+        return FlowSession(int(new_id), chat_id, flow, {}, [], FlowStatus.ACTIVE)
 
     def session(self, session_id: int) -> FlowSession | None:
         rows = list(self.db.table("flow_sessions").rows_where("id = ?", [session_id]))
@@ -524,7 +533,7 @@ class Store:
         )
         return _session(rows[0]) if rows else None
 
-    def latest_session(self, chat_id: int, status: str) -> FlowSession | None:
+    def latest_session(self, chat_id: int, status: FlowStatus) -> FlowSession | None:
         rows = list(
             self.db.table("flow_sessions").rows_where(
                 "chat_id = ? and status = ?", [chat_id, status], order_by="id desc", limit=1

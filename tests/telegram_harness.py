@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, decode, encode
 from bot.assistant import Assistant
 from bot.checklists import load_templates
 from bot.config import Config
@@ -91,3 +92,16 @@ async def running_bot(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+def checklist_of(data: str) -> int:
+    """The checklist id a checklist button carries, read through the callback codec."""
+    action = decode(data)
+    if not isinstance(action, ChecklistOp | ChecklistPage | ChecklistTick):
+        raise AssertionError(f"not a checklist button: {data!r}")
+    return action.checklist
+
+
+def tick(checklist: int, item: int, page: int = 0) -> str:
+    """The callback data of the button that ticks `item` done."""
+    return encode(ChecklistTick(checklist, item, "done", page))

@@ -295,3 +295,27 @@ def test_vorige_shows_the_answer_given(assistant: Assistant) -> None:
     text = assistant.back(CHAT).replies[0].text
     assert text.startswith("Terug naar de vorige vraag. U antwoordde eerder: 7.")
     assert "Voor hoeveel jongeren" in text
+
+
+def test_statuses_prompt_kinds_and_step_types_are_typed_and_old_rows_still_load(
+    tmp_path: Path,
+) -> None:
+    from bot.flows import StepType, load_flows
+    from bot.replies import PromptKind
+    from bot.storage import FlowStatus, Store
+
+    store = Store(tmp_path / "v.db")
+    session = store.start_session(7, "woonvorm")
+    assert session.status is FlowStatus.ACTIVE
+    with store.db.conn:  # a row as an older version wrote it: a bare string
+        store.db.execute("update flow_sessions set status = 'done' where id = ?", [session.id])
+    done = store.latest_session(7, FlowStatus.DONE)
+    assert done is not None and done.status is FlowStatus.DONE
+    store.add_pending(7, 99, 1, PromptKind.MISSING, 3)
+    row = store.db.execute("select kind from pending").fetchone()
+    assert row == ("missing",) and type(row[0]) is str  # stored readable, as before
+    pending = store.pending(7, 99)
+    assert pending is not None and PromptKind(pending["kind"]) is PromptKind.MISSING
+    store.close()
+    steps = load_flows(KNOWLEDGE)[0]
+    assert all(isinstance(s.type, StepType) for f in steps for s in f.steps)

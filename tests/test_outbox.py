@@ -16,7 +16,7 @@ from handlers.outbox import RetryPolicy
 from index.search import KnowledgeIndex
 from tests.conftest import plain
 from tests.fakebot import BOT_USERNAME, Call, FakeBotAPI
-from tests.telegram_harness import running_bot
+from tests.telegram_harness import checklist_of, running_bot, tick
 
 USERS = (21, 22, 23)
 FLOW_USER = 24
@@ -72,7 +72,7 @@ async def test_a_minute_of_500s_and_timeouts_loses_nothing(
     async with running_bot(fake, db, shipped_index, app_options=FAST):
         checklist = await start_checklist(fake)
         message = fake.bot_message(checklist)
-        cid = dict(checklist.buttons())["Details"].split(":")[1]
+        cid = checklist_of(dict(checklist.buttons())["Details"])
         fake.outage(("500", 0), ("timeout", 1.5))  # everything but getUpdates fails
         start = time.monotonic()
         # three users ask three questions each, each after the previous one was handled
@@ -82,7 +82,7 @@ async def test_a_minute_of_500s_and_timeouts_loses_nothing(
             await fake.wait_for(lambda f, n=n: all(len(queued(db, u)) >= n for u in USERS))
         # two members tick five items of the group checklist
         for item in range(1, 6):
-            fake.press(f"c:{cid}:t:{item}:g:0", message, (ANNA, BART)[item % 2])
+            fake.press(tick(cid, item), message, (ANNA, BART)[item % 2])
         await fake.wait_for(lambda f: ticks_stored(db) == 5)
         # a flow in a private chat: the question, the user's answer, the next question
         fake.text("/woonvorm", user=FLOW_USER)
