@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -61,7 +61,7 @@ async def running_bot(
     db: Path,
     index: KnowledgeIndex,
     rate_limiter: bool = True,
-    assistant_options: dict[str, object] | None = None,
+    assistant_options: Mapping[str, Any] | None = None,
     folder: Path | None = None,
     knowledge: KnowledgeBase | None = None,
     app_options: dict[str, Any] | None = None,
@@ -71,7 +71,7 @@ async def running_bot(
     config = config_for(fake, db, rate_limiter, folder)
     store = Store(db)
     kb = knowledge or (KnowledgeBase(folder) if folder is not None else knowledge_with(index))
-    assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
+    assistant = Assistant(kb, store, **(assistant_options or {}))
     application = build_application(
         config, kb, store=store, assistant=assistant, **(app_options or {})
     )

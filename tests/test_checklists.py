@@ -96,7 +96,7 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
 
         # remark as a reply to the checklist message
         fake.text("3: stofzuiger besteld, levering 12 mei", user=BART, chat=GROUP, reply_to=message)
-        saved = await fake.wait_for(
+        await fake.wait_for(
             lambda f: any(
                 "Opmerking bij 3. Stofzuiger opgeslagen" in c.text for c in f.sent(chat=GROUP)
             )
@@ -106,7 +106,7 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
         await fake.wait_for(lambda f: "Pagina 2 van 5" in latest_view(f, checklist), timeout=15)
         # details: who ticked what and when
         fake.press(buttons["Details"], message, CEES)
-        details = await fake.wait_for(
+        await fake.wait_for(
             lambda f: any(c.text.startswith("Details: Inventaris KWG") for c in f.sent(chat=GROUP))
         )
         detail = next(plain(c.text) for c in fake.sent(chat=GROUP) if c.text.startswith("Details"))
@@ -139,7 +139,6 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
         await fake.wait_for(
             lambda f: "Deze checklist is gesloten." not in latest_view(f, checklist), timeout=15
         )
-    del saved, details
     store = Store(db)
     (row,) = list(store.db["checklists"].rows)
     assert row["status"] == "open"

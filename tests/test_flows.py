@@ -11,6 +11,7 @@ import pytest
 from bot import flowengine as engine
 from bot.assistant import Assistant, Chat
 from bot.knowledge import KnowledgeBase, check_knowledge
+from bot.replies import Outcome
 from bot.storage import Store
 from tests.conftest import KNOWLEDGE
 
@@ -139,8 +140,8 @@ def assistant(kb: KnowledgeBase, tmp_path: Path) -> Assistant:
 CHAT = Chat(5, "private", 5)
 
 
-def press(a: Assistant, label: str, outcome: object) -> object:
-    buttons = [b for r in outcome.replies for row in r.buttons for b in row]  # type: ignore[attr-defined]
+def press(a: Assistant, label: str, outcome: Outcome) -> Outcome:
+    buttons = [b for r in outcome.replies for row in r.buttons for b in row]
     (button,) = [b for b in buttons if b.label == label]
     return a.press(CHAT, button.action)
 
@@ -154,7 +155,7 @@ def test_woonvorm_flow_with_buttons_and_typing(assistant: Assistant) -> None:
     second = assistant.message(CHAT, "zeven")
     assert "Hoe zelfstandig" in second.replies[0].text
     done = press(assistant, "Ertussenin", second)
-    text = done.replies[0].text  # type: ignore[attr-defined]
+    text = done.replies[0].text
     assert "Kleinschalige wooneenheid+ (KWE+): 6 tot 8 jongeren" in text
     assert "Bron: Draaiboek KSO › De drie woonvormen van de KSO › Begeleiding" in text
     assert assistant.store.active_session(CHAT.id) is None
@@ -168,9 +169,9 @@ def test_back_stop_resume_and_stale_buttons(
     third = assistant.message(CHAT, "4")
     assert "stedelijk gebied" in third.replies[0].text
     back = press(assistant, "↩ Vorige", third)
-    assert "Voor hoeveel jongeren" in back.replies[0].text  # type: ignore[attr-defined]
+    assert "Voor hoeveel jongeren" in back.replies[0].text
     stale = press(assistant, "Ja", third)  # a button of a question that is no longer current
-    assert stale.notice == "Deze vraag is al beantwoord."  # type: ignore[attr-defined]
+    assert stale.notice == "Deze vraag is al beantwoord."
     assistant.message(CHAT, "4")
     # a restart: a new assistant on the same database resumes where the user was
     again = Assistant(kb, Store(tmp_path / "flows.db"), clock=lambda: clock_at(TODAY))
@@ -180,7 +181,7 @@ def test_back_stop_resume_and_stale_buttons(
     stopped = again.stop(CHAT)
     assert stopped.replies[0].text.startswith("Gestopt met 'Is dit pand geschikt?'")
     late = press(again, "Ja", resumed)
-    assert late.alert and "afgelopen of gestopt" in late.notice  # type: ignore[attr-defined]
+    assert late.alert and "afgelopen of gestopt" in late.notice
 
 
 def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None:
@@ -197,12 +198,12 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
         "in een woonwijk": "ja",  # a typed answer to a button question counts too
     }
     for _ in range(60):
-        reply = outcome.replies[0]  # type: ignore[attr-defined]
+        reply = outcome.replies[0]
         if "Uitkomst" in reply.text:
             break
         answer = next((v for k, v in typed.items() if k in reply.text), None)
         outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
-    text = outcome.replies[0].text  # type: ignore[attr-defined]
+    text = outcome.replies[0].text
     # the verdict first, then the outcome with what fails before what complies
     failing = text.count("❌")
     assert text.startswith(f"Voldoet niet op {failing} punten.\n\nUitkomst: Is dit pand geschikt?")
@@ -216,7 +217,8 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
     )
     assert "60% van de inrichtingsvergoeding" in text
     document = press(assistant, "Als document", outcome)
-    attachment = document.replies[0].attachment  # type: ignore[attr-defined]
+    attachment = document.replies[0].attachment
+    assert attachment is not None
     assert attachment.filename.endswith(".md") and b"# Is dit pand geschikt?" in attachment.content
 
 
@@ -237,7 +239,7 @@ def test_deadline_forgets_the_birth_date_and_sets_reminders(assistant: Assistant
     session = assistant.store.db.execute("select answers from flow_sessions").fetchall()[-1][0]
     assert "2009" not in session and "verzoekdatum" in session
     reminder = press(assistant, "🔔 15 maart 2027: 1 maand vooraf", done)
-    assert "op 15 februari 2027 om 9:00 uur" in reminder.replies[0].text  # type: ignore[attr-defined]
+    assert "op 15 februari 2027 om 9:00 uur" in reminder.replies[0].text
     listing = assistant.reminders(CHAT)
     assert "15 februari 2027 over 15 maart 2027" in listing.replies[0].text
     (row,) = assistant.store.db.execute("select due, send_on, label from reminders").fetchall()

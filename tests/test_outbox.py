@@ -8,6 +8,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from bot.outbox import Outbox, last_api_ok
@@ -38,6 +39,11 @@ def queued(db: Path, chat: int) -> list[str]:
     return [
         json.loads(str(r["payload"]))["text"] for r in outbox_rows(db) if r["lane"] == f"c{chat}"
     ]
+
+
+def all_queued(db: Path, n: int, fake: FakeBotAPI) -> bool:
+    """Every user has at least `n` replies waiting in the outbox."""
+    return all(len(queued(db, u)) >= n for u in USERS)
 
 
 def ticks_stored(db: Path) -> int:
@@ -79,7 +85,7 @@ async def test_a_minute_of_500s_and_timeouts_loses_nothing(
         for n, question in enumerate(QUESTIONS, start=1):
             for user in USERS:
                 fake.text(question, user=user)
-            await fake.wait_for(lambda f, n=n: all(len(queued(db, u)) >= n for u in USERS))
+            await fake.wait_for(partial(all_queued, db, n))
         # two members tick five items of the group checklist
         for item in range(1, 6):
             fake.press(tick(cid, item), message, (ANNA, BART)[item % 2])
