@@ -104,9 +104,11 @@ def build_application(
     assistant: Assistant | None = None,
     retry: RetryPolicy | None = None,
     read_timeout: float = READ_TIMEOUT,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot, ready to run; `store`, `assistant`, the outbox's retry policy and the read
-    timeout may be given (tests, benchmarks)."""
+    """The bot, ready to run; `store`, `assistant`, the outbox's retry policy, the read
+    timeout and the rate limiter (when `config.rate_limiter` is on) may be given (tests,
+    benchmarks)."""
     if not config.token:
         raise ValueError("TELEGRAM_BOT_TOKEN ontbreekt")
     store = store or Store(config.db)
@@ -140,7 +142,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if config.rate_limiter:
-        limiter: AIORateLimiter = AIORateLimiter(max_retries=RATE_LIMITER_RETRIES)
+        limiter = rate_limiter or AIORateLimiter(max_retries=RATE_LIMITER_RETRIES)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[h.ASSISTANT] = assistant
