@@ -38,6 +38,7 @@ from bot.flows import Flow
 from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
+from bot.outbox import Outbox
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import (
     Attachment,
@@ -403,6 +404,48 @@ class Assistant:
 
     def flow_running(self, chat: Chat) -> bool:
         return self.store.active_session(chat.id) is not None
+
+    # -- what the faces need besides commands and buttons -----------------------------------
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where the Telegram face queues what it sends (handlers/outbox.py sends it)."""
+        return Outbox.of(self.store)
+
+    def first_time(self, update_id: int) -> bool:
+        """False when this update was handled before (Telegram repeats updates)."""
+        return self.store.first_time(update_id)
+
+    def delivered(
+        self,
+        chat_id: int,
+        message_id: int,
+        prompt: Prompt | None = None,
+        asked: int = 0,
+        checklist: int | None = None,
+        page: int = 0,
+        shown: str = "",
+    ) -> None:
+        """A message of ours reached the chat as `message_id` (the terminal has a stand-in
+        id): a reply to it answers its `prompt` (asked of user `asked`, 0: anybody), and a
+        `checklist` message is what a tick edits (it shows `page`, `shown` its digest)."""
+        if checklist is not None and self.store.checklist(checklist) is not None:
+            self.store.checklist_shown(chat_id, message_id, checklist, page, shown)
+        if prompt is not None:
+            self.store.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
+
+    def due_reminders(self) -> list[tuple[int, int, Reply]]:
+        return self.flows.due_reminders()
+
+    def reminder_sent(self, reminder_id: int) -> None:
+        self.store.mark_reminder_sent(reminder_id)
+
+    def purge(self) -> int:
+        """Delete what is older than the retention; returns how many rows."""
+        return self.store.purge_older_than(self.retention_days)
+
+    def close(self) -> None:
+        self.store.close()
 
     def start(self) -> Outcome:
         buttons = (

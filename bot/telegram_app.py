@@ -150,7 +150,7 @@ def build_application(
     application.bot_data[h.EDITS] = EditCoalescer(store)
     checklists = assistant.checklists
     application.bot_data[OUTBOX] = OutboxSender(
-        application.bot, store, lambda c, p: checklists.render(c, p), retry
+        application.bot, store, lambda c, p: checklists.render(c, p), assistant.delivered, retry
     )
     application.bot_data[h.RELOADER] = Reloader(
         assistant,
@@ -186,7 +186,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
     _purge(assistant)
     sender: OutboxSender = application.bot_data[OUTBOX]
-    behind = redraw_behind(assistant.store, sender.draw)
+    behind = redraw_behind(sender.store, sender.draw)
     if behind:
         log.info("%d checklist messages are behind the database: redrawn", behind)
     sender.start()  # also resumes what an earlier run left unsent
@@ -216,16 +216,16 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
     reloader: Reloader = application.bot_data[h.RELOADER]
     await reloader.stop_watching()
     assistant: Assistant = application.bot_data[h.ASSISTANT]
-    assistant.store.close()
+    assistant.close()
 
 
 async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue the reminders that are due (09:00 Amsterdam time); once in the outbox a reminder
     counts as sent: the outbox retries it, and drops it if the bot may no longer write there."""
     assistant: Assistant = context.application.bot_data[h.ASSISTANT]
-    for reminder_id, chat_id, message in assistant.flows.due_reminders():
-        await send_reply(context.bot, assistant.store, chat_id, message)
-        assistant.store.mark_reminder_sent(reminder_id)
+    for reminder_id, chat_id, message in assistant.due_reminders():
+        await send_reply(context.bot, assistant.outbox, chat_id, message)
+        assistant.reminder_sent(reminder_id)
 
 
 async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -233,7 +233,7 @@ async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _purge(assistant: Assistant) -> None:
-    deleted = assistant.store.purge_older_than(assistant.retention_days)
+    deleted = assistant.purge()
     if deleted:
         log.info("deleted %d log entries older than %g days", deleted, assistant.retention_days)
 

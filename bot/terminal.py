@@ -146,9 +146,7 @@ class TerminalChat:
     def _remember_prompt(self, prompt: Prompt) -> int:
         """The terminal has no message ids: a prompt is stored under a stand-in id."""
         message_id = -1
-        self.assistant.store.add_pending(
-            self.chat.id, message_id, self.chat.user_id, prompt.kind, prompt.ref
-        )
+        self.assistant.delivered(self.chat.id, message_id, prompt, asked=self.chat.user_id)
         return message_id
 
 

@@ -60,7 +60,7 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Out
     in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     await send_outcome(
         context.bot,
-        assistant_of(context).store,
+        assistant_of(context).outbox,
         chat.id,
         outcome,
         reply_to=message.message_id if message is not None and in_group else None,
@@ -75,7 +75,7 @@ def _prompt_user(update: Update) -> tuple[int, str] | None:
 
 async def skip_repeated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Before all handlers: an update handled before (repeated after a restart) is dropped."""
-    if not assistant_of(context).store.first_time(update.update_id):
+    if not assistant_of(context).first_time(update.update_id):
         log.info("update %s was handled before: skipped", update.update_id)
         raise ApplicationHandlerStop
 
@@ -245,18 +245,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     action = decode(query.data or "")
     if action is None:  # stale (an old version's button) or forged
-        answer_query(assistant_of(context).store, query, texts.UNKNOWN_BUTTON, alert=True)
+        answer_query(assistant_of(context).outbox, query, texts.UNKNOWN_BUTTON, alert=True)
         return
     chat = chat_of(update, context)
     if action.role is Role.GROUP_ADMIN and chat.is_group:
         allowed = await _may_wipe(update, context)
         if not allowed:
             refusal = texts.FORGET_GROUP_ADMINS if allowed is False else texts.ADMIN_CHECK_FAILED
-            answer_query(assistant_of(context).store, query, refusal, alert=True)
+            answer_query(assistant_of(context).outbox, query, refusal, alert=True)
             return
         chat = replace(chat, group_admin=True)
     outcome = assistant_of(context).press(chat, action)
-    answer_query(assistant_of(context).store, query, outcome.notice or None, outcome.alert)
+    answer_query(assistant_of(context).outbox, query, outcome.notice or None, outcome.alert)
     if outcome.refresh is not None and query.message is not None:
         checklist_id, page = outcome.refresh
         edits: EditCoalescer = context.application.bot_data[EDITS]

@@ -79,7 +79,7 @@ class Reloader:
     async def notify_admins(self, bot: Bot, outcome: Outcome) -> None:
         for admin in self.admins:
             try:
-                await send_outcome(bot, self.assistant.store, admin, outcome)
+                await send_outcome(bot, self.assistant.outbox, admin, outcome)
             except Exception as exc:
                 log.warning("could not tell admin %s about the reload: %r", admin, exc)
 
