@@ -455,16 +455,10 @@ class Assistant:
         return Outcome([Reply(text=texts.WELCOME + "\n\n" + texts.START_HINT, buttons=buttons)])
 
     def start_action(self, chat: Chat, action: Start | StartFlow) -> Outcome:
+        """A button under /start, or one that offers a flow: its command, as if typed."""
         if isinstance(action, StartFlow):
             return self.start_flow(chat, action.flow)
-        if action.what == "vraag":
-            hint = texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE
-            return Outcome.say(hint)
-        if action.what == "bronnen":
-            return self.sources()
-        if action.what == "privacy":
-            return self.privacy()
-        return self.help(chat)
+        return self.command(chat, action.what)
 
     def sources(self) -> Outcome:
         lines = ["Ik antwoord uit deze documenten:"]
