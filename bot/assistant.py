@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import actions, csvsafe, texts
+from bot import actions, commands, csvsafe, texts
 from bot.actions import (
     Action,
     ChecklistOp,
@@ -33,21 +33,31 @@ from bot.actions import (
 )
 from bot.checklists import ChecklistChat
 from bot.clock import local
+from bot.commands import Command
 from bot.flowchat import STALE_FLOW, FlowChat
 from bot.flows import Flow
 from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
+from bot.outbox import Outbox
 from bot.ratelimit import SlidingWindowLimit
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownAnswer, ShownPassage
+from bot.replies import (
+    Attachment,
+    Button,
+    Outcome,
+    Prompt,
+    PromptKind,
+    Reply,
+    ShownAnswer,
+    ShownPassage,
+)
 from bot.storage import DAY, Store
 from index.documents import CITATION_SEPARATOR
 from index.problems import Problem
-from index.search import Passage, SearchResult
+from index.search import MAX_QUESTION_CHARS, InvalidKnowledge, Passage, SearchResult
 
 SHOWN = 3  # passages in the first answer message
 MORE = 3  # passages per "Meer"
-MAX_QUESTION = 2000  # characters of a question that are read
 
 
 @dataclass(frozen=True)
@@ -124,8 +134,8 @@ class Assistant:
         if chat.type != "terminal" and not self.limit.allow(chat.user_id):  # one local user
             return Outcome.say(texts.SLOW_DOWN)
         note = ""
-        if len(question) > MAX_QUESTION:
-            question, note = question[:MAX_QUESTION], texts.TOO_LONG_CUT
+        if len(question) > MAX_QUESTION_CHARS:
+            question, note = question[:MAX_QUESTION_CHARS], texts.TOO_LONG_CUT
         full = self.followups.read(chat.id, chat.user_id, question)
         if full is not None:  # 'en bij een KWE?' after a question about the KWG
             question, note = full, texts.READ_AS.format(question=full)
@@ -301,7 +311,7 @@ class Assistant:
         if vote > 0:
             return Outcome(notice="Dank u wel voor uw 👍")
         return Outcome(
-            [Reply(text=texts.ASK_MISSING, prompt=Prompt("missing", feedback_id))],
+            [Reply(text=texts.ASK_MISSING, prompt=Prompt(PromptKind.MISSING, feedback_id))],
             notice="Dank u wel voor uw feedback",
         )
 
@@ -314,19 +324,19 @@ class Assistant:
         waiting = self.store.pending(chat.id, message_id)
         if waiting is None:
             return None
-        if waiting["kind"] != "flow" and waiting["user_id"] not in (0, chat.user_id):
+        if waiting["kind"] != PromptKind.FLOW and waiting["user_id"] not in (0, chat.user_id):
             return Outcome.say(texts.PROMPT_FOR_OTHER)  # a group's flow is everybody's
         pending = self.store.take_pending(chat.id, message_id)
         if pending is None:
             return None
-        if pending["kind"] == "missing":
-            self.store.add_missing(pending["ref"], " ".join(text.split())[:2000])
+        if pending["kind"] == PromptKind.MISSING:
+            self.store.add_missing(pending["ref"], " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
-        if pending["kind"] == "reminder":
+        if pending["kind"] == PromptKind.REMINDER:
             return self.flows.rename_reminder(pending["ref"], text)
-        if pending["kind"] == "remark":
+        if pending["kind"] == PromptKind.REMARK:
             return self.checklists.remark(pending["ref"], (chat.user_id, chat.user_name), text)
-        if pending["kind"] == "flow":
+        if pending["kind"] == PromptKind.FLOW:
             session = self.store.active_session(chat.id)
             if session is None or session.id != pending["ref"]:
                 return Outcome.say(STALE_FLOW)
@@ -365,6 +375,92 @@ class Assistant:
 
     # -- commands ------------------------------------------------------------------------
 
+    def commands(self) -> list[Command]:
+        """The command table as it is now: the built-in commands and the current flows."""
+        return commands.table(self.knowledge.flows)
+
+    def find_command(self, name: str) -> Command | None:
+        return commands.find(self.knowledge.flows, name.lower())
+
+    def refusal(self, chat: Chat, command: Command) -> Outcome | None:
+        """Why this chat may not run the command (admin only, private chats only), or None."""
+        if command.admin:
+            return self.admin_allowed(chat, command.name)
+        if not command.group and chat.is_group:
+            return Outcome.say(texts.PRIVATE_ONLY)
+        return None
+
+    def command(self, chat: Chat, name: str, args: str = "") -> Outcome:
+        """A typed command (without its slash), dispatched from the table as it is now."""
+        command = self.find_command(name)
+        if command is None:
+            return Outcome.say(texts.UNKNOWN_COMMAND.format(name=f"/{name}"))
+        return self.refusal(chat, command) or command.run(self, chat, args)
+
+    def help(self, chat: Chat) -> Outcome:
+        text = commands.help_text(self.commands(), chat.is_admin)
+        if chat.type == "terminal":
+            text += texts.TERMINAL_HELP
+        return Outcome.say(text)
+
+    def ask_command(self, chat: Chat, question: str) -> Outcome:
+        """/vraag <vraag>: a question, the way to ask in a group; without one, how to ask."""
+        if not question.strip():
+            return Outcome.say(texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE)
+        return self.ask(chat, question)
+
+    def reload(self, reason: str) -> Outcome:
+        """Reload the knowledge now (the terminal; the bot reloads in a worker thread)."""
+        try:
+            return self.reload_done(self.knowledge.reload(), reason)
+        except InvalidKnowledge as exc:
+            return self.reload_failed(exc.problems)
+
+    def flow_running(self, chat: Chat) -> bool:
+        return self.store.active_session(chat.id) is not None
+
+    # -- what the faces need besides commands and buttons -----------------------------------
+
+    @property
+    def outbox(self) -> Outbox:
+        """Where the Telegram face queues what it sends (handlers/outbox.py sends it)."""
+        return Outbox.of(self.store)
+
+    def first_time(self, update_id: int) -> bool:
+        """False when this update was handled before (Telegram repeats updates)."""
+        return self.store.first_time(update_id)
+
+    def delivered(
+        self,
+        chat_id: int,
+        message_id: int,
+        prompt: Prompt | None = None,
+        asked: int = 0,
+        checklist: int | None = None,
+        page: int = 0,
+        shown: str = "",
+    ) -> None:
+        """A message of ours reached the chat as `message_id` (the terminal has a stand-in
+        id): a reply to it answers its `prompt` (asked of user `asked`, 0: anybody), and a
+        `checklist` message is what a tick edits (it shows `page`, `shown` its digest)."""
+        if checklist is not None and self.store.checklist(checklist) is not None:
+            self.store.checklist_shown(chat_id, message_id, checklist, page, shown)
+        if prompt is not None:
+            self.store.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
+
+    def due_reminders(self) -> list[tuple[int, int, Reply]]:
+        return self.flows.due_reminders()
+
+    def reminder_sent(self, reminder_id: int) -> None:
+        self.store.mark_reminder_sent(reminder_id)
+
+    def purge(self) -> int:
+        """Delete what is older than the retention; returns how many rows."""
+        return self.store.purge_older_than(self.retention_days)
+
+    def close(self) -> None:
+        self.store.close()
+
     def start(self, chat: Chat | None = None) -> Outcome:
         """The welcome; with a flow open in the chat, first whether to go on with it."""
         buttons = (
@@ -376,16 +472,10 @@ class Assistant:
         return Outcome([welcome, *(paused.replies if paused else [])])
 
     def start_action(self, chat: Chat, action: Start | StartFlow) -> Outcome:
+        """A button under /start, or one that offers a flow: its command, as if typed."""
         if isinstance(action, StartFlow):
             return self.start_flow(chat, action.flow)
-        if action.what == "vraag":
-            hint = texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE
-            return Outcome.say(hint)
-        if action.what == "bronnen":
-            return self.sources()
-        if action.what == "privacy":
-            return self.privacy()
-        return Outcome.say(texts.help_text(chat.is_admin))
+        return self.command(chat, action.what)
 
     def sources(self) -> Outcome:
         lines = ["Ik antwoord uit deze documenten:"]

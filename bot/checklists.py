@@ -27,7 +27,7 @@ from bot import csvsafe, texts
 from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
 from bot.clock import AMSTERDAM, local
 from bot.parsing import format_date
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply
+from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
 from bot.storage import Store
 from index.files import files_in
 from index.problems import Problem
@@ -289,7 +289,9 @@ class ChecklistChat:
                 "Typ het nummer en uw opmerking als antwoord op dit bericht, "
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
-            return Outcome([Reply(text=prompt, prompt=Prompt("remark", checklist_id))]), None
+            return Outcome(
+                [Reply(text=prompt, prompt=Prompt(PromptKind.REMARK, checklist_id))]
+            ), None
         if action.op == "reopen" and len(self.store.checklists(chat_id, "open")) >= MAX_OPEN:
             return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True), None
         closing = action.op == "close"
@@ -309,7 +311,7 @@ class ChecklistChat:
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
         number, remark = int(match.group(1)), " ".join(match.group(2).split())[:500]
-        self.store.add_remark(checklist_id, number, remark, user[0], user[1])
+        self.store.add_remark(checklist_id, number, remark, user[1])
         return Outcome.say(f"Opmerking bij {number}. {items[number - 1]['text']} opgeslagen.")
 
     # -- rendering ---------------------------------------------------------------------------

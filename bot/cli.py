@@ -1,4 +1,5 @@
-"""The `draaibot` command line: run, chat, ask, check, index, eval."""
+"""The `draaibot` command line: one `cmd_<verb>` function per verb, listed in COMMANDS (the
+README's table of commands lists the same, see tests/test_cli.py)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -16,16 +16,16 @@ from bot import flowengine as engine
 from bot import texts
 from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, FlowTick, Remind
 from bot.clock import AMSTERDAM
-from bot.flows import MULTI, UNKNOWN, WOONVORMEN, Flow, Step
+from bot.flows import MULTI, UNKNOWN, WOONVORMEN, Flow, Step, StepType
 from bot.parsing import ParseError, format_date
-from bot.replies import Attachment, Button, Outcome, Prompt, Reply
-from bot.storage import FlowSession, Store
+from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
+from bot.storage import FlowSession, FlowStatus, Store
 
 REMINDER_HOUR = 9
 ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
 STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 ANSWERED = "Deze vraag is al beantwoord."
-NO_FLOW = "Er loopt nu geen vragenronde. Kies /pandcheck, /deadline, /woonvorm of /termijnen."
+NO_FLOW = "Er loopt nu geen vragenronde."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
 MAX_REMINDERS = 50  # per chat, not yet sent
 AWAY_SECONDS = 30 * 60  # idle this long, a typed text is not silently taken as a flow answer
@@ -133,6 +133,14 @@ def word_document(title: str, subtitle: str, body: str) -> bytes:
     return buffer.getvalue()
 
 
+def _one_of(names: Iterable[str]) -> str:
+    """'/a', '/a of /b', '/a, /b of /c'."""
+    listed = list(names)
+    if len(listed) < 2:
+        return "".join(listed)
+    return f"{', '.join(listed[:-1])} of {listed[-1]}"
+
+
 class FlowChat:
     def __init__(
         self,
@@ -149,6 +157,11 @@ class FlowChat:
         # disk: session id -> (chat id, answers), held only while the session runs.
         self._private: dict[int, tuple[int, dict[str, Any]]] = {}
         self.started = store.clock()  # a session untouched since is one the user left
+
+    def no_flow(self) -> str:
+        """'Er loopt nu geen vragenronde. Kies /deadline, /pandcheck …': the flow files."""
+        choice = _one_of(f"/{flow_id}" for flow_id in self.flows)
+        return f"{NO_FLOW} Kies {choice}." if choice else NO_FLOW
 
     def today(self) -> dt.date:
         return self.now().astimezone(AMSTERDAM).date()
@@ -195,7 +208,7 @@ class FlowChat:
         buttons: list[tuple[Button, ...]] = []
         if step.type == MULTI:
             text, buttons = self._ticks(flow, session, step, number, text)
-        elif step.type == "keuze":
+        elif step.type == StepType.CHOICE:
             buttons.extend((Button(o, FlowChoice(sid, number, i)),) for i, o in enumerate(options))
         elif options:
             buttons.append(
@@ -216,7 +229,7 @@ class FlowChat:
                             text=f"{text}\n\n{hint} als antwoord op dit bericht, "
                             "of typ 'weet ik niet'. "
                             "Terug: /vorige, stoppen: /stop.",
-                            prompt=Prompt("flow", session.id),
+                            prompt=Prompt(PromptKind.FLOW, session.id),
                         )
                     ]
                 )
@@ -263,7 +276,7 @@ class FlowChat:
         self, chat_id: int, is_group: bool, action: FlowChoice | FlowMove | FlowTick
     ) -> Outcome:
         """An option of a question, a tick, or back, stop, restart, done and resume."""
-        found = self._session_of(chat_id, action.session, "active")
+        found = self._session_of(chat_id, action.session, FlowStatus.ACTIVE)
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
@@ -403,10 +416,10 @@ class FlowChat:
     def back(self, chat_id: int, is_group: bool) -> Outcome:
         session = self._active(chat_id)
         if session is None:
-            return Outcome.say(NO_FLOW)
+            return Outcome.say(self.no_flow())
         flow = self.flows.get(session.flow)
         if flow is None:
-            return Outcome.say(NO_FLOW)
+            return Outcome.say(self.no_flow())
         note = "Terug naar de vorige vraag."
         if session.history:
             last = session.history.pop()
@@ -430,9 +443,9 @@ class FlowChat:
     def stop(self, chat_id: int) -> Outcome:
         session = self._active(chat_id)
         if session is None:
-            return Outcome.say(NO_FLOW)
+            return Outcome.say(self.no_flow())
         flow = self.flows.get(session.flow)
-        session.status = "stopped"
+        session.status = FlowStatus.STOPPED
         self._save(flow, session)
         title = flow.title if flow else session.flow
         return Outcome.say(f"Gestopt met '{title}'. Wat u invulde, is niet bewaard als uitkomst.")
@@ -441,7 +454,7 @@ class FlowChat:
 
     def _finish(self, flow: Flow, session: FlowSession, note: str) -> Outcome:
         outcome = engine.result(flow, session.answers, self.today())
-        session.status = "done"
+        session.status = FlowStatus.DONE
         self._save(flow, session)
         # the dates a reminder may be set for (a date of birth is not kept, its dates are)
         self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
@@ -485,7 +498,7 @@ class FlowChat:
         private = {s.id for s in flow.steps if s.private} if flow is not None else set()
         held = {k: v for k, v in session.answers.items() if k in private}
         self._private.pop(session.id, None)
-        if held and session.status == "active":
+        if held and session.status == FlowStatus.ACTIVE:
             if len(self._private) >= MAX_PRIVATE_SESSIONS:
                 self._private.pop(next(iter(self._private)))  # the oldest: asked again
             self._private[session.id] = (session.chat_id, held)
@@ -533,7 +546,7 @@ class FlowChat:
             parts.append("\n".join(lines))
         elif flow.dates:
             parts.append(
-                "Zonder datum kan ik geen termijnen uitrekenen. Start opnieuw met /deadline."
+                f"Zonder datum kan ik geen termijnen uitrekenen. Start opnieuw met /{flow.id}."
             )
         if outcome.lines:
             parts.append(
@@ -552,7 +565,7 @@ class FlowChat:
 
     def document(self, chat_id: int, action: FlowDocument) -> Outcome:
         """The outcome as a Markdown file or a Word document to forward to colleagues."""
-        found = self._session_of(chat_id, action.session, "done")
+        found = self._session_of(chat_id, action.session, FlowStatus.DONE)
         if found is None:
             return Outcome(notice=STALE_FLOW, alert=True)
         session, flow = found
@@ -606,9 +619,9 @@ class FlowChat:
         session = (
             self.store.session(action.session)
             if action.session is not None
-            else self.store.latest_session(chat_id, "done")
+            else self.store.latest_session(chat_id, FlowStatus.DONE)
         )
-        if session is None or session.chat_id != chat_id or session.status != "done":
+        if session is None or session.chat_id != chat_id or session.status != FlowStatus.DONE:
             return Outcome(notice=STALE_FLOW, alert=True)
         flow = self.flows.get(session.flow)
         if flow is None or not flow.reminders or not 0 <= action.index < len(flow.dates):
@@ -635,7 +648,8 @@ class FlowChat:
             "volledige naam)? Antwoord dan op dit bericht."
         )
         return Outcome(
-            [Reply(text=text, prompt=Prompt("reminder", reminder_id))], notice="Herinnering gezet"
+            [Reply(text=text, prompt=Prompt(PromptKind.REMINDER, reminder_id))],
+            notice="Herinnering gezet",
         )
 
     def rename_reminder(self, reminder_id: int, text: str) -> Outcome:
@@ -646,7 +660,9 @@ class FlowChat:
     def list_reminders(self, chat_id: int) -> Outcome:
         rows = self.store.reminders(chat_id)
         if not rows:
-            return Outcome.say("Er staan geen herinneringen. Zet er een met /deadline.")
+            with_dates = _one_of(f"/{f.id}" for f in self.flows.values() if f.reminders)
+            how = f" Zet er een met {with_dates}." if with_dates else ""
+            return Outcome.say(f"Er staan geen herinneringen.{how}")
         lines = ["Uw herinneringen:"]
         buttons = []
         for n, r in enumerate(rows, start=1):

@@ -11,7 +11,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.flows import MULTI, NO, NUMERIC, UNKNOWN, WOONVORMEN, YES, Flow, Item, Step
+from bot.flows import MULTI, NO, NUMERIC, UNKNOWN, WOONVORMEN, YES, Flow, Item, Step, StepType
 from bot.parsing import (
     ParseError,
     format_date,
@@ -179,11 +179,11 @@ def _left(flow: Flow, values: dict[str, Any], woonvorm: Any) -> int:
 
 def choices(step: Step) -> list[str]:
     """The answers offered as buttons."""
-    if step.type == "ja_nee":
+    if step.type == StepType.YES_NO:
         return ["Ja", "Nee", "Weet ik niet"]
-    if step.type == "keuze":
+    if step.type == StepType.CHOICE:
         return list(step.options)
-    if step.type == "datum" and step.optional:
+    if step.type == StepType.DATE and step.optional:
         return ["Overslaan"]
     if step.type in NUMERIC:
         return ["Weet ik niet"]
@@ -194,7 +194,7 @@ def choices(step: Step) -> list[str]:
 
 def typed(step: Step) -> bool:
     """Does the question take a typed answer (a number or a date)?"""
-    return step.type in NUMERIC or step.type == "datum"
+    return step.type in NUMERIC or step.type == StepType.DATE
 
 
 def answer_choice(step: Step, index: int) -> Any:
@@ -202,7 +202,7 @@ def answer_choice(step: Step, index: int) -> Any:
     if not 0 <= index < len(options):
         raise ParseError("Kies een van de knoppen.")
     chosen = options[index]
-    if step.type == "ja_nee":
+    if step.type == StepType.YES_NO:
         return {0: YES, 1: NO}.get(index, UNKNOWN)
     if step.type == MULTI:
         return [i.id for i in step.items] if index == 0 else UNKNOWN
@@ -251,22 +251,22 @@ def answer_text(step: Step, text: str, today: dt.date, shown: list[Item] | None 
         return UNKNOWN
     if step.optional and cleaned in ("overslaan", "sla over", "geen", "-", ""):
         return SKIPPED
-    if step.type == "ja_nee":
+    if step.type == StepType.YES_NO:
         if cleaned in YES_WORDS:
             return YES
         if cleaned in NO_WORDS:
             return NO
         raise ParseError("Antwoord met ja, nee of weet ik niet.")
-    if step.type == "keuze":
+    if step.type == StepType.CHOICE:
         for option in step.options:
             if cleaned == option.lower():
                 return option
         raise ParseError("Kies een van de knoppen.")
-    if step.type == "aantal":
+    if step.type == StepType.COUNT:
         return parse_count(text, maximum=step.maximum)
     if step.type in NUMERIC:
         return str(parse_number(text, unit=step.unit))
-    if step.type == "datum":
+    if step.type == StepType.DATE:
         day = parse_date(text, today)
         _check_date(step, day, today)
         return day.isoformat()
@@ -292,7 +292,8 @@ def ticked_from_text(step: Step, cleaned: str, shown: list[Item]) -> list[str]:
     if cleaned in NONE_WORDS:
         return []
     words = re.sub(r"\ben\b|[,;&+]", " ", cleaned).split()
-    if not words or not all(w.isdigit() for w in words):
+    # ASCII digits only: '¹' and '٣' are digits to str.isdigit but no number to int()
+    if not words or not all(w.isascii() and w.isdigit() for w in words):
         raise ParseError(MULTI_EXAMPLE)
     numbers = {int(w) for w in words}
     if not all(1 <= n <= len(shown) for n in numbers):

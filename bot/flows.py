@@ -5,6 +5,7 @@ or a requirement in the YAML; `draaibot check` reports every mistake with file:l
 
     id: pandcheck                     # also the command: /pandcheck
     title: Is dit pand geschikt?
+    description: Is dit pand geschikt? De eisen uit het PvE per woonvorm   # /help, menu
     steps:
       - id: keuken
         ask: Hoe groot is de keukenruimte (in m2)?
@@ -25,26 +26,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from difflib import get_close_matches
+from enum import StrEnum
 from pathlib import Path
 from string import Formatter
 from typing import Any, Protocol
 
-from bot.actions import NAME
+from bot.commands import name_problem
 from index.files import files_in
 from index.problems import ERROR, WARNING, Problem
 from index.yamlfile import YamlList, YamlMap, line_of, load_yaml
 
 FLOWS_DIR = "flows"
 WOONVORMEN = ("KWG", "KWE", "KWE+")
-TYPES = ("ja_nee", "keuze", "aantal", "getal", "oppervlakte", "afstand", "datum", "aanvinken")
-MULTI = "aanvinken"
-NUMERIC = ("aantal", "getal", "oppervlakte", "afstand")
+
+
+class StepType(StrEnum):
+    """A question's type, as staff write it in the YAML (`type: oppervlakte`)."""
+
+    YES_NO = "ja_nee"
+    CHOICE = "keuze"
+    COUNT = "aantal"
+    NUMBER = "getal"
+    AREA = "oppervlakte"
+    DISTANCE = "afstand"
+    DATE = "datum"
+    TICK = "aanvinken"  # a multi-select: vink aan wat aanwezig is
+
+
+TYPES = tuple(StepType)
+MULTI = StepType.TICK
+NUMERIC = (StepType.COUNT, StepType.NUMBER, StepType.AREA, StepType.DISTANCE)
 UNITS = {"oppervlakte": "m2", "afstand": "m", "aantal": "", "getal": ""}
 RULE_KEYS = ("min", "max", "is", "min_per", "per")
 CONDITION_KEYS = ("min", "max", "tussen", "niet")
 FLOW_KEYS = (
-    "id", "title", "intro", "steps", "dates", "result", "derive", "next_steps", "reminders",
-    "offer_when",
+    "id", "title", "description", "intro", "steps", "dates", "result", "derive", "next_steps",
+    "reminders", "offer_when",
 )  # fmt: skip
 STEP_KEYS = (
     "id", "ask", "type", "options", "applies_to", "when", "rule", "label", "source", "optional",
@@ -82,7 +99,7 @@ class Item:
 class Step:
     id: str
     ask: str
-    type: str
+    type: StepType
     line: int
     options: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()
@@ -141,7 +158,8 @@ class Flow:
     lines: tuple[Line, ...] = ()
     derive: dict[str, tuple[Derivation, ...]] = field(default_factory=dict)
     next_steps: tuple[Line, ...] = ()
-    reminders: bool = False
+    reminders: bool = False  # reminder buttons under the dates (by default: when it has dates)
+    description: str = ""  # the line in /help and the command menu (else the title)
     offer_when: tuple[tuple[str, ...], ...] = ()  # offered under answers to such questions
 
     def step(self, step_id: str) -> Step | None:
@@ -230,11 +248,9 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
         return None, problems
     if any(p.is_error for p in problems):
         return None, problems
-    if flow_id and NAME.fullmatch(flow_id) is None:
-        error(
-            data.line_of("id"),
-            f"flow-id '{flow_id}': gebruik kleine letters, cijfers, - en _ (hoogstens 40 tekens)",
-        )
+    not_a_command = name_problem(flow_id) if flow_id else None
+    if not_a_command is not None:  # the id is the command: /pandcheck
+        error(data.line_of("id"), not_a_command)
     steps: list[Step] = []
     conditions: list[tuple[Any, int]] = []
     for i, raw in enumerate(raw_steps):
@@ -266,7 +282,8 @@ def _load_file(path: Path) -> tuple[Flow | None, list[Problem]]:
         lines=tuple(x for x in lines if x is not None),
         derive=_derive(data, step_ids, error),
         next_steps=tuple(x for x in next_steps if x is not None),
-        reminders=_flag(data, "reminders", error),
+        reminders=_flag(data, "reminders", error) if "reminders" in data else any(dates),
+        description=_text(data, "description", error),
         offer_when=_offers(data, error),
     )
     return flow, problems
@@ -426,14 +443,15 @@ def _step(raw: Any, line: int, error: _Report) -> Step | None:
         return None
     step_id = _text(raw, "id", error, required=True)
     ask = _text(raw, "ask", error, required=True)
-    kind = _text(raw, "type", error, required=True)
-    if not step_id or not ask or not kind:
+    written = _text(raw, "type", error, required=True)
+    if not step_id or not ask or not written:
         return None
-    if kind not in TYPES:
-        error(line, f"onbekend type '{kind}' (kies uit {', '.join(TYPES)})")
+    if written not in TYPES:
+        error(line, f"onbekend type '{written}' (kies uit {', '.join(TYPES)})")
         return None
+    kind = StepType(written)
     options = _strings(raw, "options", error)
-    if kind == "keuze" and len(options) < 2:
+    if kind == StepType.CHOICE and len(options) < 2:
         error(line, "een keuzevraag heeft minstens twee 'options'")
     applies = _strings(raw, "applies_to", error)
     for woonvorm in applies:
@@ -571,7 +589,7 @@ def _rule(step: YamlMap, kind: str, error: _Report) -> Rule | None:
 
     if ("min" in raw or "max" in raw or "min_per" in raw) and kind not in NUMERIC:
         error(line, f"een drempel (min/max) past niet bij een vraag van type '{kind}'")
-    if kind == "getal" and ("min" in raw or "max" in raw):
+    if kind == StepType.NUMBER and ("min" in raw or "max" in raw):
         error(
             line,
             "drempel zonder eenheid: gebruik type oppervlakte (m2), afstand (m) of aantal",

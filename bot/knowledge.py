@@ -22,8 +22,8 @@ from index.checks import check_folder
 from index.documents import Document, slugify
 from index.problems import Problem
 from index.search import InvalidKnowledge, KnowledgeIndex, SearchResult
-from index.synonyms import SYNONYMS_FILE, load_synonyms
-from index.wordings import WORDINGS_FILE, load_wordings
+from index.synonyms import SYNONYMS_FILE
+from index.wordings import WORDINGS_FILE
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +78,8 @@ def build_snapshot(folder: Path) -> Snapshot:
     errors = [p for p in found.problems if p.is_error]
     if errors:
         raise InvalidKnowledge(errors)
-    section_ids = {s.id for d in found.documents for s in d.sections}
-    index = KnowledgeIndex(
-        found.documents,
-        load_synonyms(folder / SYNONYMS_FILE, folder),
-        load_wordings(folder, section_ids).by_section,
-    )
     warnings = tuple(p for p in found.problems if not p.is_error)
-    index.warnings = list(warnings)
+    index = KnowledgeIndex.of(folder, found.documents, list(warnings))
     return Snapshot(
         index, {f.id: f for f in found.flows}, {t.id: t for t in found.templates}, warnings
     )

@@ -33,8 +33,11 @@ Notify = Callable[[Outcome], Awaitable[None]]
 
 
 class KnowledgeReloader:
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(
+        self, assistant: Assistant, after_swap: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self.assistant = assistant
+        self.after_swap = after_swap  # e.g. refresh the command menus: flows are commands
         self._lock = asyncio.Lock()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -54,6 +57,8 @@ class KnowledgeReloader:
                 return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
             changes = knowledge.swap(fresh)
         log.info("knowledge reloaded (%s)", reason)
+        if self.after_swap is not None:
+            await self.after_swap()
         return self.assistant.reload_done(changes, reason)
 
     def watch(self, folder: Path, notify: Notify) -> None:

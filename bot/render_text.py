@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.texts import UNSURE, no_answer
 from index.search import SearchResult
 
 
-def bold_plain(text: str, marks: tuple[tuple[int, int], ...]) -> str:
-    """Mark query words as *word*, like a chat app would show bold."""
+def marked(
+    text: str,
+    marks: tuple[tuple[int, int], ...],
+    bold: Callable[[str], str],
+    plain: Callable[[str], str] = str,
+) -> str:
+    """`text` with the marked spans (query words, an answer's values) passed through `bold`
+    and the rest through `plain`; overlapping spans count once. The one bold-marking for
+    every face: *stars* in plain text, <b> in Telegram's HTML."""
     out, last = [], 0
     for start, end in sorted(marks):
         if start < last:
             continue
-        out.append(text[last:start])
-        out.append(f"*{text[start:end]}*")
+        out.append(plain(text[last:start]))
+        out.append(bold(text[start:end]))
         last = end
-    out.append(text[last:])
+    out.append(plain(text[last:]))
     return "".join(out)
+
+
+def bold_plain(text: str, marks: tuple[tuple[int, int], ...]) -> str:
+    """Mark query words as *word*, like a chat app would show bold."""
+    return marked(text, marks, lambda span: f"*{span}*")
 
 
 def passage_block(

@@ -4,6 +4,7 @@ keyboards, the terminal as plain text with numbered options). No Telegram types 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from bot.actions import Action, encode
 
@@ -44,11 +45,20 @@ class Attachment:
     caption: str = ""
 
 
+class PromptKind(StrEnum):
+    """What a reply to one of our messages answers; stored with the pending prompt."""
+
+    MISSING = "missing"  # 'Wat miste u?' after a 👎: ref is the feedback
+    REMINDER = "reminder"  # a reminder's own name: ref is the reminder
+    REMARK = "remark"  # a remark on a checklist item: ref is the checklist
+    FLOW = "flow"  # a typed answer to a flow's question (in a group): ref is the session
+
+
 @dataclass(frozen=True)
 class Prompt:
     """After sending, remember that a reply to this message answers `kind` for `ref`."""
 
-    kind: str
+    kind: PromptKind
     ref: int
 
 

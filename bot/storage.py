@@ -1,9 +1,10 @@
 """All state in one SQLite database (sqlite-utils, WAL): answers, question log, feedback,
 pending prompts and the admin log. Schema created and migrated at start-up.
 
-No names or usernames are stored with questions: only chat ids (needed for /vergeet), chat types,
-user ids where a pending prompt or an admin check needs them, questions, outcomes, citations and
-times. A checklist keeps who ticked what (the name as shown in Telegram).
+Questions are stored without names or usernames: only chat ids (needed for /vergeet), chat
+types, user ids where a pending prompt or an admin check needs them, questions, outcomes,
+citations and times. Checklists do store names: who ticked an item (the name as shown in
+Telegram, and the user id) and who wrote a remark (the name), while the checklist is kept.
 
 Deleted means gone from the files: every connection runs with `secure_delete` (deleted content
 is overwritten with zeros) and after a wipe or purge the WAL is emptied (`checkpoint`).
@@ -18,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,14 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 
+class FlowStatus(StrEnum):
+    """A flow session's status; stored as its value."""
+
+    ACTIVE = "active"
+    DONE = "done"
+    STOPPED = "stopped"
+
+
 @dataclass
 class FlowSession:
     id: int
@@ -41,7 +51,7 @@ class FlowSession:
     flow: str
     answers: dict[str, Any]
     history: list[str]
-    status: str  # "active", "done" or "stopped"
+    status: FlowStatus
     updated_at: float = 0.0  # the last answer or move: a user away long is asked first
 
 
@@ -52,7 +62,7 @@ def _session(row: dict[str, Any]) -> FlowSession:
         flow=row["flow"],
         answers=json.loads(row["answers"]),
         history=json.loads(row["history"]),
-        status=row["status"],
+        status=FlowStatus(row["status"]),
         updated_at=float(row["updated_at"] or 0.0),
     )
 
@@ -504,14 +514,14 @@ class Store:
                         "flow": flow,
                         "answers": "{}",
                         "history": "[]",
-                        "status": "active",
+                        "status": FlowStatus.ACTIVE,
                         "created_at": now,
                         "updated_at": now,
                     }
                 )
                 .last_pk
             )
-        return FlowSession(int(new_id), chat_id, flow, {}, [], "active", now)
+        return FlowSession(int(new_id), chat_id, flow, {}, [], FlowStatus.ACTIVE, now)
 
     def session(self, session_id: int) -> FlowSession | None:
         rows = list(self.db.table("flow_sessions").rows_where("id = ?", [session_id]))
@@ -525,7 +535,7 @@ class Store:
         )
         return _session(rows[0]) if rows else None
 
-    def latest_session(self, chat_id: int, status: str) -> FlowSession | None:
+    def latest_session(self, chat_id: int, status: FlowStatus) -> FlowSession | None:
         rows = list(
             self.db.table("flow_sessions").rows_where(
                 "chat_id = ? and status = ?", [chat_id, status], order_by="id desc", limit=1
@@ -674,9 +684,8 @@ class Store:
                 [checklist_id, item, state, user_id, name, self.clock()],
             )
 
-    def add_remark(
-        self, checklist_id: int, item: int, remark: str, user_id: int, name: str
-    ) -> None:
+    def add_remark(self, checklist_id: int, item: int, remark: str, name: str) -> None:
+        """A remark on an item, with the name of who wrote it (no user id is kept)."""
         with self.db.conn:
             self.db.execute(
                 "insert into ticks (checklist_id, item, remark, remark_by, remark_at) "

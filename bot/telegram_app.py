@@ -10,13 +10,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
-    BotCommandScopeChat,
-    Update,
-)
+from telegram import Update
 from telegram._utils.types import ODVInput
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
@@ -24,7 +18,6 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     MessageHandler,
     TypeHandler,
@@ -33,7 +26,6 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.assistant import Assistant
-from bot.commands import for_scope
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.outbox import Outbox
@@ -42,6 +34,7 @@ from bot.storage import Store
 from handlers import chat as h
 from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
+from handlers.menus import set_menus
 from handlers.outbox import OutboxSender, RetryPolicy, redraw_behind
 from handlers.reload import Reloader
 from handlers.send import send_reply
@@ -65,7 +58,6 @@ INVALID_TOKEN = (
     "Telegram weigert het token van de bot (TELEGRAM_BOT_TOKEN). Controleer het token bij "
     "@BotFather en start de bot opnieuw."
 )
-FLOW_COMMANDS = ("pandcheck", "deadline", "woonvorm", "termijnen")
 REMINDER_CHECK = dt.timedelta(minutes=1)
 REMINDER_FIRST = dt.timedelta(seconds=2)
 CONCURRENT_UPDATES = 64
@@ -112,9 +104,11 @@ def build_application(
     assistant: Assistant | None = None,
     retry: RetryPolicy | None = None,
     read_timeout: float = READ_TIMEOUT,
+    rate_limiter: AIORateLimiter | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot, ready to run; `store`, `assistant`, the outbox's retry policy and the read
-    timeout may be given (tests, benchmarks)."""
+    """The bot, ready to run; `store`, `assistant`, the outbox's retry policy, the read
+    timeout and the rate limiter (when `config.rate_limiter` is on) may be given (tests,
+    benchmarks)."""
     if not config.token:
         raise ValueError("TELEGRAM_BOT_TOKEN ontbreekt")
     store = store or Store(config.db)
@@ -148,7 +142,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if config.rate_limiter:
-        limiter: AIORateLimiter = AIORateLimiter(max_retries=RATE_LIMITER_RETRIES)
+        limiter = rate_limiter or AIORateLimiter(max_retries=RATE_LIMITER_RETRIES)
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[h.ASSISTANT] = assistant
@@ -156,9 +150,13 @@ def build_application(
     application.bot_data[h.EDITS] = EditCoalescer(store)
     checklists = assistant.checklists
     application.bot_data[OUTBOX] = OutboxSender(
-        application.bot, store, lambda c, p: checklists.render(c, p), retry
+        application.bot, store, lambda c, p: checklists.render(c, p), assistant.delivered, retry
     )
-    application.bot_data[h.RELOADER] = Reloader(assistant, config.admins)
+    application.bot_data[h.RELOADER] = Reloader(
+        assistant,
+        config.admins,
+        after_swap=lambda: set_menus(application.bot, assistant, config.admins),
+    )
     application.bot_data[WATCH] = config.watch
     register(application)
     return application
@@ -167,25 +165,9 @@ def build_application(
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, h.skip_repeated), group=-1)
     message = filters.UpdateType.MESSAGE
-    commands = {
-        "start": h.on_start,
-        "help": h.on_help,
-        "vraag": h.on_vraag,
-        "bronnen": h.on_bronnen,
-        "privacy": h.on_privacy,
-        "vergeet": h.on_vergeet,
-        "status": h.on_status,
-        "rapport": h.on_rapport,
-        "vorige": h.on_vorige,
-        "stop": h.on_stop,
-        "herinneringen": h.on_herinneringen,
-        "checklist": h.on_checklist,
-        "checklists": h.on_checklists,
-        "herlaad": h.on_herlaad,
-        **{flow: h.on_flow for flow in FLOW_COMMANDS},
-    }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=message))
+    application.add_handler(
+        h.TableCommandHandler(h.command_names(application), h.on_command, filters=message)
+    )
     application.add_handler(MessageHandler(message & filters.COMMAND, h.on_unknown_command))
     application.add_handler(MessageHandler(message & filters.TEXT & ~filters.COMMAND, h.on_text))
     application.add_handler(
@@ -204,7 +186,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     )
     _purge(assistant)
     sender: OutboxSender = application.bot_data[OUTBOX]
-    behind = redraw_behind(assistant.store, sender.draw)
+    behind = redraw_behind(sender.store, sender.draw)
     if behind:
         log.info("%d checklist messages are behind the database: redrawn", behind)
     sender.start()  # also resumes what an earlier run left unsent
@@ -220,21 +202,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         application.job_queue.run_repeating(
             send_due_reminders, interval=REMINDER_CHECK, first=REMINDER_FIRST
         )
-    bot = application.bot
-
-    def menu(scope: str) -> list[BotCommand]:
-        return [BotCommand(c.name, c.description) for c in for_scope(scope)]
-
-    menus = [
-        (menu("private"), BotCommandScopeAllPrivateChats()),
-        (menu("group"), BotCommandScopeAllGroupChats()),
-        *((menu("admin"), BotCommandScopeChat(a)) for a in application.bot_data.get(h.ADMINS, ())),
-    ]
-    for commands, scope in menus:
-        try:  # the menus are set again at the next start: never a reason not to start
-            await bot.set_my_commands(commands, scope=scope)
-        except Exception as exc:
-            log.warning("could not set the command menu (%s): %r", scope.type, exc)
+    await set_menus(application.bot, assistant, application.bot_data.get(h.ADMINS, frozenset()))
 
 
 async def _post_stop(application: Application) -> None:  # type: ignore[type-arg]
@@ -248,16 +216,16 @@ async def _post_shutdown(application: Application) -> None:  # type: ignore[type
     reloader: Reloader = application.bot_data[h.RELOADER]
     await reloader.stop_watching()
     assistant: Assistant = application.bot_data[h.ASSISTANT]
-    assistant.store.close()
+    assistant.close()
 
 
 async def send_due_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue the reminders that are due (09:00 Amsterdam time); once in the outbox a reminder
     counts as sent: the outbox retries it, and drops it if the bot may no longer write there."""
     assistant: Assistant = context.application.bot_data[h.ASSISTANT]
-    for reminder_id, chat_id, message in assistant.flows.due_reminders():
-        await send_reply(context.bot, assistant.store, chat_id, message)
-        assistant.store.mark_reminder_sent(reminder_id)
+    for reminder_id, chat_id, message in assistant.due_reminders():
+        await send_reply(context.bot, assistant.outbox, chat_id, message)
+        assistant.reminder_sent(reminder_id)
 
 
 async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -265,7 +233,7 @@ async def _purge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _purge(assistant: Assistant) -> None:
-    deleted = assistant.store.purge_older_than(assistant.retention_days)
+    deleted = assistant.purge()
     if deleted:
         log.info("deleted %d log entries older than %g days", deleted, assistant.retention_days)
 

@@ -21,16 +21,11 @@ from bot.reloading import KnowledgeReloader
 from bot.render_text import answer_block, passage_block
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import is_write_failure
-from index.search import InvalidKnowledge
 
 PROMPT = "vraag> "
 OUTPUT = Path("uitvoer")  # where the terminal chat writes the files the bot would send
 _OPTION = re.compile(r"[#/](\d{1,3})")  # '#2' or '/2' presses option 2
 _REMARK = re.compile(r"opmerking\s+(\d{1,3}\s*[:.)\-]\s*.+)", re.IGNORECASE | re.DOTALL)
-TERMINAL_HELP = (
-    "\n\nIn deze terminal: #1, #2 … kiest een knop; opmerking 3: tekst zet een opmerking bij "
-    "punt 3 van de laatst getoonde checklist; /exit sluit de chat af."
-)
 TERMINAL_CHAT = Chat(id=0, type="terminal", user_id=0, is_admin=True)
 REMINDER_CHECK_SECONDS = 60.0  # as often as the Telegram bot checks
 
@@ -77,7 +72,7 @@ class TerminalChat:
         text = line.strip()
         command = text.split()[0].lower() if text.startswith("/") else ""
         if command in ("/exit", "/quit") or (
-            command == "/stop" and self.assistant.store.active_session(self.chat.id) is None
+            command == "/stop" and not self.assistant.flow_running(self.chat)
         ):
             return None
         if command:  # a command ends a prompt: its reply is not the next line any more
@@ -117,43 +112,8 @@ class TerminalChat:
         return self.assistant.press(self.chat, action)
 
     def command(self, name: str, args: list[str]) -> Outcome:
-        a = self.assistant
-        if name == "/start":
-            return a.start(self.chat)
-        if name == "/help":
-            return Outcome.say(texts.help_text(self.chat.is_admin) + TERMINAL_HELP)
-        if name == "/vraag":
-            return a.ask(self.chat, " ".join(args)) if args else Outcome.say(texts.ASK_IN_PRIVATE)
-        if name == "/bronnen":
-            return a.sources()
-        if name[1:] in a.knowledge.flows:
-            return a.start_flow(self.chat, name[1:])
-        if name == "/vorige":
-            return a.back(self.chat)
-        if name == "/stop":
-            return a.stop(self.chat)
-        if name == "/herinneringen":
-            return a.reminders(self.chat)
-        if name == "/checklist":
-            return a.checklist(self.chat)
-        if name == "/checklists":
-            return a.checklist_overview(self.chat)
-        if name == "/privacy":
-            return a.privacy()
-        if name == "/vergeet":
-            return a.forget_confirm()
-        if name == "/herlaad":
-            refusal = a.admin_allowed(self.chat, "herlaad")
-            if refusal is not None:
-                return refusal
-            try:
-                return a.reload_done(a.knowledge.reload(), "op verzoek")
-            except InvalidKnowledge as exc:
-                return a.reload_failed(exc.problems)
-        if name in ("/status", "/rapport"):
-            refusal = a.admin_allowed(self.chat, name[1:])
-            return refusal or (a.status() if name == "/status" else a.report())
-        return Outcome.say(f"Het commando {name} ken ik niet. Typ /help voor wat ik kan.")
+        """A typed command: dispatched from the command table, like in Telegram."""
+        return self.assistant.command(self.chat, name.removeprefix("/"), " ".join(args))
 
     def show(self, outcome: Outcome) -> str:
         parts: list[str] = []
@@ -191,18 +151,16 @@ class TerminalChat:
     def due_reminders(self) -> list[str]:
         """The reminders of this chat that are due now, as text; marked as sent."""
         shown = []
-        for reminder_id, chat_id, reply in self.assistant.flows.due_reminders():
+        for reminder_id, chat_id, reply in self.assistant.due_reminders():
             if chat_id == self.chat.id:
                 shown.append(render_reply(reply)[0])
-                self.assistant.store.mark_reminder_sent(reminder_id)
+                self.assistant.reminder_sent(reminder_id)
         return shown
 
     def _remember_prompt(self, prompt: Prompt) -> int:
         """The terminal has no message ids: a prompt is stored under a stand-in id."""
         message_id = -1
-        self.assistant.store.add_pending(
-            self.chat.id, message_id, self.chat.user_id, prompt.kind, prompt.ref
-        )
+        self.assistant.delivered(self.chat.id, message_id, prompt, asked=self.chat.user_id)
         return message_id
 
 

@@ -146,22 +146,14 @@ ASK_IN_GROUP = (
 )
 
 
-def help_text(is_admin: bool = False) -> str:
-    from bot.commands import for_scope
+UNKNOWN_COMMAND = "Het commando {name} ken ik niet. Typ /help voor wat ik kan."
 
-    scope = "admin" if is_admin else "private"
-    lines = ["Wat ik kan:"]
-    lines += [f"/{c.name} - {c.description}" for c in for_scope(scope)]
-    lines.append("")
-    lines.append("In een privéchat is elk bericht een vraag. In een groep: /vraag, mij noemen of")
-    lines.append("op mijn bericht antwoorden.")
-    lines.append("")
-    lines.append("In een vragenronde: kies een knop of typ uw antwoord (zes, ruim 60 m2, ja hoor,")
-    lines.append("weet ik niet). Bij 'vink aan wat aanwezig is' tikt u aan wat er is en kiest u")
-    lines.append("Klaar. Een vraag tussendoor beantwoord ik, daarna volgt de vraag van de ronde")
-    lines.append("weer. De uitkomst begint met het oordeel of de datum die telt; pandcheck en")
-    lines.append("deadline kunt u ook als document (Markdown of Word) krijgen.")
-    return "\n".join(lines)
+PRIVATE_ONLY = "Dit commando werkt alleen in een privéchat met mij."
+
+TERMINAL_HELP = (
+    "\n\nIn deze terminal: #1, #2 … kiest een knop; opmerking 3: tekst zet een opmerking bij "
+    "punt 3 van de laatst getoonde checklist; /exit sluit de chat af."
+)
 
 
 RELOAD_CRASHED = (

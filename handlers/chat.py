@@ -6,12 +6,15 @@ No domain logic here: deciding what to answer is the assistant's job (bot/assist
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import replace
+from typing import Any
 
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes
+from telegram.ext.filters import BaseFilter
 
 from bot import texts
 from bot.actions import Role, decode
@@ -57,7 +60,7 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, outcome: Out
     in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
     await send_outcome(
         context.bot,
-        assistant_of(context).store,
+        assistant_of(context).outbox,
         chat.id,
         outcome,
         reply_to=message.message_id if message is not None and in_group else None,
@@ -72,7 +75,7 @@ def _prompt_user(update: Update) -> tuple[int, str] | None:
 
 async def skip_repeated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Before all handlers: an update handled before (repeated after a restart) is dropped."""
-    if not assistant_of(context).store.first_time(update.update_id):
+    if not assistant_of(context).first_time(update.update_id):
         log.info("update %s was handled before: skipped", update.update_id)
         raise ApplicationHandlerStop
 
@@ -80,46 +83,76 @@ async def skip_repeated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # -- commands ---------------------------------------------------------------------------------
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start: welcome with buttons for the main actions."""
-    await reply(update, context, assistant_of(context).start(chat_of(update, context)))
+class TableCommandHandler(CommandHandler):  # type: ignore[type-arg]
+    """PTB's CommandHandler over the command table as it is at each update: the built-in
+    commands and every flow file (also one added by a live reload)."""
+
+    def __init__(
+        self,
+        names: Callable[[], Iterable[str]],
+        callback: Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]],
+        filters: BaseFilter,
+    ) -> None:
+        self._names = names
+        super().__init__((), callback, filters=filters)
+
+    @property
+    def commands(self) -> frozenset[str]:
+        return frozenset(self._names())
+
+    @commands.setter
+    def commands(self, value: frozenset[str]) -> None:
+        """PTB sets a fixed set in __init__: the table is read at each update instead."""
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: the commands, one line each."""
-    await reply(update, context, Outcome.say(texts.help_text(chat_of(update, context).is_admin)))
+def command_names(application: Application) -> Callable[[], list[str]]:  # type: ignore[type-arg]
+    def names() -> list[str]:
+        assistant: Assistant = application.bot_data[ASSISTANT]
+        return [c.name for c in assistant.commands()]
+
+    return names
 
 
-async def on_vraag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/vraag <vraag>: a question, the way to ask in a group."""
-    question = " ".join(context.args or [])
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command of the table: the same checks and core action as in the terminal. In a
+    group, a command marked `group_admin` is only for the group's administrators."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    assistant = assistant_of(context)
+    command = assistant.find_command(name)
     chat = chat_of(update, context)
-    if not question.strip():
-        hint = texts.ASK_IN_GROUP if chat.is_group else texts.ASK_IN_PRIVATE
-        await reply(update, context, Outcome.say(hint))
+    if command is None:  # gone with a reload between matching and now
+        await reply(update, context, assistant.command(chat, name))
         return
-    await reply(update, context, assistant_of(context).ask(chat, question))
-
-
-async def on_bronnen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/bronnen: the documents and their versions."""
-    await reply(update, context, assistant_of(context).sources())
-
-
-async def on_privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/privacy: what is stored and for how long."""
-    await reply(update, context, assistant_of(context).privacy())
-
-
-async def on_vergeet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/vergeet: delete everything of this chat, after a confirmation button. In a group only
-    its administrators may: it wipes the group's checklists too."""
-    allowed = await _may_wipe(update, context)
-    if not allowed:
-        refusal = texts.FORGET_GROUP_ADMINS if allowed is False else texts.ADMIN_CHECK_FAILED
-        await reply(update, context, Outcome.say(refusal))
+    if command.group_admin:
+        allowed = await _may_wipe(update, context)
+        if not allowed:
+            refusal = texts.FORGET_GROUP_ADMINS if allowed is False else texts.ADMIN_CHECK_FAILED
+            await reply(update, context, Outcome.say(refusal))
+            return
+    args = " ".join(context.args or [])
+    edge = EDGE.get(command.name)
+    if edge is None:
+        await reply(update, context, assistant.command(chat, name, args))
         return
-    await reply(update, context, assistant_of(context).forget_confirm())
+    refused = assistant.refusal(chat, command)
+    await reply(update, context, refused or await edge(context))
+
+
+async def _reload(context: ContextTypes.DEFAULT_TYPE) -> Outcome:
+    """/herlaad in Telegram: built in a worker thread beside the old knowledge, one reload at
+    a time with the file watcher, and the command menus refreshed after."""
+    reloader: Reloader = context.application.bot_data[RELOADER]
+    return await reloader.reload("op verzoek")
+
+
+# Where Telegram runs a command differently from the core action (after the same checks):
+# what must not block the event loop.
+EDGE: dict[str, Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[Outcome]]] = {
+    "herlaad": _reload,
+}
 
 
 async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool | None:
@@ -143,65 +176,6 @@ async def _may_wipe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool 
     return member.status in ("administrator", "creator")
 
 
-async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/status (admins, private chat): knowledge and usage figures."""
-    assistant = assistant_of(context)
-    refusal = assistant.admin_allowed(chat_of(update, context), "status")
-    await reply(update, context, refusal or assistant.status())
-
-
-async def on_rapport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/rapport (admins, private chat): unanswered questions and 👎, as text and CSV."""
-    assistant = assistant_of(context)
-    refusal = assistant.admin_allowed(chat_of(update, context), "rapport")
-    await reply(update, context, refusal or assistant.report())
-
-
-async def on_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/pandcheck, /deadline, /woonvorm, /termijnen: start (or resume) a guided flow."""
-    message = update.effective_message
-    if message is None or not message.text:
-        return
-    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await reply(update, context, assistant_of(context).start_flow(chat_of(update, context), name))
-
-
-async def on_vorige(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/vorige: back to the previous question of the running flow."""
-    await reply(update, context, assistant_of(context).back(chat_of(update, context)))
-
-
-async def on_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stop: stop the running flow."""
-    await reply(update, context, assistant_of(context).stop(chat_of(update, context)))
-
-
-async def on_checklist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/checklist: choose a template to start, or an open checklist to continue."""
-    await reply(update, context, assistant_of(context).checklist(chat_of(update, context)))
-
-
-async def on_checklists(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/checklists: the chat's checklists with their progress."""
-    await reply(update, context, assistant_of(context).checklist_overview(chat_of(update, context)))
-
-
-async def on_herinneringen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/herinneringen: list the chat's reminders, with buttons to delete them."""
-    await reply(update, context, assistant_of(context).reminders(chat_of(update, context)))
-
-
-async def on_herlaad(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/herlaad (admins, private chat): reload the knowledge now and show what changed."""
-    assistant = assistant_of(context)
-    refusal = assistant.admin_allowed(chat_of(update, context), "herlaad")
-    if refusal is not None:
-        await reply(update, context, refusal)
-        return
-    reloader: Reloader = context.application.bot_data[RELOADER]
-    await reply(update, context, await reloader.reload("op verzoek"))
-
-
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unknown command: explained in a private chat, ignored in a group unless meant for us."""
     message = update.effective_message
@@ -212,9 +186,7 @@ async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if chat.type != ChatType.PRIVATE and "@" not in command:
         return
     name = command.split("@")[0]
-    await reply(
-        update, context, Outcome.say(f"Het commando {name} ken ik niet. Typ /help voor wat ik kan.")
-    )
+    await reply(update, context, Outcome.say(texts.UNKNOWN_COMMAND.format(name=name)))
 
 
 # -- messages ---------------------------------------------------------------------------------
@@ -273,18 +245,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     action = decode(query.data or "")
     if action is None:  # stale (an old version's button) or forged
-        answer_query(assistant_of(context).store, query, texts.UNKNOWN_BUTTON, alert=True)
+        answer_query(assistant_of(context).outbox, query, texts.UNKNOWN_BUTTON, alert=True)
         return
     chat = chat_of(update, context)
     if action.role is Role.GROUP_ADMIN and chat.is_group:
         allowed = await _may_wipe(update, context)
         if not allowed:
             refusal = texts.FORGET_GROUP_ADMINS if allowed is False else texts.ADMIN_CHECK_FAILED
-            answer_query(assistant_of(context).store, query, refusal, alert=True)
+            answer_query(assistant_of(context).outbox, query, refusal, alert=True)
             return
         chat = replace(chat, group_admin=True)
     outcome = assistant_of(context).press(chat, action)
-    answer_query(assistant_of(context).store, query, outcome.notice or None, outcome.alert)
+    answer_query(assistant_of(context).outbox, query, outcome.notice or None, outcome.alert)
     if outcome.refresh is not None and query.message is not None:
         checklist_id, page = outcome.refresh
         edits: EditCoalescer = context.application.bot_data[EDITS]
@@ -292,7 +264,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if outcome.edit and outcome.replies and query.message is not None:  # a tick: redrawn
         first, *rest = outcome.replies
         await edit_reply(
-            assistant_of(context).store, query.message.chat.id, query.message.message_id, first
+            assistant_of(context).outbox, query.message.chat.id, query.message.message_id, first
         )
         outcome = replace(outcome, replies=rest)
     if outcome.replies:

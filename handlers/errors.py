@@ -37,7 +37,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         if chat is not None and chat.type == ChatType.PRIVATE and not isinstance(error, Forbidden):
             try:
-                send_text(assistant_of(context).store, chat.id, SORRY)
+                send_text(assistant_of(context).outbox, chat.id, SORRY)
             except Exception as exc:
                 log.warning("could not queue the apology: %r", exc)
     else:

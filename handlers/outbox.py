@@ -33,7 +33,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.outbox import Entry, Head, Outbox
-from bot.replies import Reply
+from bot.replies import Prompt, PromptKind, Reply
 from bot.storage import Store
 from handlers.render import Rendered, render
 
@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Draw = Callable[[int, int], Reply]  # (checklist, page) -> the checklist view
+# Assistant.delivered: (chat, message id, prompt, asked user, checklist, page, digest shown)
+Delivered = Callable[[int, int, Prompt | None, int, int | None, int, str], None]
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,12 @@ class OutboxSender:
         bot: Bot,
         store: Store,
         draw: Draw,
+        delivered: Delivered,
         policy: RetryPolicy | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.bot = bot
+        self.delivered = delivered  # the core's bookkeeping once a message is in the chat
         self.store = store
         self.outbox = Outbox.of(store)
         self.draw = draw
@@ -298,22 +302,27 @@ class OutboxSender:
         p = entry.payload
 
         def after() -> None:
-            if p.get("checklist") is not None and self.store.checklist(p["checklist"]):
-                self.store.checklist_shown(
-                    entry.chat_id, message.message_id, p["checklist"], 0, p.get("shown", "")
-                )
+            prompt, asked = None, 0
             if p.get("prompt") is not None:
-                user_id, kind, ref = p["prompt"]
-                self.store.add_pending(entry.chat_id, message.message_id, user_id, kind, ref)
+                asked, kind, ref = p["prompt"]
+                prompt = Prompt(PromptKind(kind), ref)
+            self.delivered(
+                entry.chat_id,
+                message.message_id,
+                prompt,
+                asked,
+                p.get("checklist"),
+                0,
+                p.get("shown", ""),
+            )
 
         return after
 
     def _record_shown(
         self, chat_id: int, message_id: int, p: dict[str, Any], shown: str
     ) -> Callable[[], None]:
-        def after() -> None:
-            if self.store.checklist(p["checklist"]) is not None:  # not wiped meanwhile
-                self.store.checklist_shown(chat_id, message_id, p["checklist"], p["page"], shown)
+        def after() -> None:  # (a checklist wiped meanwhile is not recorded)
+            self.delivered(chat_id, message_id, None, 0, p["checklist"], p["page"], shown)
 
         return after
 

@@ -4,6 +4,7 @@ bot/reloading.py, with the admins told by Telegram message (the changes, or the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from telegram import Bot
@@ -20,8 +21,13 @@ SHOWN_PROBLEMS = 30
 
 
 class Reloader(KnowledgeReloader):
-    def __init__(self, assistant: Assistant, admins: frozenset[int]) -> None:
-        super().__init__(assistant)
+    def __init__(
+        self,
+        assistant: Assistant,
+        admins: frozenset[int],
+        after_swap: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        super().__init__(assistant, after_swap)
         self.admins = admins
 
     async def report_startup(self, bot: Bot) -> None:
@@ -39,7 +45,7 @@ class Reloader(KnowledgeReloader):
     async def notify_admins(self, bot: Bot, outcome: Outcome) -> None:
         for admin in self.admins:
             try:
-                await send_outcome(bot, self.assistant.store, admin, outcome)
+                await send_outcome(bot, self.assistant.outbox, admin, outcome)
             except Exception as exc:
                 log.warning("could not tell admin %s about the reload: %r", admin, exc)
 

@@ -4,12 +4,14 @@ user text escaped), inline keyboards, and splitting at Telegram's message length
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.actions import encode
+from bot.render_text import marked
 from bot.replies import Reply, ShownAnswer, ShownPassage
 from bot.texts import UNSURE
 
@@ -24,16 +26,7 @@ class Rendered:
 
 def bold_marks(text: str, marks: tuple[tuple[int, int], ...]) -> str:
     """Escape `text` and wrap the marked spans in <b>."""
-    out: list[str] = []
-    last = 0
-    for start, end in sorted(marks):
-        if start < last:
-            continue
-        out.append(html.escape(text[last:start]))
-        out.append(f"<b>{html.escape(text[start:end])}</b>")
-        last = end
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+    return marked(text, marks, lambda span: f"<b>{html.escape(span)}</b>", html.escape)
 
 
 def answer_html(answer: ShownAnswer) -> str:
@@ -100,17 +93,51 @@ def split_blocks(blocks: list[str], limit: int = LIMIT) -> list[str]:
 
 
 def _cut(block: str, limit: int) -> list[str]:
+    """A block too long for one message in pieces, cut at a line end or space; a tag still
+    open at the cut (a long bold span) is closed before it and opened again after it."""
     pieces: list[str] = []
     while len(block) > limit:
-        cut = max(block.rfind("\n", 0, limit), block.rfind(" ", 0, limit))
-        if cut <= 0 or _inside_tag(block, cut):
-            cut = limit
-            while _inside_tag(block, cut) or _inside_entity(block, cut):
-                cut -= 1
-        pieces.append(block[:cut].rstrip())
-        block = block[cut:].lstrip()
+        room = limit
+        while True:
+            cut = _cut_at(block, room)
+            opened = _open_tags(block[:cut])
+            closing = "".join(f"</{_name(tag)}>" for tag in reversed(opened))
+            piece = block[:cut].rstrip()
+            if len(piece) + len(closing) <= limit or room <= 1:
+                break
+            room -= len(piece) + len(closing) - limit
+        pieces.append(piece + closing)
+        block = "".join(opened) + block[cut:].lstrip()
     pieces.append(block)
     return pieces
+
+
+def _cut_at(block: str, limit: int) -> int:
+    cut = max(block.rfind("\n", 0, limit), block.rfind(" ", 0, limit))
+    if cut <= 0 or _inside_tag(block, cut):
+        cut = limit
+        while cut > 1 and (_inside_tag(block, cut) or _inside_entity(block, cut)):
+            cut -= 1
+    return cut
+
+
+_TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
+
+
+def _open_tags(html_text: str) -> list[str]:
+    """The tags opened and not yet closed in `html_text` (as written: '<a href="…">')."""
+    opened: list[str] = []
+    for match in _TAG.finditer(html_text):
+        if not match.group(1):
+            opened.append(match.group(0))
+        elif opened and _name(opened[-1]) == match.group(2):
+            opened.pop()
+    return opened
+
+
+def _name(tag: str) -> str:
+    match = _TAG.match(tag)
+    return match.group(2) if match else ""
 
 
 def _inside_tag(text: str, position: int) -> bool:

@@ -15,7 +15,6 @@ from telegram import Bot, CallbackQuery, ForceReply, InlineKeyboardMarkup
 
 from bot.outbox import Outbox
 from bot.replies import Outcome, Reply
-from bot.storage import Store
 from handlers.outbox import digest, markup_json
 from handlers.render import render
 
@@ -24,28 +23,27 @@ QUERY_LIFETIME = 15.0  # Telegram refuses to answer a button press older than th
 
 async def send_outcome(
     bot: Bot,
-    store: Store,
+    outbox: Outbox,
     chat_id: int,
     outcome: Outcome,
     reply_to: int | None = None,
     prompt_user: tuple[int, str] | None = None,
 ) -> None:
     """Queue every reply of an outcome; prompts become ForceReply messages whose reply the
-    store will recognise (selective in groups, so only `prompt_user` is asked). `bot` is
+    assistant will recognise (selective in groups, so only `prompt_user` is asked). `bot` is
     not called: the outbox sender sends."""
     for reply in outcome.replies:
-        await send_reply(bot, store, chat_id, reply, reply_to, prompt_user)
+        await send_reply(bot, outbox, chat_id, reply, reply_to, prompt_user)
 
 
 async def send_reply(
     bot: Bot,
-    store: Store,
+    outbox: Outbox,
     chat_id: int,
     reply: Reply,
     reply_to: int | None = None,
     prompt_user: tuple[int, str] | None = None,
 ) -> None:
-    outbox = Outbox.of(store)
     if reply.attachment is not None:
         attachment = reply.attachment
         outbox.add(
@@ -76,10 +74,10 @@ async def send_reply(
         outbox.add(chat_id, payload)
 
 
-async def edit_reply(store: Store, chat_id: int, message_id: int, reply: Reply) -> None:
+async def edit_reply(outbox: Outbox, chat_id: int, message_id: int, reply: Reply) -> None:
     """Replace a message of ours (its text and buttons) by `reply`, through the outbox."""
     rendered = render(reply)[-1]
-    Outbox.of(store).add(
+    outbox.add(
         chat_id,
         {
             "kind": "edit",
@@ -90,18 +88,18 @@ async def edit_reply(store: Store, chat_id: int, message_id: int, reply: Reply) 
     )
 
 
-def send_text(store: Store, chat_id: int, text: str) -> None:
+def send_text(outbox: Outbox, chat_id: int, text: str) -> None:
     """A plain text message (no HTML), e.g. an apology."""
-    Outbox.of(store).add(chat_id, {"kind": "message", "text": text, "html": False})
+    outbox.add(chat_id, {"kind": "message", "text": text, "html": False})
 
 
 def answer_query(
-    store: Store, query: CallbackQuery, text: str | None = None, alert: bool = False
+    outbox: Outbox, query: CallbackQuery, text: str | None = None, alert: bool = False
 ) -> None:
     """Answer a button press through the outbox, in a lane of its own: retried like every
     call, but only for QUERY_LIFETIME seconds (Telegram refuses older answers), and never in
     the way of the press's effect (a redraw is queued separately)."""
-    Outbox.of(store).add_to(
+    outbox.add_to(
         f"q{query.id}",
         query.message.chat.id if query.message is not None else 0,
         {

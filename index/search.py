@@ -248,10 +248,16 @@ class KnowledgeIndex:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise InvalidKnowledge(errors)
+        return cls.of(folder, documents, [p for p in problems if not p.is_error])
+
+    @classmethod
+    def of(cls, folder: Path, documents: list[Document], warnings: list[Problem]) -> KnowledgeIndex:
+        """The index of documents read and checked from `folder`, with the folder's synonyms
+        and question wordings (the one place an index is put together)."""
         section_ids = {s.id for d in documents for s in d.sections}
         wordings = load_wordings(folder, section_ids).by_section
         index = cls(documents, load_synonyms(folder / SYNONYMS_FILE, folder), wordings)
-        index.warnings = [p for p in problems if not p.is_error]
+        index.warnings = list(warnings)
         return index
 
     def _window_text(self, window: Window) -> str:

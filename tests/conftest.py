@@ -52,6 +52,13 @@ def one_document_index(
     return KnowledgeIndex.build(folder)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the fake Bot API is an end-to-end test: marked `e2e`."""
+    for item in items:
+        if "fake" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def shipped_index() -> KnowledgeIndex:
     return KnowledgeIndex.build(KNOWLEDGE)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_request import FileField
 
 BOT_ID = 999_000
 BOT_USERNAME = "draaibot_test_bot"
@@ -86,8 +87,8 @@ class FakeBotAPI:
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        assert isinstance(server, asyncio.Server)
+        self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
         self._recovered.set()  # release hanging requests
@@ -168,7 +169,7 @@ class FakeBotAPI:
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
-            if hasattr(value, "file"):
+            if isinstance(value, FileField):
                 params[key] = {"filename": value.filename, "content": value.file.read()}
             else:
                 params[key] = value

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
 
+from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, decode, encode
 from bot.assistant import Assistant
+from bot.checklists import load_templates
 from bot.config import Config
-from bot.knowledge import KnowledgeBase
+from bot.flows import load_flows
+from bot.knowledge import KnowledgeBase, Snapshot
 from bot.storage import Store
 from bot.telegram_app import build_application
 from index.search import KnowledgeIndex
@@ -36,8 +39,19 @@ def config_for(
 
 
 def knowledge_with(index: KnowledgeIndex) -> KnowledgeBase:
+    """The shipped knowledge on the session's index: no index is built per test (the flows
+    and checklists are only read)."""
+    flows, _ = load_flows(KNOWLEDGE)
+    templates, _ = load_templates(KNOWLEDGE)
     kb = KnowledgeBase(KNOWLEDGE)
-    kb._index = index  # the session's index: no rebuild per test
+    kb.swap(
+        Snapshot(
+            index,
+            {f.id: f for f in flows},
+            {t.id: t for t in templates},
+            tuple(index.warnings),
+        )
+    )
     return kb
 
 
@@ -47,7 +61,7 @@ async def running_bot(
     db: Path,
     index: KnowledgeIndex,
     rate_limiter: bool = True,
-    assistant_options: dict[str, object] | None = None,
+    assistant_options: Mapping[str, Any] | None = None,
     folder: Path | None = None,
     knowledge: KnowledgeBase | None = None,
     app_options: dict[str, Any] | None = None,
@@ -57,7 +71,7 @@ async def running_bot(
     config = config_for(fake, db, rate_limiter, folder)
     store = Store(db)
     kb = knowledge or (KnowledgeBase(folder) if folder is not None else knowledge_with(index))
-    assistant = Assistant(kb, store, **(assistant_options or {}))  # type: ignore[arg-type]
+    assistant = Assistant(kb, store, **(assistant_options or {}))
     application = build_application(
         config, kb, store=store, assistant=assistant, **(app_options or {})
     )
@@ -78,3 +92,16 @@ async def running_bot(
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+def checklist_of(data: str) -> int:
+    """The checklist id a checklist button carries, read through the callback codec."""
+    action = decode(data)
+    if not isinstance(action, ChecklistOp | ChecklistPage | ChecklistTick):
+        raise AssertionError(f"not a checklist button: {data!r}")
+    return action.checklist
+
+
+def tick(checklist: int, item: int, page: int = 0) -> str:
+    """The callback data of the button that ticks `item` done."""
+    return encode(ChecklistTick(checklist, item, "done", page))

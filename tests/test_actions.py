@@ -40,7 +40,7 @@ from bot.checklists import MAX_OPEN
 from bot.flowchat import MAX_REMINDERS, STALE_FLOW
 from bot.knowledge import KnowledgeBase
 from bot.replies import Button, Outcome
-from bot.storage import SCHEMA_VERSION, Store
+from bot.storage import SCHEMA_VERSION, FlowStatus, Store
 from tests.conftest import KNOWLEDGE
 
 # Every format today's version writes, with the action it stands for.
@@ -400,7 +400,7 @@ def test_a_database_of_todays_schema_migrates_and_keeps_its_sessions(
     store = Store(path)
     session = store.start_session(9, "deadline")
     session.answers["verzoekdatum"] = "2026-03-15"
-    session.status = "done"
+    session.status = FlowStatus.DONE
     store.save_session(session)
     store.db.execute("alter table flow_sessions drop column dates")  # as version 4 made it
     store.db.execute("pragma user_version = 4")

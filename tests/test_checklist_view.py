@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram.constants import MessageLimit
 
+from bot.actions import ChecklistPage, encode
 from bot.checklists import PAGE, ChecklistChat
 from bot.storage import Store
 from handlers.outbox import RetryPolicy
@@ -18,7 +19,7 @@ from handlers.render import render
 from index.search import KnowledgeIndex
 from tests.conftest import plain
 from tests.fakebot import Call, FakeBotAPI
-from tests.telegram_harness import running_bot
+from tests.telegram_harness import checklist_of, running_bot, tick
 
 TEXT = st.text(alphabet=st.sampled_from("ab &<>\"'é🙂\n"), min_size=200, max_size=500)
 
@@ -38,7 +39,7 @@ def test_a_checklist_page_is_one_message_with_its_buttons(
     checklist_id = store.create_checklist(-1, "t", "Inventaris", "inventaris", items * 2)
     for n, remark in enumerate(remarks, start=1):
         if remark.strip():
-            store.add_remark(checklist_id, n, remark, 1, "Anna")
+            store.add_remark(checklist_id, n, remark, "Anna")
     view = ChecklistChat(lambda: {}, store, str, lambda: dt.datetime.now(dt.UTC))
     (message,) = render(view.render(checklist_id, 0))
     assert len(message.html) <= MessageLimit.MAX_TEXT_LENGTH
@@ -55,12 +56,12 @@ ANNA, BART = 11, 12
 FAST = {"retry": RetryPolicy(first=0.2, cap=1.0), "read_timeout": 2.0}
 
 
-async def start_checklist(fake: FakeBotAPI) -> tuple[Call, str]:
+async def start_checklist(fake: FakeBotAPI) -> tuple[Call, int]:
     fake.text("/checklist", user=ANNA, chat=GROUP)
     offer = (await fake.wait_sent(1, chat=GROUP))[-1]
     fake.press(dict(offer.buttons())["Stappenplan opstarten KSO"], fake.bot_message(offer), ANNA)
     checklist = (await fake.wait_sent(2, chat=GROUP))[-1]
-    return checklist, dict(checklist.buttons())["Details"].split(":")[1]
+    return checklist, checklist_of(dict(checklist.buttons())["Details"])
 
 
 def latest_view(fake: FakeBotAPI, checklist: Call) -> str:
@@ -80,7 +81,7 @@ async def test_a_message_left_behind_by_kill_9_is_redrawn_at_start(
         checklist, cid = await start_checklist(fake)
     store = Store(db)  # ticks committed, their edit never sent (the bot was killed)
     for item in (1, 2, 3):
-        store.tick(int(cid, 36), item, "gedaan", ANNA, "Anna")
+        store.tick(cid, item, "gedaan", ANNA, "Anna")
     store.close()
     async with running_bot(fake, db, shipped_index):  # nobody presses anything
         await fake.wait_for(lambda f: "— 3 van 19 gedaan" in latest_view(f, checklist))
@@ -98,9 +99,9 @@ async def test_a_pending_edit_is_sent_before_shutdown(
     async with running_bot(fake, db, shipped_index):
         checklist, cid = await start_checklist(fake)
         message = fake.bot_message(checklist)
-        fake.press(f"c:{cid}:t:1:g:0", message, ANNA)
+        fake.press(tick(cid, 1), message, ANNA)
         await fake.wait_for(lambda f: "— 1 van 19 gedaan" in latest_view(f, checklist))
-        fake.press(f"c:{cid}:t:2:g:0", message, BART)  # its edit waits (3 s a group message)
+        fake.press(tick(cid, 2), message, BART)  # its edit waits (3 s a group message)
         await fake.wait_for(lambda f: len(f.sent("answerCallbackQuery", chat=0)) >= 3)
         assert "— 1 van 19 gedaan" in latest_view(fake, checklist)
     # stopped (as on SIGTERM) within the pace: the waiting edit went out before HTTP closed
@@ -115,7 +116,7 @@ async def test_redraws_are_retried_when_telegram_fails_repeatedly(
         checklist, cid = await start_checklist(fake)
         fake.inject("answerCallbackQuery", "500", times=6)
         fake.inject("editMessageText", "500", times=6)
-        fake.press(f"c:{cid}:t:4:g:0", fake.bot_message(checklist), ANNA)
+        fake.press(tick(cid, 4), fake.bot_message(checklist), ANNA)
         await fake.wait_for(lambda f: "— 1 van 19 gedaan" in latest_view(f, checklist))
         await fake.wait_for(lambda f: len(f.sent("answerCallbackQuery")) >= 2)  # toast too
     assert len(fake.failed) == 12
@@ -128,7 +129,9 @@ async def test_not_modified_counts_as_shown_and_is_not_retried(
     async with running_bot(fake, db, shipped_index, app_options=FAST):
         checklist, cid = await start_checklist(fake)
         fake.inject("editMessageText", "not_modified")
-        fake.press(f"c:{cid}:p:0", fake.bot_message(checklist), ANNA)  # the page it shows
+        fake.press(
+            encode(ChecklistPage(cid, 0)), fake.bot_message(checklist), ANNA
+        )  # the page it shows
         await fake.wait_for(lambda f: len(f.failed) == 1)
         await fake.wait_for(lambda f: f.busy == 0)
         fake.text("/help", user=ANNA)  # something later goes out; the edit is not tried again

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from bot.actions import ChecklistOp, encode
 from bot.checklists import load_templates
 from bot.knowledge import check_knowledge
 from bot.storage import Store
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import Call, FakeBotAPI
-from tests.telegram_harness import running_bot
+from tests.telegram_harness import checklist_of, running_bot, tick
 
 GROUP = -200
 ANNA, BART, CEES = 11, 12, 13
@@ -95,7 +96,7 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
 
         # remark as a reply to the checklist message
         fake.text("3: stofzuiger besteld, levering 12 mei", user=BART, chat=GROUP, reply_to=message)
-        saved = await fake.wait_for(
+        await fake.wait_for(
             lambda f: any(
                 "Opmerking bij 3. Stofzuiger opgeslagen" in c.text for c in f.sent(chat=GROUP)
             )
@@ -105,7 +106,7 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
         await fake.wait_for(lambda f: "Pagina 2 van 5" in latest_view(f, checklist), timeout=15)
         # details: who ticked what and when
         fake.press(buttons["Details"], message, CEES)
-        details = await fake.wait_for(
+        await fake.wait_for(
             lambda f: any(c.text.startswith("Details: Inventaris KWG") for c in f.sent(chat=GROUP))
         )
         detail = next(plain(c.text) for c in fake.sent(chat=GROUP) if c.text.startswith("Details"))
@@ -134,11 +135,10 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
                 "gesloten" in str(c.params.get("text")) for c in f.sent("answerCallbackQuery")
             )
         )
-        fake.press(f"c:{items[0].split(':')[1]}:o", message, ANNA)
+        fake.press(encode(ChecklistOp(checklist_of(items[0]), "reopen")), message, ANNA)
         await fake.wait_for(
             lambda f: "Deze checklist is gesloten." not in latest_view(f, checklist), timeout=15
         )
-    del saved, details
     store = Store(db)
     (row,) = list(store.db["checklists"].rows)
     assert row["status"] == "open"
@@ -154,7 +154,7 @@ async def test_burst_of_50_ticks_gives_few_edits_and_survives_restart_and_faults
     async with running_bot(fake, db, shipped_index):
         checklist = await start_checklist(fake, "Stappenplan opstarten KSO")
     message = fake.bot_message(checklist)
-    cid = dict(checklist.buttons())["Details"].split(":")[1]
+    cid = checklist_of(dict(checklist.buttons())["Details"])
     # a restart between ticks: a new Application on the same database; the old buttons work
     fake.inject("editMessageText", "500")
     fake.inject("editMessageText", "429", 1)
@@ -164,14 +164,14 @@ async def test_burst_of_50_ticks_gives_few_edits_and_survives_restart_and_faults
         # who tick the same item at the same moment agree (items 1-12 are ticked two or three
         # times, 13-19 twice)
         for i in range(50):
-            fake.press(f"c:{cid}:t:{i % 19 + 1}:g:0", message, [ANNA, BART, CEES][i % 3])
+            fake.press(tick(cid, i % 19 + 1), message, [ANNA, BART, CEES][i % 3])
         await fake.wait_sent(50, "answerCallbackQuery", timeout=30)
         await fake.wait_for(lambda f: "— 19 van 19 gedaan" in latest_view(f, checklist), timeout=30)
         edits = fake.counts.get("editMessageText", 0) - before
     assert edits <= 5, edits  # coalesced: a burst is a handful of edits, within 20 a minute
     assert len(fake.failed) == 2  # the refused edits (500, 429) lost nothing
     store = Store(db)
-    ticks = store.ticks(int(cid, 36))
+    ticks = store.ticks(cid)
     assert sorted(n for n, t in ticks.items() if t["state"] == "gedaan") == list(range(1, 20))
     store.close()
 

@@ -160,17 +160,19 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 
 
 def test_help_and_command_menu_come_from_one_list() -> None:
-    from bot.commands import COMMANDS, for_scope
-    from bot.texts import help_text
+    from bot.commands import for_scope, help_text, table
+    from bot.knowledge import build_snapshot
 
+    commands = table(build_snapshot(KNOWLEDGE).flows)
     readme = (ROOT / "README.md").read_text("utf-8")
-    for command in COMMANDS:
-        assert f"/{command.name}" in help_text(is_admin=True)
+    for command in commands:
+        assert f"/{command.name}" in help_text(commands, is_admin=True)
         assert f"`/{command.name}" in readme
-    admin_only = {c.name for c in COMMANDS if c.admin}
+    admin_only = {c.name for c in commands if c.admin}
     assert admin_only == {"status", "rapport", "herlaad"}
-    assert {c.name for c in for_scope("group")} == {c.name for c in COMMANDS} - admin_only
-    assert "status" not in help_text(is_admin=False)
+    assert {c.name for c in for_scope(commands, "group")} == {c.name for c in commands} - admin_only
+    assert {"pandcheck", "deadline", "woonvorm", "termijnen"} <= {c.name for c in commands}
+    assert "status" not in help_text(commands, is_admin=False)
 
 
 def test_in_the_terminal_a_typed_number_is_an_answer_and_a_button_is_chosen_with_a_hash() -> None:
@@ -207,3 +209,11 @@ def test_in_the_terminal_ticks_are_buttons_or_typed_and_a_restart_asks_first(
     assert again.returncode == 0, again.stderr
     assert "U was bezig met 'Is dit pand geschikt?' (vraag 14 van ongeveer" in again.stdout
     assert "Is het pand bedoeld voor tienermoederopvang?" in again.stdout  # then it went on
+
+
+def test_the_cli_documents_no_verb_it_lacks() -> None:
+    import bot.cli
+
+    assert bot.cli.__doc__ is not None
+    assert "eval" not in bot.cli.__doc__  # there is no `draaibot eval`
+    assert run("eval").returncode != 0

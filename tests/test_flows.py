@@ -11,7 +11,9 @@ import pytest
 from bot import flowengine as engine
 from bot.assistant import Assistant, Chat
 from bot.knowledge import KnowledgeBase, check_knowledge
-from bot.storage import Store
+from bot.parsing import ParseError
+from bot.replies import Outcome
+from bot.storage import FlowStatus, Store
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 22)
@@ -149,8 +151,8 @@ def assistant(kb: KnowledgeBase, tmp_path: Path) -> Assistant:
 CHAT = Chat(5, "private", 5)
 
 
-def press(a: Assistant, label: str, outcome: object) -> object:
-    buttons = [b for r in outcome.replies for row in r.buttons for b in row]  # type: ignore[attr-defined]
+def press(a: Assistant, label: str, outcome: Outcome) -> Outcome:
+    buttons = [b for r in outcome.replies for row in r.buttons for b in row]
     (button,) = [b for b in buttons if b.label == label]
     return a.press(CHAT, button.action)
 
@@ -164,7 +166,7 @@ def test_woonvorm_flow_with_buttons_and_typing(assistant: Assistant) -> None:
     second = assistant.message(CHAT, "zeven")
     assert "Hoe zelfstandig" in second.replies[0].text
     done = press(assistant, "Ertussenin", second)
-    text = done.replies[0].text  # type: ignore[attr-defined]
+    text = done.replies[0].text
     assert "Kleinschalige wooneenheid+ (KWE+): 6 tot 8 jongeren" in text
     assert "Bron: Draaiboek KSO › De drie woonvormen van de KSO › Begeleiding" in text
     assert assistant.store.active_session(CHAT.id) is None
@@ -178,9 +180,9 @@ def test_back_stop_resume_and_stale_buttons(
     third = assistant.message(CHAT, "4")
     assert "stedelijk gebied" in third.replies[0].text
     back = press(assistant, "↩ Vorige", third)
-    assert "Voor hoeveel jongeren" in back.replies[0].text  # type: ignore[attr-defined]
+    assert "Voor hoeveel jongeren" in back.replies[0].text
     stale = press(assistant, "Ja", third)  # a button of a question that is no longer current
-    assert stale.notice == "Deze vraag is al beantwoord."  # type: ignore[attr-defined]
+    assert stale.notice == "Deze vraag is al beantwoord."
     assistant.message(CHAT, "4")
     # a restart: a new assistant on the same database resumes where the user was
     again = Assistant(kb, Store(tmp_path / "flows.db"), clock=lambda: clock_at(TODAY))
@@ -190,7 +192,7 @@ def test_back_stop_resume_and_stale_buttons(
     stopped = again.stop(CHAT)
     assert stopped.replies[0].text.startswith("Gestopt met 'Is dit pand geschikt?'")
     late = press(again, "Ja", resumed)
-    assert late.alert and "afgelopen of gestopt" in late.notice  # type: ignore[attr-defined]
+    assert late.alert and "afgelopen of gestopt" in late.notice
 
 
 def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None:
@@ -207,19 +209,19 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
         "in een woonwijk": "ja",  # a typed answer to a button question counts too
     }
     for _ in range(60):
-        reply = outcome.replies[0]  # type: ignore[attr-defined]
+        reply = outcome.replies[0]
         if "Uitkomst" in reply.text:
             break
         answer = next((v for k, v in typed.items() if k in reply.text), None)
         if "Elektra en water" in reply.text:  # tick the first, then Klaar
             ticked = press(assistant, "☐ 1. Elektrische installatie volgens NEN 3140", outcome)
-            assert ticked.edit and "1. ☑ Elektrische" in ticked.replies[0].text  # type: ignore[attr-defined]
+            assert ticked.edit and "1. ☑ Elektrische" in ticked.replies[0].text
             outcome = press(assistant, "Klaar (1 aangevinkt)", ticked)
         elif "vink aan wat aanwezig is" in reply.text:
             outcome = press(assistant, "Alles aanwezig", outcome)
         else:
             outcome = assistant.message(CHAT, answer) if answer else press(assistant, "Ja", outcome)
-    text = outcome.replies[0].text  # type: ignore[attr-defined]
+    text = outcome.replies[0].text
     # the verdict first, naming what fails, then what fails before what complies
     failing = text.count("❌")
     assert failing == 4
@@ -236,7 +238,8 @@ def test_full_pandcheck_gives_verdict_and_document(assistant: Assistant) -> None
     )
     assert "60% van de inrichtingsvergoeding" in text
     document = press(assistant, "Als document", outcome)
-    attachment = document.replies[0].attachment  # type: ignore[attr-defined]
+    attachment = document.replies[0].attachment
+    assert attachment is not None
     assert attachment.filename.endswith(".md") and b"# Is dit pand geschikt?" in attachment.content
 
 
@@ -257,7 +260,7 @@ def test_deadline_forgets_the_birth_date_and_sets_reminders(assistant: Assistant
     session = assistant.store.db.execute("select answers from flow_sessions").fetchall()[-1][0]
     assert "2009" not in session and "verzoekdatum" in session
     reminder = press(assistant, "🔔 15 maart 2027: 1 maand vooraf", done)
-    assert "op 15 februari 2027 om 9:00 uur" in reminder.replies[0].text  # type: ignore[attr-defined]
+    assert "op 15 februari 2027 om 9:00 uur" in reminder.replies[0].text
     listing = assistant.reminders(CHAT)
     assert "15 februari 2027 over 15 maart 2027" in listing.replies[0].text
     (row,) = assistant.store.db.execute("select due, send_on, label from reminders").fetchall()
@@ -317,13 +320,13 @@ def test_vorige_shows_the_answer_given(assistant: Assistant) -> None:
     assert "Voor hoeveel jongeren" in text
 
 
-def _pandcheck_until(assistant: Assistant, woonvorm: str, jongeren: str) -> object:
+def _pandcheck_until(assistant: Assistant, woonvorm: str, jongeren: str) -> Outcome:
     """Start a pandcheck with this woonvorm and number of jongeren, then answer every question
     with a typed answer that fits it ('ja', 'alles', '3', '30 m2') until the outcome."""
     outcome = press(assistant, woonvorm, assistant.start_flow(CHAT, "pandcheck"))
     outcome = assistant.message(CHAT, jongeren)
     for _ in range(40):
-        text = outcome.replies[0].text  # type: ignore[attr-defined]
+        text = outcome.replies[0].text
         if "Uitkomst" in text:
             return outcome
         if "vink aan" in text:
@@ -341,21 +344,21 @@ def _pandcheck_until(assistant: Assistant, woonvorm: str, jongeren: str) -> obje
 def test_an_unknown_woonvorm_is_derived_from_the_number_and_the_assumption_said(
     assistant: Assistant,
 ) -> None:
-    text = _pandcheck_until(assistant, "Weet ik niet", "10").replies[0].text  # type: ignore[attr-defined]
+    text = _pandcheck_until(assistant, "Weet ik niet", "10").replies[0].text
     assert "U wist de woonvorm niet. Ik ben uitgegaan van een KWG, afgeleid uit het aantal " in text
     assert "Keukenruimte van minimaal 11,5 m2" in text  # the KWG's requirements are checked
 
 
 def test_an_unknown_woonvorm_and_number_check_every_woonvorm(assistant: Assistant) -> None:
     outcome = _pandcheck_until(assistant, "Weet ik niet", "weet ik niet")
-    text = outcome.replies[0].text  # type: ignore[attr-defined]
+    text = outcome.replies[0].text
     assert "getoetst aan de eisen van alle woonvormen (KWG, KWE en KWE+)" in text
     # the kitchen, bathroom and fire requirements are not dropped, and say whose they are
     assert "Keukenruimte van minimaal 11,5 m2 (bij een KWG)" in text
     assert "Minimaal 1 badkamer (bij een KWE of KWE+)" in text
     assert "Rookmelders op alle verdiepingen in de gangen (verkeersruimten) (bij een KWG)" in text
     # 'Hoeveel badkamers?' is asked once for both
-    session = assistant.store.latest_session(CHAT.id, "done")
+    session = assistant.store.latest_session(CHAT.id, FlowStatus.DONE)
     assert session is not None and "badkamers_kwg" in session.answers
     assert "badkamers_kwe" not in session.answers
     # a requirement of every woonvorm cites both rows, never the KWG's alone
@@ -365,7 +368,7 @@ def test_an_unknown_woonvorm_and_number_check_every_woonvorm(assistant: Assistan
 
 
 def test_a_kwe_pandcheck_cites_the_kwe_rows(assistant: Assistant) -> None:
-    text = _pandcheck_until(assistant, "KWE", "4").replies[0].text  # type: ignore[attr-defined]
+    text = _pandcheck_until(assistant, "KWE", "4").replies[0].text
     assert "8.2 KWE(+) › Huiskamer minimaal 5m2 per jongere" in text
     assert "8.2 KWE(+) › Internet" in text
     assert "8.1 KWG" not in text
@@ -382,7 +385,7 @@ def test_ticks_typed_as_numbers_words_or_dont_know(assistant: Assistant) -> None
     assert engine.answer_text(step, "niets", TODAY, kwg) == []
     assert engine.answer_text(step, "geen idee", TODAY, kwg) == "weet ik niet"
     for wrong in ("9", "1 x", "brandblusser"):
-        with pytest.raises(engine.ParseError, match="bijvoorbeeld 1 3"):
+        with pytest.raises(ParseError, match="bijvoorbeeld 1 3"):
             engine.answer_text(step, wrong, TODAY, kwg)
 
 
@@ -399,7 +402,7 @@ def test_a_user_back_after_a_while_is_asked_first(kb: KnowledgeBase) -> None:
     assert last.text.endswith("Verdergaan of stoppen?")
     assert asked.replies[0].answer is not None  # the question got its answer first
     go_on = press(assistant, "Verdergaan", asked)
-    assert "Voor hoeveel jongeren" in go_on.replies[0].text  # type: ignore[attr-defined]
+    assert "Voor hoeveel jongeren" in go_on.replies[0].text
     now[0] += 3600
     taken = assistant.message(CHAT, "10")  # a valid answer is taken, and said so
     assert taken.replies[0].text.startswith(
@@ -416,7 +419,7 @@ def test_start_with_a_flow_open_asks_whether_to_go_on(assistant: Assistant) -> N
     started = assistant.start(CHAT)
     assert started.replies[-1].text.startswith("U was bezig met")
     stop = press(assistant, "Stoppen", started)
-    assert "Gestopt met" in stop.replies[0].text  # type: ignore[attr-defined]
+    assert "Gestopt met" in stop.replies[0].text
     assert len(assistant.start(CHAT).replies) == 1  # nothing open: only the welcome
 
 
@@ -427,7 +430,8 @@ def test_a_result_as_a_word_document(assistant: Assistant) -> None:
 
     outcome = _pandcheck_until(assistant, "KWG", "10")
     document = press(assistant, "Als Word-document", outcome)
-    attachment = document.replies[0].attachment  # type: ignore[attr-defined]
+    attachment = document.replies[0].attachment
+    assert attachment is not None
     assert attachment.filename.endswith(".docx")
     paragraphs = [p.text for p in docx.Document(io.BytesIO(attachment.content)).paragraphs]
     assert paragraphs[0] == "Is dit pand geschikt?"
@@ -439,13 +443,37 @@ def test_a_result_as_a_word_document(assistant: Assistant) -> None:
     )
 
 
-def test_the_readme_and_help_show_the_flows_as_they_behave() -> None:
+def test_the_readme_and_help_show_the_flows_as_they_behave(assistant: Assistant) -> None:
     from bot.flows import TYPES
-    from bot.texts import help_text
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text("utf-8")
     assert all(kind in readme for kind in TYPES)  # every step type staff may use
     for shown in ("vink aan wat aanwezig is", "Als Word-document", "Verdergaan of stoppen?"):
         assert shown in readme
-    assert "vink aan wat aanwezig is" in help_text() and "Word" in help_text()
+    shown_help = assistant.help(CHAT).replies[0].text
+    assert "vink aan wat aanwezig is" in shown_help and "Word" in shown_help
+
+
+def test_statuses_prompt_kinds_and_step_types_are_typed_and_old_rows_still_load(
+    tmp_path: Path,
+) -> None:
+    from bot.flows import StepType, load_flows
+    from bot.replies import PromptKind
+    from bot.storage import FlowStatus, Store
+
+    store = Store(tmp_path / "v.db")
+    session = store.start_session(7, "woonvorm")
+    assert session.status is FlowStatus.ACTIVE
+    with store.db.conn:  # a row as an older version wrote it: a bare string
+        store.db.execute("update flow_sessions set status = 'done' where id = ?", [session.id])
+    done = store.latest_session(7, FlowStatus.DONE)
+    assert done is not None and done.status is FlowStatus.DONE
+    store.add_pending(7, 99, 1, PromptKind.MISSING, 3)
+    row = store.db.execute("select kind from pending").fetchone()
+    assert row == ("missing",) and type(row[0]) is str  # stored readable, as before
+    pending = store.pending(7, 99)
+    assert pending is not None and PromptKind(pending["kind"]) is PromptKind.MISSING
+    store.close()
+    steps = load_flows(KNOWLEDGE)[0]
+    assert all(isinstance(s.type, StepType) for f in steps for s in f.steps)

@@ -8,6 +8,7 @@ import json
 import sqlite3
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from bot.outbox import Outbox, last_api_ok
@@ -16,7 +17,7 @@ from handlers.outbox import RetryPolicy
 from index.search import KnowledgeIndex
 from tests.conftest import plain
 from tests.fakebot import BOT_USERNAME, Call, FakeBotAPI
-from tests.telegram_harness import running_bot
+from tests.telegram_harness import checklist_of, running_bot, tick
 
 USERS = (21, 22, 23)
 FLOW_USER = 24
@@ -38,6 +39,11 @@ def queued(db: Path, chat: int) -> list[str]:
     return [
         json.loads(str(r["payload"]))["text"] for r in outbox_rows(db) if r["lane"] == f"c{chat}"
     ]
+
+
+def all_queued(db: Path, n: int, fake: FakeBotAPI) -> bool:
+    """Every user has at least `n` replies waiting in the outbox."""
+    return all(len(queued(db, u)) >= n for u in USERS)
 
 
 def ticks_stored(db: Path) -> int:
@@ -72,17 +78,17 @@ async def test_a_minute_of_500s_and_timeouts_loses_nothing(
     async with running_bot(fake, db, shipped_index, app_options=FAST):
         checklist = await start_checklist(fake)
         message = fake.bot_message(checklist)
-        cid = dict(checklist.buttons())["Details"].split(":")[1]
+        cid = checklist_of(dict(checklist.buttons())["Details"])
         fake.outage(("500", 0), ("timeout", 1.5))  # everything but getUpdates fails
         start = time.monotonic()
         # three users ask three questions each, each after the previous one was handled
         for n, question in enumerate(QUESTIONS, start=1):
             for user in USERS:
                 fake.text(question, user=user)
-            await fake.wait_for(lambda f, n=n: all(len(queued(db, u)) >= n for u in USERS))
+            await fake.wait_for(partial(all_queued, db, n))
         # two members tick five items of the group checklist
         for item in range(1, 6):
-            fake.press(f"c:{cid}:t:{item}:g:0", message, (ANNA, BART)[item % 2])
+            fake.press(tick(cid, item), message, (ANNA, BART)[item % 2])
         await fake.wait_for(lambda f: ticks_stored(db) == 5)
         # a flow in a private chat: the question, the user's answer, the next question
         fake.text("/woonvorm", user=FLOW_USER)

@@ -8,13 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot import flowengine as engine
 from bot.actions import FlowTick
 from bot.assistant import Assistant, Chat
-from bot.flows import Step
+from bot.flows import NO, UNKNOWN, YES, Step, StepType
 from bot.knowledge import KnowledgeBase
 from bot.parsing import ParseError, parse_count, parse_number
 from bot.storage import Store
@@ -22,23 +22,17 @@ from bot.terminal import TerminalChat
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 28)
-YES_NO = Step(id="q", ask="Is er een rookmelder?", type="ja_nee", line=1)
-COUNT = Step(id="n", ask="Hoeveel slaapkamers?", type="aantal", line=1, maximum=30)
-AREA = Step(id="a", ask="Hoe groot is de keuken (m2)?", type="oppervlakte", line=1)
+YES_NO = Step(id="q", ask="Is er een rookmelder?", type=StepType.YES_NO, line=1)
+COUNT = Step(id="n", ask="Hoeveel slaapkamers?", type=StepType.COUNT, line=1, maximum=30)
+AREA = Step(id="a", ask="Hoe groot is de keuken (m2)?", type=StepType.AREA, line=1)
 
 
 @pytest.mark.parametrize(
     "typed,meant",
     [
-        *[
-            (t, engine.YES)
-            for t in ("ja", "Ja hoor!", "jazeker", "klopt", "ja, dat klopt", "zeker")
-        ],
-        *[(t, engine.NO) for t in ("nee", "Nee hoor.", "niet", "helaas niet", "neen")],
-        *[
-            (t, engine.UNKNOWN)
-            for t in ("weet niet", "geen idee", "?", "Weet ik niet.", "onbekend")
-        ],
+        *[(t, YES) for t in ("ja", "Ja hoor!", "jazeker", "klopt", "ja, dat klopt", "zeker")],
+        *[(t, NO) for t in ("nee", "Nee hoor.", "niet", "helaas niet", "neen")],
+        *[(t, UNKNOWN) for t in ("weet niet", "geen idee", "?", "Weet ik niet.", "onbekend")],
     ],
 )
 def test_yes_no_and_dont_know_as_people_type_them(typed: str, meant: str) -> None:
@@ -167,6 +161,8 @@ def test_the_terminal_writes_what_telegram_would_send_as_a_file(
 
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=80))
+@example("¹")  # a digit to str.isdigit, no number to int()
+@example("1 ٣")
 def test_no_typed_text_crashes_a_tick_question_or_loses_its_ticks(text: str) -> None:
     assistant = Assistant(SHIPPED, Store(None))
     chat = Chat(6, "private", 6)
