@@ -17,6 +17,8 @@ from bot.actions import (
     ChecklistPage,
     ChecklistTick,
     DeleteReminder,
+    DraftOp,
+    DraftPublish,
     Feedback,
     FlowChoice,
     FlowDocument,
@@ -26,6 +28,8 @@ from bot.actions import (
     MorePassages,
     NewChecklist,
     Remind,
+    RestoreCancel,
+    RestoreConfirm,
     ShowSource,
     Start,
     StartFlow,
@@ -251,6 +255,9 @@ class Assistant:
                 return Outcome(outcome.replies, outcome.notice, outcome.alert, refresh=refresh)
             case Start() | StartFlow():
                 return self.start_action(chat, action)
+            case DraftPublish() | DraftOp() | RestoreConfirm() | RestoreCancel():
+                # knowledge buttons are handled in Telegram (handlers/knowledge_admin.py)
+                return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
         stored = self.store.answer(action.answer)

@@ -37,6 +37,11 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "herlaad", "Laad de kennismap opnieuw en toon wat er veranderde", group=False, admin=True
     ),
+    Command("concepten", "Concepten die klaarstaan om te publiceren", group=False, admin=True),
+    Command("versies", "De laatste versies van de kennis", group=False, admin=True),
+    Command(
+        "terugzetten", "Zet de kennis terug naar versie N (na bevestiging)", group=False, admin=True
+    ),
 )
 
 

@@ -37,9 +37,11 @@ from bot.commands import for_scope
 from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.outbox import Outbox
+from bot.publishing import Publisher
 from bot.redact import RedactingFormatter
 from bot.storage import Store
 from handlers import chat as h
+from handlers import knowledge_admin
 from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
 from handlers.outbox import OutboxSender, RetryPolicy, redraw_behind
@@ -124,6 +126,7 @@ def build_application(
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
+        .base_file_url(file_url(config.api_base_url))
         .concurrent_updates(CONCURRENT_UPDATES)
         .request(
             HealthNotingRequest(
@@ -158,14 +161,28 @@ def build_application(
     application.bot_data[OUTBOX] = OutboxSender(
         application.bot, store, lambda c, p: checklists.render(c, p), retry
     )
-    application.bot_data[h.RELOADER] = Reloader(assistant, config.admins)
+    publisher = Publisher(knowledge)
+    application.bot_data[knowledge_admin.PUBLISHER] = publisher
+    application.bot_data[h.RELOADER] = Reloader(assistant, config.admins, publisher)
     application.bot_data[WATCH] = config.watch
     register(application)
     return application
 
 
+def file_url(base_url: str) -> str:
+    """The Bot API's file download URL for a base URL: PTB does not derive it, so a
+    self-hosted Bot API server (or the tests' fake one) needs it set: `.../bot` becomes
+    `.../file/bot`."""
+    if "/bot{token}" in base_url:
+        return base_url.replace("/bot{token}", "/file/bot{token}")
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url.rstrip("/") + "/file/bot"
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, h.skip_repeated), group=-1)
+    knowledge_admin.register(application)  # files, drafts being tried, knowledge buttons
     message = filters.UpdateType.MESSAGE
     commands = {
         "start": h.on_start,
@@ -182,6 +199,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         "checklist": h.on_checklist,
         "checklists": h.on_checklists,
         "herlaad": h.on_herlaad,
+        **knowledge_admin.COMMANDS,
         **{flow: h.on_flow for flow in FLOW_COMMANDS},
     }
     for name, callback in commands.items():

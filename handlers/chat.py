@@ -199,7 +199,8 @@ async def on_herlaad(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, context, refusal)
         return
     reloader: Reloader = context.application.bot_data[RELOADER]
-    await reply(update, context, await reloader.reload("op verzoek"))
+    who = chat_of(update, context).user_name or "beheerder"
+    await reply(update, context, await reloader.reload("op verzoek", who=f"{who} (/herlaad)"))
 
 
 async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -291,4 +292,3 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         edits.schedule(query.message.chat.id, query.message.message_id, checklist_id, page)
     if outcome.replies:
         await reply(update, context, outcome)
-

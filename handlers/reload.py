@@ -17,6 +17,7 @@ from watchfiles import Change, awatch
 
 from bot import texts
 from bot.assistant import Assistant
+from bot.publishing import DRAFTS_DIR, Publisher
 from bot.replies import Outcome
 from handlers.send import send_outcome
 from index.search import InvalidKnowledge
@@ -31,18 +32,26 @@ SHOWN_PROBLEMS = 30
 
 
 class Reloader:
-    def __init__(self, assistant: Assistant, admins: frozenset[int]) -> None:
+    def __init__(
+        self, assistant: Assistant, admins: frozenset[int], publisher: Publisher | None = None
+    ) -> None:
         self.assistant = assistant
         self.admins = admins
-        self._lock = asyncio.Lock()
+        self.publisher = publisher  # records every reload that changed files as a version
+        self.lock = asyncio.Lock()  # one reload, publish or rollback at a time
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.watching = asyncio.Event()  # set once changes in the folder are being seen
 
-    async def reload(self, reason: str) -> Outcome:
+    async def reload(self, reason: str, who: str = "/herlaad") -> Outcome:
         """Build beside the old knowledge and swap; never leaves a half-built index in place."""
+        outcome = await self._reload(reason, who, quiet=False)
+        return outcome or Outcome.say(texts.RELOAD_CRASHED.format(error="-"))
+
+    async def _reload(self, reason: str, who: str, quiet: bool) -> Outcome | None:
+        """`quiet`: None when nothing changed (a file saved again, a publish already loaded)."""
         knowledge = self.assistant.knowledge
-        async with self._lock:
+        async with self.lock:
             try:
                 fresh = await asyncio.to_thread(knowledge.prepare)
             except InvalidKnowledge as exc:
@@ -52,6 +61,14 @@ class Reloader:
                 log.exception("reload failed (%s)", reason)
                 return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
             changes = knowledge.swap(fresh)
+            version = None
+            if self.publisher is not None:
+                try:
+                    version = self.publisher.record(changes, who, reason)
+                except OSError as exc:
+                    log.warning("version not recorded: %r", exc)
+        if quiet and version is None and changes.empty:
+            return None
         log.info("knowledge reloaded (%s)", reason)
         return self.assistant.reload_done(changes, reason)
 
@@ -83,8 +100,10 @@ class Reloader:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _watch(self, bot: Bot, folder: Path) -> None:
+        drafts = str(folder / DRAFTS_DIR) + "/"
+
         def relevant(change: Change, path: str) -> bool:
-            return path.endswith(WATCHED) and "/." not in path
+            return path.endswith(WATCHED) and "/." not in path and not path.startswith(drafts)
 
         while not self._stop.is_set():
             try:
@@ -107,5 +126,8 @@ class Reloader:
 
     async def _changed(self, bot: Bot, changes: set[tuple[Change, str]]) -> None:
         names = sorted({Path(p).name for _, p in changes})
-        outcome = await self.reload("gewijzigd: " + ", ".join(names[:5]))
-        await self.notify_admins(bot, outcome)
+        outcome = await self._reload(
+            "gewijzigd: " + ", ".join(names[:5]), "map gewijzigd (watcher)", quiet=True
+        )
+        if outcome is not None:
+            await self.notify_admins(bot, outcome)
