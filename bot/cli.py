@@ -224,8 +224,9 @@ def _shell_user() -> str:
 def _publisher(args: argparse.Namespace, config: Config) -> Publisher:
     from bot.publishing import Publisher
 
-    folder = _knowledge(args, config)
-    return Publisher(KnowledgeBase(folder, config.db_file.parent / LAST_GOOD))
+    # No last good copy here: a running bot keeps its own when its watcher loads the change,
+    # and a bot that starts later makes one at start-up.
+    return Publisher(KnowledgeBase(_knowledge(args, config)))
 
 
 def _publish(

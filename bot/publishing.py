@@ -40,6 +40,7 @@ import yaml
 from bot.clock import local
 from bot.knowledge import KnowledgeBase, build_snapshot, inspect, snapshot_diff
 from bot.knowledge_diff import KnowledgeDiff
+from bot.knowledge_diff import diff as knowledge_diff
 from index.checks import check_folder
 from index.documents import DOCUMENTS_DIR, slugify
 from index.files import MAX_FILE_BYTES
@@ -446,14 +447,16 @@ class Publisher:
             diff: KnowledgeDiff | None = None
             if not any(p.is_error for p in own + elsewhere):
                 try:
-                    live_snapshot = self.knowledge.snapshot
-                except InvalidKnowledge as exc:  # the live folder itself is broken
-                    elsewhere += exc.problems
+                    fresh = build_snapshot(staged)
+                except InvalidKnowledge as exc:
+                    elsewhere += [_relative(p, staged) for p in exc.problems]
                 else:
                     try:
-                        diff = snapshot_diff(live_snapshot, build_snapshot(staged))
-                    except InvalidKnowledge as exc:
-                        elsewhere += [_relative(p, staged) for p in exc.problems]
+                        diff = snapshot_diff(self.knowledge.snapshot, fresh)
+                    except InvalidKnowledge:  # the live folder itself is broken: all is new
+                        diff = knowledge_diff(
+                            [], fresh.index.documents, {}, fresh.flows, {}, fresh.templates
+                        )
         return Review(
             draft,
             text,
