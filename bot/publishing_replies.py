@@ -112,7 +112,8 @@ def published_outcome(done: Published) -> Outcome:
 
 def error_outcome(exc: PublishError) -> Outcome:
     text = str(exc)
-    text = text[0].upper() + text[1:] if text else text
+    if text and text.split()[0].isalpha():  # a sentence, not a file name
+        text = text[0].upper() + text[1:]
     if exc.problems:
         text += "\n" + problem_lines(exc.problems, own=False)
     return Outcome.say(_cut(text))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from pathlib import Path
 
 from telegram import Bot
@@ -100,10 +101,13 @@ class Reloader:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _watch(self, bot: Bot, folder: Path) -> None:
-        drafts = str(folder / DRAFTS_DIR) + "/"
+        root = os.path.abspath(folder)
 
         def relevant(change: Change, path: str) -> bool:
-            return path.endswith(WATCHED) and "/." not in path and not path.startswith(drafts)
+            if not path.endswith(WATCHED) or "/." in path:
+                return False
+            # drafts are never live: a draft written or removed is no change of the knowledge
+            return os.path.relpath(os.path.abspath(path), root).split(os.sep)[0] != DRAFTS_DIR
 
         while not self._stop.is_set():
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from bot import importer
+from bot.cli import COMMANDS as CLI_COMMANDS
 from bot.knowledge import KnowledgeBase
 from bot.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
 from bot.telegram_app import file_url
@@ -19,6 +22,8 @@ from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
+from tests.test_import_robustness import DOCX_XML
+from tests.test_import_robustness import word_file as word_file_with
 
 USER = 7
 PETS_QUESTION = "mogen jongeren een huisdier houden in de woning?"
@@ -196,6 +201,12 @@ async def test_buttons_and_uploads_are_for_admins_in_a_private_chat(
         fake.document("huisregels.md", HOUSE_RULES.encode(), user=ADMIN_ID, chat=-100)
         group = (await fake.wait_sent(1, chat=-100, timeout=20))[0]
         assert "privéchat" in plain(group.text)
+        # a Word file that unpacks far beyond the limit (a zip bomb) is refused, nothing kept
+        size = importer.MAX_UNPACKED_BYTES + 1024 * 1024
+        bomb = word_file_with(tmp_path / "bom.docx", DOCX_XML.format(text="a" * size).encode())
+        refused_bomb = plain((await upload(fake, "bom.docx", bomb.read_bytes())).text)
+        assert "bom.docx is uitgepakt te groot" in refused_bomb
+        assert not (small_knowledge / DRAFTS_DIR / "bom").exists()
         usage = plain((await say(fake, "/terugzetten abc")).text)
         assert "Gebruik: /terugzetten N" in usage
         assert "Alleen" in plain((await say(fake, "/versies", chat=USER)).text) or "alleen" in (
@@ -299,3 +310,31 @@ def test_import_writes_a_draft_and_publishing_is_explicit_from_the_command_line(
     assert "22.00" in (small_knowledge / "documenten" / "bezoek.md").read_text("utf-8")
     gone = run_cli(small_knowledge, "publiceer", "bestaat-niet")
     assert gone.returncode == 1 and "bestaat niet meer" in gone.stderr
+
+
+def test_the_guides_command_lines_exist() -> None:
+    guide = (ROOT / "docs" / "kennisbeheer.md").read_text("utf-8")
+    verbs = re.findall(r"^draaibot (\w+)", guide, flags=re.M)
+    assert {"import", "concepten", "publiceer", "versies", "terugzetten"} <= set(verbs)
+    assert set(verbs) <= set(CLI_COMMANDS)
+
+
+def test_drafts_and_history_are_in_the_backup(tmp_path: Path, small_knowledge: Path) -> None:
+    import tarfile
+
+    from bot.backup import make_backup
+    from bot.storage import Store
+
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    text = (small_knowledge / "documenten" / "test.md").read_text("utf-8")
+    publisher.save_draft("test", "documenten/test.md", text + "\nNieuw.\n", "Anna", "t", [])
+    publisher.publish("test", "Anna")
+    publisher.save_draft("wacht", "documenten/wacht.md", text, "Anna", "t", [])
+    db = tmp_path / "data" / "d.db"
+    db.parent.mkdir()
+    Store(db).close()
+    make_backup(db, small_knowledge, tmp_path / "b.tar.gz")
+    with tarfile.open(tmp_path / "b.tar.gz") as tar:
+        names = tar.getnames()
+    assert "knowledge/.versies/000001.json" in names
+    assert "knowledge/concepten/wacht/documenten/wacht.md" in names
