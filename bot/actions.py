@@ -207,6 +207,7 @@ class RestoreCancel:
 
 
 KnowledgeAction = DraftPublish | DraftOp | RestoreConfirm | RestoreCancel
+KNOWLEDGE_ACTIONS = (DraftPublish, DraftOp, RestoreConfirm, RestoreCancel)
 
 Action = (
     ShowSource

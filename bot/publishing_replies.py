@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from bot.actions import DraftOp, DraftPublish, RestoreCancel, RestoreConfirm
+from bot.actions import DraftOp, DraftPublish, KnowledgeAction, RestoreCancel, RestoreConfirm
 from bot.clock import local
 from bot.publishing import (
+    DRAFT_GONE,
     DRAFT_HAS_ERRORS,
     STALE,
     Published,
+    Publisher,
     PublishError,
     Review,
+    StaleDraft,
     Version,
     lines,
     problem_lines,
 )
+from bot.render_text import answer_text
 from bot.replies import Attachment, Button, Outcome, Reply
 
 MAX_TEXT = 3500  # characters of one summary: below Telegram's 4096, room for the escaping
@@ -147,3 +151,107 @@ def restore_confirm_outcome(version: Version, changes: dict[str, str | None]) ->
         Button("Nee", RestoreCancel()),
     )
     return Outcome([Reply(text=_cut(text), buttons=(buttons,))])
+
+
+# -- the commands and buttons, for every face (Telegram, terminal) -----------------------------
+
+
+def drafts_outcome(publisher: Publisher, limit: int = 10) -> Outcome:
+    """/concepten: every draft waiting, each with its check and buttons."""
+    drafts = publisher.drafts()
+    if not drafts:
+        return Outcome.say(NO_DRAFTS)
+    replies: list[Reply] = []
+    for draft in drafts[:limit]:
+        review = publisher.review(draft)
+        replies += review_outcome(review, stale=review.stale).replies
+    return Outcome(replies)
+
+
+def restore_question(publisher: Publisher, args: list[str]) -> Outcome:
+    """/terugzetten N: what would change, and a confirmation button."""
+    if len(args) != 1 or not args[0].isascii() or not args[0].isdigit() or len(args[0]) > 9:
+        return Outcome.say(RESTORE_USAGE)
+    number = int(args[0])
+    try:
+        changes = publisher.restore_changes(number)
+    except PublishError as exc:
+        return error_outcome(exc)
+    if not changes:
+        return Outcome.say(f"De kennis is nu al wat ze was direct na versie {number}.")
+    version = next(v for v in publisher.versions() if v.number == number)
+    return restore_confirm_outcome(version, changes)
+
+
+def press(publisher: Publisher, action: KnowledgeAction, who: str, user: int) -> Outcome:
+    """A knowledge button of an admin. Publishing and rollback write the live folder: the
+    caller holds the reload lock (Telegram) or is the only one (terminal)."""
+    match action:
+        case RestoreCancel():
+            return Outcome.say(RESTORE_CANCELLED)
+        case RestoreConfirm(number):
+            try:
+                return published_outcome(publisher.restore(number, who))
+            except PublishError as exc:
+                return error_outcome(exc)
+        case DraftPublish(name, base):
+            try:
+                return published_outcome(publisher.publish(name, who, base))
+            except StaleDraft as exc:
+                return review_outcome(exc.review, stale=True)
+            except PublishError as exc:
+                if str(exc) == DRAFT_GONE:
+                    return Outcome(notice=DRAFT_GONE, alert=True)
+                return error_outcome(exc)
+        case DraftOp(name, "stop"):
+            return stop_trying(publisher, user)
+        case DraftOp(name, op):
+            draft = publisher.get(name)
+            if draft is None:
+                return Outcome(notice=DRAFT_GONE, alert=True)
+            if op == "view":
+                return draft_file(name, draft.target, publisher.text(draft))
+            if op == "discard":
+                publisher.discard(name)
+                return Outcome.say(f"Concept {name} is verworpen; de kennis is niet veranderd.")
+            try:
+                publisher.trial(name)
+            except PublishError as exc:
+                return error_outcome(exc)
+            publisher.trying[user] = name
+            return Outcome.say(
+                f"U probeert nu concept {name}: uw volgende vragen beantwoord ik uit het concept, "
+                "gemarkeerd als CONCEPT. Stop met de knop 'Stop proberen' of /stop.",
+                buttons=((Button("Stop proberen", DraftOp(name, "stop")),),),
+            )
+
+
+def try_answer(publisher: Publisher, user: int, question: str) -> Outcome | None:
+    """A question of an admin trying a draft, answered from it and marked; None when the
+    admin is not trying one."""
+    name = publisher.trying.get(user)
+    if name is None:
+        return None
+    try:
+        kb = publisher.trial(name)
+    except PublishError as exc:
+        publisher.trying.pop(user, None)
+        return error_outcome(exc)
+    result = kb.ask(question)
+    text = TRY_MARK.format(name=name) + "\n\n" + answer_text(result)
+    stop = ((Button("Stop proberen", DraftOp(name, "stop")),),)
+    return Outcome([Reply(text=text, buttons=stop)])
+
+
+def stop_trying(publisher: Publisher, user: int) -> Outcome:
+    publisher.trying.pop(user, None)
+    return Outcome.say(TRY_STOPPED)
+
+
+def command(publisher: Publisher, name: str, args: list[str]) -> Outcome:
+    """/concepten, /versies, /terugzetten N (after the admin check)."""
+    if name == "concepten":
+        return drafts_outcome(publisher)
+    if name == "versies":
+        return versions_outcome(publisher.versions())
+    return restore_question(publisher, args)

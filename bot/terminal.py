@@ -11,9 +11,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot import publishing_replies as knowledge_admin
 from bot import texts
-from bot.actions import decode, encode
+from bot.actions import KNOWLEDGE_ACTIONS, decode, encode
 from bot.assistant import Assistant, Chat
+from bot.publishing import Publisher
 from bot.render_text import answer_block, passage_block
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
 from bot.storage import is_write_failure
@@ -57,6 +59,7 @@ class TerminalChat:
         self.options: list[Button] = []
         self.prompt_ref: int | None = None  # a pending prompt's stand-in message id
         self.checklist: int | None = None  # the checklist shown last: '3: besteld' remarks on it
+        self.publisher = Publisher(assistant.knowledge)  # drafts, versions, rollback
 
     def respond(self, line: str) -> str | None:
         """The text shown for one typed line; None means: stop the chat. When the database
@@ -71,6 +74,8 @@ class TerminalChat:
     def _respond(self, line: str) -> str | None:
         text = line.strip()
         command = text.split()[0].lower() if text.startswith("/") else ""
+        if command == "/stop" and self.chat.user_id in self.publisher.trying:
+            return self.show(knowledge_admin.stop_trying(self.publisher, self.chat.user_id))
         if command in ("/exit", "/quit") or (
             command == "/stop" and self.assistant.store.active_session(self.chat.id) is None
         ):
@@ -102,6 +107,9 @@ class TerminalChat:
             )
         if command:
             return self.show(self.command(command, text.split()[1:]))
+        tried = knowledge_admin.try_answer(self.publisher, self.chat.user_id, text)
+        if tried is not None:  # 'Probeer': answered from the draft, marked as such
+            return self.show(tried)
         return self.show(self.assistant.message(self.chat, text))
 
     def press(self, button: Button) -> Outcome:
@@ -109,6 +117,9 @@ class TerminalChat:
         action = decode(encode(button.action))
         if action is None:
             return Outcome(notice=texts.UNKNOWN_BUTTON)
+        if isinstance(action, KNOWLEDGE_ACTIONS):
+            who = "terminal"
+            return knowledge_admin.press(self.publisher, action, who, self.chat.user_id)
         return self.assistant.press(self.chat, action)
 
     def command(self, name: str, args: list[str]) -> Outcome:
@@ -145,6 +156,9 @@ class TerminalChat:
                 return a.reload_done(a.knowledge.reload(), "op verzoek")
             except InvalidKnowledge as exc:
                 return a.reload_failed(exc.problems)
+        if name in ("/concepten", "/versies", "/terugzetten"):
+            refusal = a.admin_allowed(self.chat, name[1:])
+            return refusal or knowledge_admin.command(self.publisher, name[1:], args)
         if name in ("/status", "/rapport"):
             refusal = a.admin_allowed(self.chat, name[1:])
             return refusal or (a.status() if name == "/status" else a.report())

@@ -22,17 +22,9 @@ from telegram.ext import (
 )
 
 from bot import publishing_replies as say
-from bot.actions import (
-    DraftOp,
-    DraftPublish,
-    KnowledgeAction,
-    RestoreCancel,
-    RestoreConfirm,
-    decode,
-)
-from bot.publishing import DRAFT_GONE, Publisher, PublishError, StaleDraft
-from bot.render_text import answer_text
-from bot.replies import Button, Outcome, Reply
+from bot.actions import KNOWLEDGE_ACTIONS, decode
+from bot.publishing import Publisher, PublishError
+from bot.replies import Outcome
 from handlers.chat import RELOADER, assistant_of, chat_of, reply
 from handlers.reload import Reloader
 from handlers.send import answer_query
@@ -109,132 +101,54 @@ async def _take_upload(
 # -- commands ---------------------------------------------------------------------------------
 
 
-async def on_concepten(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/concepten (admins, private chat): every draft waiting, with its check and buttons."""
-    refusal = _refusal(update, context, "concepten")
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/concepten (the drafts waiting), /versies (the last versions), /terugzetten N (after a
+    confirmation button): admins, private chat."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    refusal = _refusal(update, context, name)
     if refusal is not None:
         await reply(update, context, refusal)
         return
-    publisher = publisher_of(context)
-    drafts = publisher.drafts()
-    if not drafts:
-        await reply(update, context, Outcome.say(say.NO_DRAFTS))
-        return
-    for draft in drafts[:10]:
-        review = await asyncio.to_thread(publisher.review, draft)
-        await reply(update, context, say.review_outcome(review))
-
-
-async def on_versies(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/versies (admins, private chat): the last versions of the knowledge."""
-    refusal = _refusal(update, context, "versies")
-    await reply(update, context, refusal or say.versions_outcome(publisher_of(context).versions()))
-
-
-async def on_terugzetten(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/terugzetten N (admins, private chat): what would change, and a confirmation button."""
-    refusal = _refusal(update, context, "terugzetten")
-    if refusal is not None:
-        await reply(update, context, refusal)
-        return
-    args = context.args or []
-    if len(args) != 1 or not args[0].isascii() or not args[0].isdigit():
-        await reply(update, context, Outcome.say(say.RESTORE_USAGE))
-        return
-    await reply(update, context, _restore_question(publisher_of(context), int(args[0])))
-
-
-def _restore_question(publisher: Publisher, number: int) -> Outcome:
-    try:
-        changes = publisher.restore_changes(number)
-    except PublishError as exc:
-        return say.error_outcome(exc)
-    if not changes:
-        return Outcome.say(f"De kennis is nu al wat ze was direct na versie {number}.")
-    version = next(v for v in publisher.versions() if v.number == number)
-    return say.restore_confirm_outcome(version, changes)
+    outcome = await asyncio.to_thread(
+        say.command, publisher_of(context), name, list(context.args or [])
+    )
+    await reply(update, context, outcome)
 
 
 # -- buttons ----------------------------------------------------------------------------------
 
 
 def _is_knowledge_button(data: object) -> bool:
-    return isinstance(data, str) and isinstance(
-        decode(data), DraftPublish | DraftOp | RestoreConfirm | RestoreCancel
-    )
+    return isinstance(data, str) and isinstance(decode(data), KNOWLEDGE_ACTIONS)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Publiceren, Bekijk concept, Verwerpen, Probeer, Stop proberen, and the rollback
-    confirmation; admins only, in a private chat."""
+    confirmation; admins only, in a private chat. One at a time with every reload."""
     query = update.callback_query
     if query is None:
         return
     action = decode(query.data or "")
+    if not isinstance(action, KNOWLEDGE_ACTIONS):
+        return
     store = assistant_of(context).store
     chat = chat_of(update, context)
-    if not isinstance(action, DraftPublish | DraftOp | RestoreConfirm | RestoreCancel):
-        return
     allowed = chat.is_admin and chat.type == ChatType.PRIVATE
     store.log_admin(chat.user_id, f"knop {type(action).__name__}", allowed)
     if not allowed:
         answer_query(store, query, say.NOT_ADMIN_BUTTON, alert=True)
         return
-    outcome = await _press(update, context, action)
+    reloader: Reloader = context.application.bot_data[RELOADER]
+    async with reloader.lock:
+        outcome = await asyncio.to_thread(
+            say.press, publisher_of(context), action, _who(update), chat.user_id
+        )
     answer_query(store, query, outcome.notice or None, outcome.alert)
     if outcome.replies:
         await reply(update, context, outcome)
-
-
-async def _press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: KnowledgeAction
-) -> Outcome:
-    publisher = publisher_of(context)
-    reloader: Reloader = context.application.bot_data[RELOADER]
-    user = chat_of(update, context).user_id
-    match action:
-        case RestoreCancel():
-            return Outcome.say(say.RESTORE_CANCELLED)
-        case RestoreConfirm(number):
-            async with reloader.lock:
-                try:
-                    done = await asyncio.to_thread(publisher.restore, number, _who(update))
-                except PublishError as exc:
-                    return say.error_outcome(exc)
-            return say.published_outcome(done)
-        case DraftPublish(name, base):
-            async with reloader.lock:
-                try:
-                    done = await asyncio.to_thread(publisher.publish, name, _who(update), base)
-                except StaleDraft as exc:
-                    return say.review_outcome(exc.review, stale=True)
-                except PublishError as exc:
-                    if str(exc) == DRAFT_GONE:
-                        return Outcome(notice=DRAFT_GONE, alert=True)
-                    return say.error_outcome(exc)
-            return say.published_outcome(done)
-        case DraftOp(name, op):
-            draft = publisher.get(name)
-            if op == "stop":
-                publisher.trying.pop(user, None)
-                return Outcome.say(say.TRY_STOPPED)
-            if draft is None:
-                return Outcome(notice=DRAFT_GONE, alert=True)
-            if op == "view":
-                return say.draft_file(name, draft.target, publisher.text(draft))
-            if op == "discard":
-                publisher.discard(name)
-                return Outcome.say(f"Concept {name} is verworpen; de kennis is niet veranderd.")
-            try:
-                await asyncio.to_thread(publisher.trial, name)
-            except PublishError as exc:
-                return say.error_outcome(exc)
-            publisher.trying[user] = name
-            return Outcome.say(
-                f"U probeert nu concept {name}: uw volgende vragen beantwoord ik uit het concept, "
-                "gemarkeerd als CONCEPT. Stop met de knop 'Stop proberen' of /stop.",
-                buttons=((Button("Stop proberen", DraftOp(name, "stop")),),),
-            )
 
 
 # -- trying a draft ---------------------------------------------------------------------------
@@ -254,35 +168,21 @@ class _Trying(filters.MessageFilter):
 
 async def on_trying_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A question of an admin trying a draft: answered from the draft, marked as such."""
-    message = update.effective_message
-    user = update.effective_user
+    message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
         return
-    publisher = publisher_of(context)
-    name = publisher.trying.get(user.id)
-    if name is None:
-        return
-    try:
-        kb = await asyncio.to_thread(publisher.trial, name)
-    except PublishError as exc:
-        publisher.trying.pop(user.id, None)
-        await reply(update, context, say.error_outcome(exc))
-        return
-    result = await asyncio.to_thread(kb.ask, message.text)
-    text = say.TRY_MARK.format(name=name) + "\n\n" + answer_text(result)
-    stop = ((Button("Stop proberen", DraftOp(name, "stop")),),)
-    await reply(update, context, Outcome([Reply(text=text, buttons=stop)]))
+    outcome = await asyncio.to_thread(say.try_answer, publisher_of(context), user.id, message.text)
+    if outcome is not None:
+        await reply(update, context, outcome)
 
 
 async def on_trying_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stop while trying a draft: back to the published knowledge."""
     user = update.effective_user
-    if user is not None:
-        publisher_of(context).trying.pop(user.id, None)
-    await reply(update, context, Outcome.say(say.TRY_STOPPED))
+    await reply(update, context, say.stop_trying(publisher_of(context), user.id if user else 0))
 
 
-COMMANDS = {"concepten": on_concepten, "versies": on_versies, "terugzetten": on_terugzetten}
+COMMANDS = {"concepten": on_command, "versies": on_command, "terugzetten": on_command}
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -338,3 +338,45 @@ def test_drafts_and_history_are_in_the_backup(tmp_path: Path, small_knowledge: P
         names = tar.getnames()
     assert "knowledge/.versies/000001.json" in names
     assert "knowledge/concepten/wacht/documenten/wacht.md" in names
+
+
+def test_the_terminal_chat_reviews_tries_publishes_and_rolls_back(
+    tmp_path: Path, small_knowledge: Path
+) -> None:
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    publisher.save_draft(
+        "huisregels", "documenten/huisregels.md", HOUSE_RULES, "Anna", "huisregels.md", []
+    )
+    lines = [
+        "/concepten",  # options: #1 Publiceren #2 Bekijk concept #3 Probeer #4 Verwerpen
+        "#3",
+        PETS_QUESTION,
+        "/stop",
+        "/concepten",
+        "#1",
+        PETS_QUESTION,
+        "/versies",
+        "/terugzetten 0",
+        "/exit",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--knowledge", str(small_knowledge), "chat"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))},
+            "DRAAIBOT_DB": str(tmp_path / "data" / "d.db"),
+        },
+        timeout=120,
+    )
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Concept huisregels" in out and "Kies: #1 Publiceren  #2 Bekijk concept" in out
+    assert "[CONCEPT huisregels, nog niet gepubliceerd]" in out
+    assert "Gestopt met proberen" in out
+    assert "Gepubliceerd en geladen als versie 1" in out
+    assert "Huisregels › 2. Huisdieren" in out.split("Gepubliceerd en geladen")[1]
+    assert "Versie 1" in out and "Versie 0 bestaat niet" in out
+    assert (small_knowledge / "documenten" / "huisregels.md").is_file()
