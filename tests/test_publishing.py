@@ -380,3 +380,50 @@ def test_the_terminal_chat_reviews_tries_publishes_and_rolls_back(
     assert "Huisregels › 2. Huisdieren" in out.split("Gepubliceerd en geladen")[1]
     assert "Versie 1" in out and "Versie 0 bestaat niet" in out
     assert (small_knowledge / "documenten" / "huisregels.md").is_file()
+
+
+def test_uploads_of_documents_and_data_files_are_checked_against_the_live_knowledge(
+    tmp_path: Path, knowledge_copy: Path
+) -> None:
+    publisher = Publisher(KnowledgeBase(knowledge_copy))
+    pve = (knowledge_copy / "documenten" / "pve-huisvesting.md").read_text("utf-8")
+    upload_dir = tmp_path / "upload"
+    upload_dir.mkdir()
+    changed = upload_dir / "pve-huisvesting.md"
+    changed.write_text(pve.replace("Keukenruimte 11,5 m2 |", "Keukenruimte 12,5 m2 |"), "utf-8")
+    review = publisher.review(publisher.add_upload(changed, changed.name, "Anna"))
+    assert review.can_publish and review.diff is not None
+    assert any("Keukenruimte 12,5 m2" in c for c in review.diff.sections_changed)
+    assert any(
+        line.startswith(
+            "pandcheck › Keukenruimte van minimaal 11,5 m2 verwijst naar een gewijzigde"
+        )
+        for line in review.diff.to_check
+    )
+    flow = upload_dir / "bezoek.yaml"
+    flow.write_text(
+        "id: bezoek\ntitle: Bezoek\nsteps: []\nresult:\n"
+        "  - text: Bezoek tot 22.00 uur.\n    source: bestaat-niet#1\n",
+        "utf-8",
+    )
+    draft = publisher.add_upload(flow, flow.name, "Anna")
+    assert draft.target == "flows/bezoek.yaml"
+    review = publisher.review(draft)
+    assert not review.can_publish
+    assert any(p.line == 5 and "bestaat-niet#1" in p.message for p in review.problems)
+    with pytest.raises(PublishError, match="bevat fouten"):
+        publisher.publish(draft.name, "Anna")
+    assert not (knowledge_copy / "flows" / "bezoek.yaml").exists()
+    synonyms = upload_dir / "synoniemen.yaml"
+    synonyms.write_text(
+        (knowledge_copy / "synoniemen.yaml").read_text("utf-8") + "\n# extra\n", "utf-8"
+    )
+    assert publisher.add_upload(synonyms, synonyms.name, "Anna").target == "synoniemen.yaml"
+    unknown = upload_dir / "iets.yaml"
+    unknown.write_text("a: 1\n", "utf-8")
+    with pytest.raises(PublishError, match="herken niet"):
+        publisher.add_upload(unknown, unknown.name, "Anna")
+    odd = upload_dir / "tabel.xlsx"
+    odd.write_bytes(b"PK")
+    with pytest.raises(PublishError, match="bestandstype ken ik niet"):
+        publisher.add_upload(odd, odd.name, "Anna")
