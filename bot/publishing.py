@@ -41,9 +41,8 @@ from bot.clock import local
 from bot.knowledge import KnowledgeBase, build_snapshot, inspect, snapshot_diff
 from bot.knowledge_diff import KnowledgeDiff
 from bot.knowledge_diff import diff as knowledge_diff
-from index.checks import check_folder
-from index.documents import DOCUMENTS_DIR, slugify
-from index.files import MAX_FILE_BYTES
+from index.documents import DOCUMENTS_DIR, parse_document, slugify
+from index.files import MAX_FILE_BYTES, KnowledgeError
 from index.problems import Problem
 from index.search import InvalidKnowledge
 from index.synonyms import SYNONYMS_FILE
@@ -443,7 +442,7 @@ class Publisher:
                 for p in found.problems
                 if p.is_error and not _is_file(p, staged, draft.target)
             ]
-            title, sections = _outline(draft, found.documents, staged)
+            title, sections = _outline(draft, staged)
             diff: KnowledgeDiff | None = None
             if not any(p.is_error for p in own + elsewhere):
                 try:
@@ -601,10 +600,10 @@ class Publisher:
             for mine in changes
         ):
             return None  # recorded already (by the CLI, or before a restart)
-        summary = diff.text() if not diff.empty else "Geen wijzigingen in documenten, "
+        summary = diff.text()
         if diff.empty:
-            summary += (
-                "vragenrondes of checklists (wel in " + ", ".join(c.path for c in changes) + ")"
+            summary = "Geen wijzigingen in documenten, vragenrondes of checklists; wel in " + (
+                ", ".join(c.path for c in changes)
             )
         self.history_dir.mkdir(parents=True, exist_ok=True)
         number = (history[0].number if history else 0) + 1
@@ -692,30 +691,15 @@ def _relative(problem: Problem, staged: Path) -> Problem:
     return Problem(path, problem.line, problem.message, problem.severity)
 
 
-def _outline(draft: Draft, documents: list[Any], staged: Path) -> tuple[str, list[str]]:
-    """The title and the headings (a document) or what the file is (YAML)."""
-    if draft.target.startswith(DOCUMENTS_DIR + "/"):
-        for document in documents:
-            if document.path == staged / draft.target:
-                return document.title, [s.citation for s in document.sections if not s.row]
-        # a document with errors is not among the readable ones: read it for the outline only
-        try:
-            readable, _ = check_folder(_single(staged, draft.target))
-        except OSError:
-            readable = []
-        for document in readable:
-            return document.title, [s.citation for s in document.sections if not s.row]
+def _outline(draft: Draft, staged: Path) -> tuple[str, list[str]]:
+    """The title and the headings of a document (also one with errors); a YAML file: its path."""
+    if not draft.target.startswith(DOCUMENTS_DIR + "/"):
         return draft.target, []
-    return draft.target, []
-
-
-def _single(staged: Path, relative: str) -> Path:
-    """A folder beside `staged` with only this document (to read its outline)."""
-    folder = staged.parent / "los"
-    target = folder / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(staged / relative, target)
-    return folder
+    try:
+        document = parse_document(staged / draft.target)
+    except KnowledgeError:
+        return draft.target, []
+    return document.title, [s.citation for s in document.sections if not s.row]
 
 
 def lines(items: list[str], limit: int = SHOWN) -> str:

@@ -148,6 +148,7 @@ async def test_upload_review_publish_versions_rollback_and_restart(
         broken = await upload(fake, "kapot.md", b"## Zonder front matter\n\nTekst.\n")
         shown = plain(broken.text)
         assert "regel 1: fout: front matter ontbreekt" in shown
+        assert "Secties (1):\n- kapot › Zonder front matter" in shown
         assert "Publiceren" not in dict(broken.buttons())
         refused = await press_data(fake, broken, "k:p:kapot:0")
         assert "bevat fouten" in plain(refused.text)
