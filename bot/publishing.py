@@ -543,6 +543,7 @@ class Publisher:
     def _apply(self, changes: dict[str, str | None], who: str, reason: str) -> Published:
         """Check the change on a copy, write it into the live folder, reload (check and swap)
         and record the version; on any failure the live files are put back."""
+        self.catch_up()
         with self._staged(changes) as staged:
             try:
                 build_snapshot(staged)
@@ -605,6 +606,12 @@ class Publisher:
             summary = "Geen wijzigingen in documenten, vragenrondes of checklists; wel in " + (
                 ", ".join(c.path for c in changes)
             )
+        return self._write_version(changes, who, reason, summary)
+
+    def _write_version(
+        self, changes: tuple[FileChange, ...], who: str, reason: str, summary: str
+    ) -> Version:
+        history = self.versions()
         self.history_dir.mkdir(parents=True, exist_ok=True)
         number = (history[0].number if history else 0) + 1
         while True:
@@ -620,6 +627,32 @@ class Publisher:
             old.unlink(missing_ok=True)
         log.info("knowledge version %d recorded (%d files)", number, len(changes))
         return version
+
+    def catch_up(self) -> Version | None:
+        """Record what changed in the live folder while no bot or command was watching (an
+        edit on the server while the bot was stopped), so that a rollback starts from the
+        truth: each file the history knows is compared with its content after its last
+        version."""
+        known: dict[str, str | None] = {}
+        for version in sorted(self.versions(), key=_number):
+            for change in version.changes:
+                known[change.path] = change.after
+        now = live_files(self.folder)
+        changes = tuple(
+            FileChange(p, text, now.get(p))
+            for p, text in sorted(known.items())
+            if now.get(p) != text
+        )
+        if not changes:
+            return None
+        self._baseline = now
+        return self._write_version(
+            changes,
+            "buiten de bot om",
+            "gewijzigd terwijl de bot niet keek",
+            "Bestanden gewijzigd terwijl de bot niet draaide: "
+            + ", ".join(c.path for c in changes),
+        )
 
     def versions(self) -> list[Version]:
         """The kept versions, newest first."""

@@ -162,6 +162,10 @@ def build_application(
         application.bot, store, lambda c, p: checklists.render(c, p), retry
     )
     publisher = Publisher(knowledge)
+    try:
+        publisher.catch_up()  # edits made on the server while the bot was stopped
+    except OSError as exc:
+        log.warning("knowledge history not brought up to date: %r", exc)
     application.bot_data[knowledge_admin.PUBLISHER] = publisher
     application.bot_data[h.RELOADER] = Reloader(assistant, config.admins, publisher)
     application.bot_data[WATCH] = config.watch

@@ -428,3 +428,19 @@ def test_uploads_of_documents_and_data_files_are_checked_against_the_live_knowle
     odd.write_bytes(b"PK")
     with pytest.raises(PublishError, match="bestandstype ken ik niet"):
         publisher.add_upload(odd, odd.name, "Anna")
+
+
+def test_an_edit_made_while_the_bot_was_stopped_is_recorded_before_the_next_publish(
+    small_knowledge: Path,
+) -> None:
+    target = small_knowledge / "documenten" / "test.md"
+    original = target.read_text("utf-8")
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    publisher.save_draft("test", "documenten/test.md", original + "\nEen.\n", "Anna", "t", [])
+    publisher.publish("test", "Anna")
+    target.write_text(original + "\nTwee.\n", "utf-8")  # by hand, no bot running
+    later = Publisher(KnowledgeBase(small_knowledge))
+    assert later.catch_up() is not None and later.catch_up() is None
+    assert [v.number for v in later.versions()] == [2, 1]
+    later.restore(1, "Anna")
+    assert target.read_text("utf-8") == original + "\nEen.\n"
