@@ -58,8 +58,6 @@ def review_outcome(review: Review, stale: bool = False) -> Outcome:
         f"Concept {draft.name} (uit {draft.source or draft.target}, van {draft.who or 'onbekend'})"
         f"\nWordt: {draft.target}\nTitel: {review.title}"
     )
-    if review.sections:
-        parts.append(f"Secties ({len(review.sections)}):\n" + lines(review.sections))
     if review.problems:
         parts.append("Problemen in dit bestand:\n" + problem_lines(review.problems))
     if review.elsewhere:
@@ -67,8 +65,6 @@ def review_outcome(review: Review, stale: bool = False) -> Outcome:
             "Fouten die dit concept elders veroorzaakt:\n"
             + problem_lines(review.elsewhere, own=False)
         )
-    if draft.checks:
-        parts.append("Nog na te kijken:\n" + lines(list(draft.checks), 8))
     if review.errors:
         parts.append(
             DRAFT_HAS_ERRORS + " Herstel de fouten en stuur het bestand opnieuw; de kennis die nu "
@@ -78,6 +74,10 @@ def review_outcome(review: Review, stale: bool = False) -> Outcome:
         parts.append("Dit concept is gelijk aan wat nu in gebruik is: er is niets te publiceren.")
     elif review.diff is not None:
         parts.append("Wat er verandert ten opzichte van de huidige kennis:\n" + review.diff.text())
+    if draft.checks:
+        parts.append("Nog na te kijken:\n" + lines(list(draft.checks), 8))
+    if review.sections:  # last: a long document's outline must not push the rest out
+        parts.append(f"Secties ({len(review.sections)}):\n" + lines(review.sections, 15))
     buttons: list[Button] = []
     if review.can_publish:
         buttons.append(Button("Publiceren", DraftPublish(draft.name, review.live_base)))
