@@ -444,3 +444,17 @@ def test_an_edit_made_while_the_bot_was_stopped_is_recorded_before_the_next_publ
     assert [v.number for v in later.versions()] == [2, 1]
     later.restore(1, "Anna")
     assert target.read_text("utf-8") == original + "\nEen.\n"
+
+
+def test_check_reports_drafts_apart_and_a_broken_draft_never_fails_the_live_folder(
+    small_knowledge: Path,
+) -> None:
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    publisher.save_draft("kapot", "documenten/kapot.md", "## Kop\n\nTekst.\n", "Anna", "", [])
+    checked = run_cli(small_knowledge, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("in orde: 1 documenten")  # the draft is not live
+    assert "concept kapot (wordt documenten/kapot.md):" in checked.stdout
+    assert "- documenten/kapot.md regel 1: fout: front matter ontbreekt" in checked.stdout
+    index = run_cli(small_knowledge, "index")
+    assert "kapot" not in index.stdout
