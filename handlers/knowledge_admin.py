@@ -9,7 +9,7 @@ import logging
 import tempfile
 from pathlib import Path
 
-from telegram import Message, Update
+from telegram import Document, Message, Update
 from telegram.constants import ChatType, FileSizeLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -69,15 +69,13 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if chat.type != ChatType.PRIVATE:
         await reply(update, context, Outcome.say(say.UPLOAD_NOT_PRIVATE))
         return
-    await reply(update, context, await _take_upload(message, update, context))
+    await reply(update, context, await _take_upload(message.document, update, context))
 
 
 async def _take_upload(
-    message: Message, update: Update, context: ContextTypes.DEFAULT_TYPE
+    document: Document, update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> Outcome:
-    document = message.document
-    assert document is not None  # checked by the caller
-    name = Path(document.file_name or "bestand").name
+    name = Path(document.file_name or "").name.lstrip(".") or "bestand"
     size = document.file_size or 0
     if size > FileSizeLimit.FILESIZE_DOWNLOAD:  # Telegram will not hand it out: do not ask
         return Outcome.say(say.UPLOAD_TOO_BIG.format(name=name, size=f"{size / 1e6:.0f} MB"))
