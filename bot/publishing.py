@@ -57,6 +57,11 @@ KEEP_VERSIONS = 50
 DRAFT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
 BASE = re.compile(r"0|[0-9a-f]{8}")  # the live file a draft was reviewed against; 0: none
 KNOWLEDGE_SUFFIXES = (".md", ".yaml", ".yml")
+# where a draft may go: a document, a flow, a checklist, the synonyms or the question wordings
+TARGET = re.compile(
+    r"documenten/[a-z0-9][a-z0-9-]*\.md|(?:flows|checklists)/[a-z0-9][a-z0-9-]*\.ya?ml"
+    r"|synoniemen\.yaml|vraagvormen\.yaml"
+)
 DOCUMENT_SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 YAML_SUFFIXES = (".yaml", ".yml")
 UPLOAD_SUFFIXES = DOCUMENT_SUFFIXES + YAML_SUFFIXES
@@ -311,6 +316,8 @@ class Publisher:
         self, name: str, target: str, text: str, who: str, source: str, checks: list[str]
     ) -> Draft:
         """Write a draft (replacing one of the same name)."""
+        if TARGET.fullmatch(target) is None:
+            raise PublishError(f"{target} is geen plek voor een concept")
         if len(text.encode("utf-8")) > MAX_FILE_BYTES:
             raise PublishError(
                 f"het concept is te groot (hooguit {MAX_FILE_BYTES // 1_000_000} MB tekst)"
@@ -374,7 +381,7 @@ class Publisher:
         try:
             raw = json.loads(meta.read_text("utf-8"))
             target = str(raw["target"])
-            if not (directory / target).is_file():
+            if TARGET.fullmatch(target) is None or not (directory / target).is_file():
                 return None
             return Draft(
                 name,
@@ -421,6 +428,8 @@ class Publisher:
                 target.write_text(text, "utf-8")
             for relative, changed in changes.items():
                 target = staged / relative
+                if not target.resolve().is_relative_to(staged.resolve()):
+                    raise PublishError(f"{relative} ligt buiten de kennismap; ik schrijf daar niet")
                 if changed is None:
                     target.unlink(missing_ok=True)
                 else:

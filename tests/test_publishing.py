@@ -458,3 +458,20 @@ def test_check_reports_drafts_apart_and_a_broken_draft_never_fails_the_live_fold
     assert "- documenten/kapot.md regel 1: fout: front matter ontbreekt" in checked.stdout
     index = run_cli(small_knowledge, "index")
     assert "kapot" not in index.stdout
+
+
+def test_a_draft_pointing_outside_the_knowledge_is_not_a_draft(small_knowledge: Path) -> None:
+    import json
+
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    publisher.save_draft("test", "documenten/test.md", HOUSE_RULES, "Anna", "", [])
+    meta = small_knowledge / DRAFTS_DIR / "test" / "concept.json"
+    raw = json.loads(meta.read_text("utf-8"))
+    raw["target"] = "../../buiten.md"
+    meta.write_text(json.dumps(raw), "utf-8")
+    assert publisher.get("test") is None
+    with pytest.raises(PublishError, match="bestaat niet meer"):
+        publisher.publish("test", "Anna")
+    with pytest.raises(PublishError, match="geen plek"):
+        publisher.save_draft("x", "../x.md", HOUSE_RULES, "Anna", "", [])
+    assert not (small_knowledge.parent / "buiten.md").exists()
