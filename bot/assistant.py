@@ -256,7 +256,7 @@ class Assistant:
             case Start() | StartFlow():
                 return self.start_action(chat, action)
             case DraftPublish() | DraftOp() | RestoreConfirm() | RestoreCancel():
-                # knowledge buttons are handled in Telegram (handlers/knowledge_admin.py)
+                # the faces hand knowledge buttons to bot/publishing_replies.py before this
                 return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:

@@ -153,7 +153,9 @@ class TerminalChat:
             if refusal is not None:
                 return refusal
             try:
-                return a.reload_done(a.knowledge.reload(), "op verzoek")
+                changes = a.knowledge.reload()
+                self.publisher.record(changes, "terminal (/herlaad)", "op verzoek")
+                return a.reload_done(changes, "op verzoek")
             except InvalidKnowledge as exc:
                 return a.reload_failed(exc.problems)
         if name in ("/concepten", "/versies", "/terugzetten"):

@@ -292,3 +292,4 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         edits.schedule(query.message.chat.id, query.message.message_id, checklist_id, page)
     if outcome.replies:
         await reply(update, context, outcome)
+
