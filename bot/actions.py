@@ -15,6 +15,8 @@ working:
     n:<template>              new checklist            c:<checklist>:s|d|r|e|x|o
     c:<checklist>:p:<page>    checklist page           c:<checklist>:t:<n>:<0|g|j|n>:<page>
     s:vraag|bronnen|privacy|help                       s:flow:<flow>         start a flow
+    k:p:<draft>:<base>        publish a draft          k:<b|x|t|s>:<draft>   view, discard,
+    k:z:<version>             roll back (confirm)      k:n                   try, stop trying
 
 Each action type declares the role its presser needs (`role`): the Telegram adapter checks it
 before the assistant acts, and the assistant checks it again.
@@ -185,6 +187,40 @@ class StartFlow:
     role: ClassVar[Role] = Role.MEMBER
 
 
+@dataclass(frozen=True)
+class DraftPublish:
+    """Publish a knowledge draft (admins); `base` is the live version it was reviewed against
+    (8 hex digits of its fingerprint, '0' for a new file)."""
+
+    draft: str
+    base: str
+    role: ClassVar[Role] = Role.MEMBER  # admins only: checked by handlers/knowledge_admin.py
+
+
+DraftOpKind = Literal["view", "discard", "try", "stop"]
+
+
+@dataclass(frozen=True)
+class DraftOp:
+    draft: str
+    op: DraftOpKind
+    role: ClassVar[Role] = Role.MEMBER  # admins only: checked by handlers/knowledge_admin.py
+
+
+@dataclass(frozen=True)
+class RestoreConfirm:
+    version: int
+    role: ClassVar[Role] = Role.MEMBER  # admins only: checked by handlers/knowledge_admin.py
+
+
+@dataclass(frozen=True)
+class RestoreCancel:
+    role: ClassVar[Role] = Role.MEMBER
+
+
+KnowledgeAction = DraftPublish | DraftOp | RestoreConfirm | RestoreCancel
+KNOWLEDGE_ACTIONS = (DraftPublish, DraftOp, RestoreConfirm, RestoreCancel)
+
 Action = (
     ShowSource
     | MorePassages
@@ -203,7 +239,15 @@ Action = (
     | ChecklistTick
     | Start
     | StartFlow
+    | DraftPublish
+    | DraftOp
+    | RestoreConfirm
+    | RestoreCancel
 )
+
+DRAFT = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # bot/publishing.py DRAFT_NAME
+_BASE = re.compile(r"0|[0-9a-f]{8}")
+_DRAFT_OPS: dict[str, DraftOpKind] = {"b": "view", "x": "discard", "t": "try", "s": "stop"}
 
 _MOVES: dict[str, FlowMoveKind] = {
     "b": "back",
@@ -228,6 +272,7 @@ _STARTS: dict[str, StartKind] = {
     "help": "help",
 }
 _CODES: dict[str, str] = {v: k for k, v in (*_MOVES.items(), *_OPS.items())}
+_DRAFT_CODES = {v: k for k, v in _DRAFT_OPS.items()}
 _TICK_CODES = {v: k for k, v in _TICKS.items()}
 
 
@@ -289,6 +334,16 @@ def _encode(action: Action) -> str:
             return f"s:{what}"
         case StartFlow(flow):
             return f"s:flow:{_name(flow)}"
+        case DraftPublish(draft, base):
+            if _BASE.fullmatch(base) is None:
+                raise ValueError(f"base '{base}' is not a fingerprint")
+            return f"k:p:{_draft(draft)}:{base}"
+        case DraftOp(draft, op):
+            return f"k:{_DRAFT_CODES[op]}:{_draft(draft)}"
+        case RestoreConfirm(version):
+            return f"k:z:{encode_id(version)}"
+        case RestoreCancel():
+            return "k:n"
     raise ValueError(f"not a button action: {action!r}")
 
 
@@ -308,6 +363,12 @@ def _number(number: int) -> str:
     if not 0 <= number <= MAX_NUMBER:
         raise ValueError(f"number {number} is outside 0..{MAX_NUMBER}")
     return str(number)
+
+
+def _draft(name: str) -> str:
+    if DRAFT.fullmatch(name) is None:
+        raise ValueError(f"draft name '{name}' cannot be put in a button")
+    return name
 
 
 def _name(name: str) -> str:
@@ -377,6 +438,20 @@ def _decode(parts: list[str]) -> Action:
         return Start(_STARTS[args[0]])
     if kind == "s" and n == 2 and args[0] == "flow" and NAME.fullmatch(args[1]):
         return StartFlow(args[1])
+    if (
+        kind == "k"
+        and n == 3
+        and args[0] == "p"
+        and DRAFT.fullmatch(args[1])
+        and _BASE.fullmatch(args[2])
+    ):
+        return DraftPublish(args[1], args[2])
+    if kind == "k" and n == 2 and args[0] in _DRAFT_OPS and DRAFT.fullmatch(args[1]):
+        return DraftOp(args[1], _DRAFT_OPS[args[0]])
+    if kind == "k" and n == 2 and args[0] == "z":
+        return RestoreConfirm(_id(args[1]))
+    if kind == "k" and args == ["n"]:
+        return RestoreCancel()
     raise _Invalid
 
 

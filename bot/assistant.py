@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import actions, commands, csvsafe, texts
+from bot import actions, commands, csvsafe, publishing_replies, texts
 from bot.actions import (
     Action,
     ChecklistOp,
     ChecklistPage,
     ChecklistTick,
     DeleteReminder,
+    DraftOp,
+    DraftPublish,
     Feedback,
     FlowChoice,
     FlowDocument,
@@ -27,6 +30,8 @@ from bot.actions import (
     MorePassages,
     NewChecklist,
     Remind,
+    RestoreCancel,
+    RestoreConfirm,
     ShowSource,
     Start,
     StartFlow,
@@ -40,6 +45,7 @@ from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
 from bot.outbox import Outbox
+from bot.publishing import Publisher
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import (
     Attachment,
@@ -55,6 +61,8 @@ from bot.storage import DAY, Store
 from index.documents import CITATION_SEPARATOR
 from index.problems import Problem
 from index.search import MAX_QUESTION_CHARS, InvalidKnowledge, Passage, SearchResult
+
+log = logging.getLogger(__name__)
 
 SHOWN = 3  # passages in the first answer message
 MORE = 3  # passages per "Meer"
@@ -94,6 +102,7 @@ class Assistant:
         self.checklists = ChecklistChat(
             lambda: knowledge.templates, store, knowledge.cite, self.now
         )
+        self.publisher = Publisher(knowledge, clock)  # drafts, versions, rollback
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)
@@ -270,6 +279,9 @@ class Assistant:
                 return Outcome(outcome.replies, outcome.notice, outcome.alert, refresh=refresh)
             case Start() | StartFlow():
                 return self.start_action(chat, action)
+            case DraftPublish() | DraftOp() | RestoreConfirm() | RestoreCancel():
+                # the faces hand knowledge buttons to bot/publishing_replies.py before this
+                return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
         stored = self.store.answer(action.answer)
@@ -410,11 +422,25 @@ class Assistant:
         return self.ask(chat, question)
 
     def reload(self, reason: str) -> Outcome:
-        """Reload the knowledge now (the terminal; the bot reloads in a worker thread)."""
+        """Reload the knowledge now (the terminal; the bot reloads in a worker thread), and
+        record the change as a version."""
         try:
-            return self.reload_done(self.knowledge.reload(), reason)
+            changes = self.knowledge.reload()
         except InvalidKnowledge as exc:
             return self.reload_failed(exc.problems)
+        try:
+            self.publisher.record(changes, "/herlaad", reason)
+        except OSError as exc:
+            log.warning("version not recorded: %r", exc)
+        return self.reload_done(changes, reason)
+
+    def log_admin(self, user_id: int, what: str, allowed: bool) -> None:
+        """Note in the admin log what an admin (or someone trying) did outside the table."""
+        self.store.log_admin(user_id, what, allowed)
+
+    def knowledge_command(self, name: str, args: str) -> Outcome:
+        """/concepten, /versies, /terugzetten N (after the admin check of the table)."""
+        return publishing_replies.command(self.publisher, name, args.split())
 
     def flow_running(self, chat: Chat) -> bool:
         return self.store.active_session(chat.id) is not None

@@ -16,11 +16,11 @@ from bot.knowledge import (
     LAST_GOOD,
     KnowledgeBase,
     build_snapshot,
-    check_knowledge,
     inspect,
     snapshot_diff,
     start_knowledge,
 )
+from bot.publishing import Publisher
 from bot.render_text import answer_text
 from bot.storage import StorageError
 from index.search import InvalidKnowledge
@@ -66,7 +66,23 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
         f"{len(found.flows)} vragenrondes, {len(found.templates)} checklists, "
         f"{n_warnings} waarschuwing(en)"
     )
+    _check_drafts(folder)
     return 0
+
+
+def _check_drafts(folder: Path) -> None:
+    """The drafts waiting in the drafts folder, each checked as if published now (reported on
+    their own: a draft never makes the live folder fail)."""
+    from bot.publishing import Publisher, problem_lines
+
+    publisher = Publisher(KnowledgeBase(folder))
+    for draft in publisher.drafts():
+        review = publisher.review(draft)
+        if not review.problems and not review.elsewhere:
+            print(f"concept {draft.name}: in orde (wordt {draft.target})")
+            continue
+        print(f"concept {draft.name} (wordt {draft.target}):")
+        print(problem_lines(review.problems + review.elsewhere, own=False, limit=100))
 
 
 def cmd_index(args: argparse.Namespace, config: Config) -> int:
@@ -152,28 +168,147 @@ def cmd_diff(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_import(args: argparse.Namespace, config: Config) -> int:
-    from bot.importer import ImportError_, import_file
+    """A draft in the drafts folder (never live); with --publiceer published at once."""
+    from bot.importer import ImportError_, document_name, import_file
+    from bot.publishing import DRAFTS_DIR, PublishError, problem_lines, safe_target
 
     folder = _knowledge(args, config)
+    publisher = _publisher(args, config)
     try:
-        target, draft = import_file(Path(args.file), folder, args.name, args.force, args.title)
-    except ImportError_ as exc:
+        name = document_name(args.name)
+        relative = f"documenten/{name}.md"
+        if args.publiceer:
+            live = safe_target(folder, relative)  # never through a link, never outside
+            if live.exists() and not args.force:
+                raise ImportError_(f"{live} bestaat al; gebruik --force om het te vervangen")
+        drafts = folder / DRAFTS_DIR / name
+        target, draft = import_file(Path(args.file), drafts, name, args.force, args.title)
+        meta = publisher.save_draft(
+            name,
+            relative,
+            target.read_text("utf-8"),
+            _shell_user(),
+            Path(args.file).name,
+            draft.checks,
+        )
+    except (ImportError_, PublishError) as exc:
         print(f"draaibot import: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # reading the source file itself failed
         print(f"draaibot import: {_os_error(exc, args.file)}", file=sys.stderr)
         return 1
-    print(f"Concept geschreven: {target} ({draft.headings} koppen)")
+    print(f"Concept geschreven: {target} ({draft.headings} koppen); wordt {relative}")
     print("Nog na te kijken:")
     for check in draft.checks:
         print(f"- {check}")
-    problems = [p for p in check_knowledge(folder) if str(p.path) == str(target)]
-    if problems:
-        print("draaibot check meldt voor dit bestand:")
-        for problem in problems:
-            print(f"  {problem}")
+    review = publisher.review(meta)
+    if review.problems or review.elsewhere:
+        print("draaibot check meldt voor dit concept:")
+        print(problem_lines(review.problems + review.elsewhere, own=False, limit=100))
     else:
         print("draaibot check: dit bestand is in orde.")
+    if not args.publiceer:
+        print(f"Publiceren (daarna is het live): draaibot publiceer {name}")
+        return 0
+    return _publish(publisher, name, command="import")
+
+
+def _shell_user() -> str:
+    import getpass
+
+    try:
+        return f"{getpass.getuser()} (terminal)"
+    except (OSError, KeyError):
+        return "terminal"
+
+
+def _publisher(args: argparse.Namespace, config: Config) -> Publisher:
+    from bot.publishing import Publisher
+
+    # No last good copy here: a running bot keeps its own when its watcher loads the change,
+    # and a bot that starts later makes one at start-up.
+    return Publisher(KnowledgeBase(_knowledge(args, config)))
+
+
+def _publish(
+    publisher: Publisher, name: str, force: bool = False, command: str = "publiceer"
+) -> int:
+    from bot.publishing import PublishError, StaleDraft, problem_lines
+
+    try:
+        done = publisher.publish(name, _shell_user(), None)
+    except StaleDraft as exc:
+        review = exc.review
+        print(f"draaibot {command}: {exc}", file=sys.stderr)
+        if review.diff is not None:
+            print(review.diff.text())
+        if not force:
+            print("Publiceer na controle met --force.", file=sys.stderr)
+            return 1
+        done = publisher.publish(name, _shell_user(), review.live_base)
+    except PublishError as exc:
+        print(f"draaibot {command}: {exc}", file=sys.stderr)
+        if exc.problems:
+            print(problem_lines(exc.problems, own=False, limit=100))
+        return 1
+    number = done.version.number if done.version else "-"
+    print(
+        f"Gepubliceerd als versie {number}." + (" Ook in git vastgelegd." if done.committed else "")
+    )
+    print(done.diff.text())
+    print("Draait de bot, dan laadt hij de kennis vanzelf opnieuw (of typ /herlaad).")
+    return 0
+
+
+def cmd_drafts(args: argparse.Namespace, config: Config) -> int:
+    publisher = _publisher(args, config)
+    drafts = publisher.drafts()
+    if not drafts:
+        print("Geen concepten.")
+    for draft in drafts:
+        review = publisher.review(draft)
+        state = "fouten" if review.errors else ("verouderd" if review.stale else "klaar")
+        print(f"{draft.name}\t{draft.target}\t{state}\t{draft.who}\t{draft.source}")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace, config: Config) -> int:
+    return _publish(_publisher(args, config), args.concept, args.force)
+
+
+def cmd_versions(args: argparse.Namespace, config: Config) -> int:
+    versions = _publisher(args, config).versions()
+    if not versions:
+        print("Nog geen versies vastgelegd.")
+    for version in versions:
+        print(version.line())
+    return 0
+
+
+def cmd_restore_version(args: argparse.Namespace, config: Config) -> int:
+    from bot.publishing import PublishError, problem_lines
+
+    publisher = _publisher(args, config)
+    try:
+        changes = publisher.restore_changes(args.versie)
+        if not changes:
+            raise PublishError(f"de kennis is nu al wat ze was na versie {args.versie}")
+        for path, text in sorted(changes.items()):
+            print(
+                f"- {path} ({'wordt verwijderd' if text is None else 'krijgt de inhoud van toen'})"
+            )
+        if not args.ja:
+            print("Zet terug met: draaibot terugzetten", args.versie, "--ja")
+            return 0
+        done = publisher.restore(args.versie, _shell_user())
+    except PublishError as exc:
+        print(f"draaibot terugzetten: {exc}", file=sys.stderr)
+        if exc.problems:
+            print(problem_lines(exc.problems, own=False, limit=100))
+        return 1
+    number = done.version.number if done.version else "-"
+    print(f"Teruggezet naar versie {args.versie}; vastgelegd als versie {number}.")
+    print(done.diff.text())
     return 0
 
 
@@ -278,7 +413,22 @@ def parser() -> argparse.ArgumentParser:
         "--name", required=True, help="de naam van het document, bijv. pve-huisvesting"
     )
     imp.add_argument("--title", help="de titel (standaard: de eerste kop)")
-    imp.add_argument("--force", action="store_true", help="overschrijf een bestaand document")
+    imp.add_argument(
+        "--force", action="store_true", help="overschrijf een bestaand concept (of document)"
+    )
+    imp.add_argument(
+        "--publiceer", action="store_true", help="publiceer het concept meteen (na de controle)"
+    )
+    sub.add_parser("concepten", help="de concepten die klaarstaan, met hun controle")
+    pub = sub.add_parser("publiceer", help="publiceer een concept (controle, dan live)")
+    pub.add_argument("concept", help="de naam van het concept (zie draaibot concepten)")
+    pub.add_argument(
+        "--force", action="store_true", help="ook als het live bestand intussen veranderde"
+    )
+    sub.add_parser("versies", help="de laatste versies van de kennis")
+    back = sub.add_parser("terugzetten", help="zet de kennis terug naar versie N")
+    back.add_argument("versie", type=int, help="het nummer uit draaibot versies")
+    back.add_argument("--ja", action="store_true", help="zonder deze optie: alleen tonen")
     backup = sub.add_parser(
         "backup", help="schrijf database en kennismap naar één bestand (ook terwijl de bot draait)"
     )
@@ -313,6 +463,10 @@ COMMANDS = {
     "index": cmd_index,
     "diff": cmd_diff,
     "import": cmd_import,
+    "concepten": cmd_drafts,
+    "publiceer": cmd_publish,
+    "versies": cmd_versions,
+    "terugzetten": cmd_restore_version,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "status": cmd_status,

@@ -93,6 +93,27 @@ COMMANDS: tuple[Command, ...] = (
         admin=True,
         group=False,
     ),
+    Command(
+        "concepten",
+        "Concepten die klaarstaan om te publiceren",
+        lambda a, chat, args: a.knowledge_command("concepten", args),
+        admin=True,
+        group=False,
+    ),
+    Command(
+        "versies",
+        "De laatste versies van de kennis",
+        lambda a, chat, args: a.knowledge_command("versies", args),
+        admin=True,
+        group=False,
+    ),
+    Command(
+        "terugzetten",
+        "Zet de kennis terug naar versie N (na bevestiging)",
+        lambda a, chat, args: a.knowledge_command("terugzetten", args),
+        admin=True,
+        group=False,
+    ),
 )
 FLOWS_AFTER = "vraag"  # the flow commands follow this row in /help and the menus
 BUILT_IN = frozenset(c.name for c in COMMANDS)

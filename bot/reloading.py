@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from watchfiles import Change, awatch
 
 from bot import texts
 from bot.assistant import Assistant
+from bot.publishing import DRAFTS_DIR, Publisher
 from bot.replies import Outcome
 from index.search import InvalidKnowledge
 
@@ -34,19 +36,28 @@ Notify = Callable[[Outcome], Awaitable[None]]
 
 class KnowledgeReloader:
     def __init__(
-        self, assistant: Assistant, after_swap: Callable[[], Awaitable[None]] | None = None
+        self,
+        assistant: Assistant,
+        after_swap: Callable[[], Awaitable[None]] | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
         self.assistant = assistant
         self.after_swap = after_swap  # e.g. refresh the command menus: flows are commands
-        self._lock = asyncio.Lock()
+        self.publisher = publisher  # records every reload that changed files as a version
+        self.lock = asyncio.Lock()  # one reload, publish or rollback at a time
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.watching = asyncio.Event()  # set once changes in the folder are being seen
 
-    async def reload(self, reason: str) -> Outcome:
+    async def reload(self, reason: str, who: str = "/herlaad") -> Outcome:
         """Build beside the old knowledge and swap; never leaves a half-built index in place."""
+        outcome = await self._reload(reason, who, quiet=False)
+        return outcome or Outcome.say(texts.RELOAD_CRASHED.format(error="-"))
+
+    async def _reload(self, reason: str, who: str, quiet: bool) -> Outcome | None:
+        """`quiet`: None when nothing changed (a file saved again, a publish already loaded)."""
         knowledge = self.assistant.knowledge
-        async with self._lock:
+        async with self.lock:
             try:
                 fresh = await asyncio.to_thread(knowledge.prepare)
             except InvalidKnowledge as exc:
@@ -56,6 +67,14 @@ class KnowledgeReloader:
                 log.exception("reload failed (%s)", reason)
                 return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
             changes = knowledge.swap(fresh)
+            version = None
+            if self.publisher is not None:
+                try:
+                    version = self.publisher.record(changes, who, reason)
+                except OSError as exc:
+                    log.warning("version not recorded: %r", exc)
+        if quiet and self.publisher is not None and version is None and changes.empty:
+            return None  # no file changed since the last version: nothing to tell
         log.info("knowledge reloaded (%s)", reason)
         if self.after_swap is not None:
             await self.after_swap()
@@ -71,8 +90,13 @@ class KnowledgeReloader:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _watch(self, folder: Path, notify: Notify) -> None:
+        root = os.path.abspath(folder)
+
         def relevant(change: Change, path: str) -> bool:
-            return path.endswith(WATCHED) and "/." not in path
+            if not path.endswith(WATCHED) or "/." in path:
+                return False
+            # drafts are never live: a draft written or removed is no change of the knowledge
+            return os.path.relpath(os.path.abspath(path), root).split(os.sep)[0] != DRAFTS_DIR
 
         while not self._stop.is_set():
             try:
@@ -87,7 +111,13 @@ class KnowledgeReloader:
                     self.watching.set()
                     if changes:
                         names = sorted({Path(p).name for _, p in changes})
-                        await notify(await self.reload("gewijzigd: " + ", ".join(names[:5])))
+                        outcome = await self._reload(
+                            "gewijzigd: " + ", ".join(names[:5]),
+                            "map gewijzigd (watcher)",
+                            quiet=True,
+                        )
+                        if outcome is not None:
+                            await notify(outcome)
             except Exception as exc:
                 log.error("watching %s failed, trying again: %r", folder, exc)
                 self.watching.clear()

@@ -32,6 +32,7 @@ from bot.outbox import Outbox
 from bot.redact import RedactingFormatter
 from bot.storage import Store
 from handlers import chat as h
+from handlers import knowledge_admin
 from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
 from handlers.menus import set_menus
@@ -118,6 +119,7 @@ def build_application(
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
+        .base_file_url(file_url(config.api_base_url))
         .concurrent_updates(CONCURRENT_UPDATES)
         .request(
             HealthNotingRequest(
@@ -156,14 +158,33 @@ def build_application(
         assistant,
         config.admins,
         after_swap=lambda: set_menus(application.bot, assistant, config.admins),
+        publisher=assistant.publisher,
     )
+    publisher = assistant.publisher
+    try:
+        publisher.catch_up()  # edits made on the server while the bot was stopped
+    except OSError as exc:
+        log.warning("knowledge history not brought up to date: %r", exc)
+    application.bot_data[knowledge_admin.PUBLISHER] = publisher
     application.bot_data[WATCH] = config.watch
     register(application)
     return application
 
 
+def file_url(base_url: str) -> str:
+    """The Bot API's file download URL for a base URL: PTB does not derive it, so a
+    self-hosted Bot API server (or the tests' fake one) needs it set: `.../bot` becomes
+    `.../file/bot`."""
+    if "/bot{token}" in base_url:
+        return base_url.replace("/bot{token}", "/file/bot{token}")
+    if base_url.endswith("/bot"):
+        return base_url[: -len("/bot")] + "/file/bot"
+    return base_url.rstrip("/") + "/file/bot"
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, h.skip_repeated), group=-1)
+    knowledge_admin.register(application)  # files, drafts being tried, knowledge buttons
     message = filters.UpdateType.MESSAGE
     application.add_handler(
         h.TableCommandHandler(h.command_names(application), h.on_command, filters=message)

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot import publishing_replies as knowledge_admin
 from bot import texts
-from bot.actions import decode, encode
+from bot.actions import KNOWLEDGE_ACTIONS, decode, encode
 from bot.assistant import Assistant, Chat
 from bot.reloading import KnowledgeReloader
 from bot.render_text import answer_block, passage_block
@@ -57,6 +58,7 @@ class TerminalChat:
         self.options: list[Button] = []
         self.prompt_ref: int | None = None  # a pending prompt's stand-in message id
         self.checklist: int | None = None  # the checklist shown last: '3: besteld' remarks on it
+        self.publisher = assistant.publisher  # drafts, versions, rollback
 
     def respond(self, line: str) -> str | None:
         """The text shown for one typed line; None means: stop the chat. When the database
@@ -71,6 +73,8 @@ class TerminalChat:
     def _respond(self, line: str) -> str | None:
         text = line.strip()
         command = text.split()[0].lower() if text.startswith("/") else ""
+        if command == "/stop" and self.chat.user_id in self.publisher.trying:
+            return self.show(knowledge_admin.stop_trying(self.publisher, self.chat.user_id))
         if command in ("/exit", "/quit") or (
             command == "/stop" and not self.assistant.flow_running(self.chat)
         ):
@@ -102,6 +106,9 @@ class TerminalChat:
             )
         if command:
             return self.show(self.command(command, text.split()[1:]))
+        tried = knowledge_admin.try_answer(self.publisher, self.chat.user_id, text)
+        if tried is not None:  # 'Probeer': answered from the draft, marked as such
+            return self.show(tried)
         return self.show(self.assistant.message(self.chat, text))
 
     def press(self, button: Button) -> Outcome:
@@ -109,6 +116,9 @@ class TerminalChat:
         action = decode(encode(button.action))
         if action is None:
             return Outcome(notice=texts.UNKNOWN_BUTTON)
+        if isinstance(action, KNOWLEDGE_ACTIONS):
+            who = "terminal"
+            return knowledge_admin.press(self.publisher, action, who, self.chat.user_id)
         return self.assistant.press(self.chat, action)
 
     def command(self, name: str, args: list[str]) -> Outcome:
@@ -173,7 +183,7 @@ def chat(
     """The terminal chat until /exit or the end of the input. Meanwhile, like the bot, it
     shows reminders as they fall due and (with `watch`) reloads the knowledge folder when a
     file in it changes."""
-    reloader = KnowledgeReloader(assistant) if watch else None
+    reloader = KnowledgeReloader(assistant, publisher=assistant.publisher) if watch else None
     return asyncio.run(run_chat(assistant, stdin, stdout, reloader))
 
 

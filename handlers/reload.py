@@ -11,6 +11,7 @@ from telegram import Bot
 
 from bot import texts
 from bot.assistant import Assistant
+from bot.publishing import Publisher
 from bot.reloading import KnowledgeReloader
 from bot.replies import Outcome
 from handlers.send import send_outcome
@@ -26,8 +27,9 @@ class Reloader(KnowledgeReloader):
         assistant: Assistant,
         admins: frozenset[int],
         after_swap: Callable[[], Awaitable[None]] | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
-        super().__init__(assistant, after_swap)
+        super().__init__(assistant, after_swap, publisher)
         self.admins = admins
 
     async def report_startup(self, bot: Bot) -> None:

@@ -1,7 +1,8 @@
 """A small fake Telegram Bot API server on 127.0.0.1 for end-to-end tests and benchmarks.
 
 It serves getMe, getUpdates (scripted updates, long polling), sendMessage, editMessageText,
-answerCallbackQuery, sendDocument, setMyCommands, deleteWebhook and records every call, so a
+answerCallbackQuery, sendDocument, getFile (and the file download under /file/bot<token>/),
+setMyCommands, deleteWebhook and records every call, so a
 test can assert on what a user would see. Faults can be injected per method: a 429 with
 retry_after, a 500, a slow reply, a timeout (the call is carried out, but answered only after
 the client gave up), a hang (never answered, never carried out), a 401 for a wrong token; and
@@ -74,12 +75,15 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.changed = asyncio.Event()
+        self.files: dict[str, bytes] = {}  # file_id -> content, for getFile and the download
+        self.downloads: list[str] = []  # file paths downloaded
 
     # -- server ---------------------------------------------------------------------------
 
     async def start(self, port: int = 0) -> None:
         app = web.Application(client_max_size=20 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._download)
         app.router.add_post("/control/texts", self._control_texts)
         app.router.add_get("/control/sent", self._control_sent)
         self._runner = web.AppRunner(app, access_log=None)
@@ -149,6 +153,14 @@ class FakeBotAPI:
         if call.late:
             await asyncio.sleep(fault[1] if fault else 0)
         return _ok(call.result)
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        file_id = path.rsplit("/", 1)[-1]
+        if request.match_info["token"] != TOKEN or file_id not in self.files:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        return web.Response(body=self.files[file_id])
 
     # -- control from another process (benchmarks run the server in a process of its own) ------
 
@@ -268,6 +280,15 @@ class FakeBotAPI:
         message["message_id"] = int(params.get("message_id", 0))
         return message
 
+    def _api_getFile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id", ""))
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files.get(file_id, b"")),
+            "file_path": f"documents/{file_id}",
+        }
+
     def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         document = params.get("document", {})
         name = document.get("filename", "document") if isinstance(document, dict) else "document"
@@ -344,6 +365,35 @@ class FakeBotAPI:
                         "is_animated": False,
                         "is_video": False,
                         "type": "regular",
+                    },
+                }
+            }
+        )
+
+    def document(
+        self,
+        filename: str,
+        content: bytes,
+        user: int = 1,
+        chat: int | None = None,
+        size: int | None = None,
+    ) -> int:
+        """A file sent to the bot; `size` overrides the file_size Telegram reports."""
+        chat_id = user if chat is None else chat
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = content
+        return self.push(
+            {
+                "message": {
+                    "message_id": self.next_message_id(),
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                    "from": {"id": user, "is_bot": False, "first_name": "Anna"},
+                    "document": {
+                        "file_id": file_id,
+                        "file_unique_id": f"u-{file_id}",
+                        "file_name": filename,
+                        "file_size": len(content) if size is None else size,
                     },
                 }
             }

@@ -18,6 +18,8 @@ from bot.actions import (
     ChecklistPage,
     ChecklistTick,
     DeleteReminder,
+    DraftOp,
+    DraftPublish,
     Feedback,
     FlowChoice,
     FlowDocument,
@@ -28,6 +30,8 @@ from bot.actions import (
     MorePassages,
     NewChecklist,
     Remind,
+    RestoreCancel,
+    RestoreConfirm,
     Role,
     ShowSource,
     Start,
@@ -203,6 +207,18 @@ any_action = st.one_of(
     ),
     st.builds(Start, st.sampled_from(["vraag", "bronnen", "privacy", "help"])),
     st.builds(StartFlow, names),
+    st.builds(
+        DraftPublish,
+        st.from_regex(actions.DRAFT, fullmatch=True),
+        st.from_regex(r"0|[0-9a-f]{8}", fullmatch=True),
+    ),
+    st.builds(
+        DraftOp,
+        st.from_regex(actions.DRAFT, fullmatch=True),
+        st.sampled_from(["view", "discard", "try", "stop"]),
+    ),
+    st.builds(RestoreConfirm, ids),
+    st.just(RestoreCancel()),
 )
 
 
@@ -216,7 +232,7 @@ def test_every_action_fits_and_comes_back(action: Action) -> None:
 
 # Strings of up to 64 bytes: random text, and near-misses of real data (the codec's own
 # alphabet, today's formats with a character changed or added).
-ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABZ:+-_ ²³٣\n" + "bmfvqdrhncs"
+ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABZ:+-_ ²³٣\n" + "bmfvqdrhncsk"
 near_miss = st.builds(
     lambda data, i, c: data[:i] + c + data[i + 1 :],
     st.sampled_from([d for d, _ in TODAYS_FORMATS]),

@@ -222,7 +222,7 @@ def test_force_does_not_write_through_a_symlink(tmp_path: Path, knowledge: Path)
     (knowledge / "documenten" / "notitie.md").symlink_to(outside)
     source = tmp_path / "notitie.txt"
     source.write_text("2. Bezoek\n\nBezoek is welkom.\n", "utf-8")
-    result = run_import(knowledge, source, "notitie", "--force")
+    result = run_import(knowledge, source, "notitie", "--force", "--publiceer")
     assert_one_line_error(result, "notitie.md", "koppeling")
     assert outside.read_text("utf-8") == "niet overschrijven"
 
@@ -234,14 +234,14 @@ def test_force_does_not_write_outside_the_knowledge_folder(tmp_path: Path, knowl
     (knowledge / "documenten").symlink_to(elsewhere, target_is_directory=True)
     source = tmp_path / "notitie.txt"
     source.write_text("2. Bezoek\n\nBezoek is welkom.\n", "utf-8")
-    result = run_import(knowledge, source, "notitie", "--force")
+    result = run_import(knowledge, source, "notitie", "--force", "--publiceer")
     assert_one_line_error(result, "buiten de kennismap")
     assert list(elsewhere.iterdir()) == []
 
 
 def test_a_good_import_still_works_and_is_written_whole(tmp_path: Path, knowledge: Path) -> None:
     source = word_file(tmp_path / "regels.docx")
-    result = run_import(knowledge, source, "Huis Regels")
+    result = run_import(knowledge, source, "Huis Regels", "--publiceer")
     assert result.returncode == 0, result.stderr
     target = knowledge / "documenten" / "huis-regels.md"
     assert "Bezoek is welkom tot 22.00 uur." in target.read_text("utf-8")

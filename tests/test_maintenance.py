@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -111,6 +112,16 @@ def test_import_and_diff_from_the_command_line(tmp_path: Path) -> None:
         [*run, "import", str(source), "--name", "notitie"], capture_output=True, text=True, cwd=ROOT
     )
     assert again.returncode == 1 and "gebruik --force" in again.stderr
+    # a draft is not live: only an explicit publish makes it so
+    assert not (folder / "documenten" / "notitie.md").exists()
+    published = subprocess.run(
+        [*run, "publiceer", "notitie"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
+    )
+    assert published.returncode == 0, published.stderr
     diff = subprocess.run(
         [sys.executable, "-m", "bot", "diff", str(KNOWLEDGE), str(folder)],
         capture_output=True,
