@@ -40,7 +40,7 @@ from bot.knowledge_diff import KnowledgeDiff
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply, ShownAnswer, ShownPassage
 from bot.storage import DAY, Store
-from index.documents import CITATION_SEPARATOR
+from index.documents import CITATION_SEPARATOR, SectionCount
 from index.problems import Problem
 from index.search import Passage, SearchResult
 
@@ -406,7 +406,7 @@ class Assistant:
         index = self.knowledge.index
         lines = [
             f"De kennis is opnieuw geladen ({reason}): {len(index.documents)} documenten, "
-            f"{len(index.sections)} secties, {len(self.knowledge.flows)} vragenrondes, "
+            f"{SectionCount.of(index.documents).text()}, {len(self.knowledge.flows)} vragenrondes, "
             f"{len(self.knowledge.templates)} checklists.",
             changes.text(),
         ]
@@ -432,8 +432,8 @@ class Assistant:
         versions = ", ".join(f"{d.short} {d.version}".strip() for d in index.documents)
         lines = [
             "Status van draaibot",
-            f"Kennis: {len(index.documents)} documenten, {len(index.sections)} secties "
-            f"({versions}); geladen {_when(index.built_at)}",
+            f"Kennis: {len(index.documents)} documenten, {SectionCount.of(index.documents).text()}"
+            f"; {versions}; geladen {_when(index.built_at)}",
             f"Actief sinds: {_duration(now - self.started)}",
             f"Vragen vandaag: {today} (zonder antwoord: {today_open})",
             f"Vragen 7 dagen: {week} (zonder antwoord: {week_open}, {share})",

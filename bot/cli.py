@@ -22,6 +22,7 @@ from bot.knowledge import (
 )
 from bot.render_text import answer_text
 from bot.storage import StorageError
+from index.documents import SectionCount
 from index.search import InvalidKnowledge
 
 
@@ -59,9 +60,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if n_errors:
         print(f"{n_errors} fout(en), {n_warnings} waarschuwing(en) in {folder}", file=sys.stderr)
         return 1
-    sections = sum(len(d.sections) for d in found.documents)
     print(
-        f"in orde: {len(found.documents)} documenten, {sections} secties, "
+        f"in orde: {len(found.documents)} documenten, {SectionCount.of(found.documents).text()}, "
         f"{len(found.flows)} vragenrondes, {len(found.templates)} checklists, "
         f"{n_warnings} waarschuwing(en)"
     )
@@ -87,6 +87,7 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
         print(f"{doc.slug:<28} {n:>8} {tokens:>8}")
     total = sum(tokens for _, tokens in counts.values())
     print(f"{'totaal':<28} {len(index.sections):>8} {total:>8}")
+    print(f"{len(index.documents)} documenten, {SectionCount.of(index.documents).text()}")
     print(
         f"{len(index.windows)} zoekvensters, woordenschat {len(index.bm25.idf)} termen, "
         f"vraagvormen bij {len(index.wordings)} secties; gebouwd in {seconds:.2f} s"
