@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import actions, csvsafe, texts
+from bot import actions, csvsafe, report, texts
 from bot.actions import (
     Action,
     ChecklistOp,
@@ -132,6 +132,7 @@ class Assistant:
             section_ids=[p.section.id for p in relevant],
             citations=[p.citation for p in relevant[:SHOWN]],
             shown=min(SHOWN, len(relevant)),
+            unsure=result.answered and result.unsure,
         )
         reply = self._answer_reply(answer_id, result, note)
         offers = self._flow_offers(result)
@@ -441,15 +442,23 @@ class Assistant:
         return Outcome.say("\n".join(lines))
 
     def report(self, days: int = 30) -> Outcome:
-        since = self.clock() - days * DAY
+        now = self.clock()
+        since = now - days * DAY
         unanswered = self.store.unanswered(since)
         down = list(self.store.thumbs_down(since))
+        analyzer = self.knowledge.index.analyzer
+        groups = report.group_questions(
+            self.store.flagged_questions(since),
+            key=lambda q: " ".join(sorted(set(analyzer.terms(q)))),
+        )
         lines = [
             f"Rapport over de laatste {days} dagen",
             "",
-            "Vaakst gestelde vragen zonder antwoord:",
+            "Vragen zonder antwoord, onzeker beantwoord of met 👎, gegroepeerd op gelijkenis:",
         ]
-        lines += [f"- {q} ({n}x)" for q, n in unanswered[:10]] or ["- geen"]
+        lines += [f"- {g.text()}" for g in groups[:10]] or ["- geen"]
+        if len(groups) > 10:
+            lines.append(f"… en nog {len(groups) - 10} groepen (zie de CSV)")
         lines += ["", "Antwoorden met 👎:"]
         lines += [
             f"- {d['question']}" + (f" — miste: {d['missing']}" if d["missing"] else "")
@@ -466,11 +475,30 @@ class Assistant:
                 ["duim omlaag", d["question"], 1, " | ".join(d["citations"]), d["missing"], day]
             )
         attachment = Attachment(
-            filename=f"draaibot-rapport-{_day(self.clock())}.csv",
+            filename=f"draaibot-rapport-{_day(now)}.csv",
             content=buffer.getvalue().encode("utf-8-sig"),
             caption="Rapport als CSV (opent in Excel)",
         )
-        return Outcome([Reply(text="\n".join(lines)), Reply(attachment=attachment)])
+        return Outcome(
+            [
+                Reply(text="\n".join(lines)),
+                Reply(attachment=self._chart(now)),
+                Reply(attachment=attachment),
+            ]
+        )
+
+    def _chart(self, now: float) -> Attachment:
+        """Questions per week for the last 12 weeks, as a PNG image."""
+        since = report.first_moment(now)
+        weeks = report.weekly_counts(self.store.question_log(since), self.store.votes(since), now)
+        up, down = sum(w.up for w in weeks), sum(w.down for w in weeks)
+        total = sum(w.answered + w.unsure + w.unanswered for w in weeks)
+        return Attachment(
+            filename=f"draaibot-vragen-per-week-{_day(now)}.png",
+            content=report.chart_png(weeks),
+            caption=f"Vragen per week, {report.WEEKS} weken: {total} vragen; 👍 {up}, 👎 {down}",
+            photo=True,
+        )
 
 
 class _LiveFlows(Mapping[str, Flow]):

@@ -42,6 +42,7 @@ class Attachment:
     filename: str
     content: bytes
     caption: str = ""
+    photo: bool = False  # an image shown in the chat (sendPhoto), not a file to open
 
 
 @dataclass(frozen=True)
