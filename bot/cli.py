@@ -247,6 +247,42 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     return 0 if health.healthy else 1
 
 
+def cmd_beheerders(args: argparse.Namespace, config: Config) -> int:
+    """The admins (seeded by DRAAIBOT_ADMINS), and adding or removing one from the shell."""
+    from bot.admins import SHELL, Admins, parse_id
+    from bot.storage import Store
+
+    store = Store(config.db)
+    try:
+        admins = Admins(store)
+        admins.seed(config.admins)
+        if args.action is None:
+            ids = admins.ids()
+            print(f"Beheerders ({len(ids)}):")
+            for user_id in ids:
+                print(f"- {user_id}")
+            return 0
+        target = parse_id(args.id or "")
+        if target is None:
+            print(
+                f"draaibot beheerders: {args.id or ''!r} is geen gebruikersnummer "
+                "(alleen cijfers, bijvoorbeeld 123456789)",
+                file=sys.stderr,
+            )
+            return 2
+        change = (
+            admins.add(target, SHELL)
+            if args.action == "toevoegen"
+            else admins.remove(target, SHELL)
+        )
+        print(change.message, file=sys.stdout if change.changed else sys.stderr)
+        if change.changed and args.action == "toevoegen":
+            print("Het menu met beheercommando's verschijnt bij de volgende start van de bot.")
+        return 0 if change.changed else 1
+    finally:
+        store.close()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="draaibot",
@@ -287,6 +323,11 @@ def parser() -> argparse.ArgumentParser:
         "restore", help="zet een back-up terug (alleen als de bot niet draait)"
     )
     restore.add_argument("file", help="het back-upbestand")
+    beheer = sub.add_parser(
+        "beheerders", help="toon de beheerders, of voeg er een toe of verwijder er een"
+    )
+    beheer.add_argument("action", nargs="?", choices=["toevoegen", "verwijderen"])
+    beheer.add_argument("id", nargs="?", help="het gebruikersnummer in Telegram")
     sub.add_parser(
         "status",
         help="kennis, database, wachtrij en Bot API in één overzicht; "
@@ -316,6 +357,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "status": cmd_status,
+    "beheerders": cmd_beheerders,
 }
 
 

@@ -37,6 +37,19 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "herlaad", "Laad de kennismap opnieuw en toon wat er veranderde", group=False, admin=True
     ),
+    Command("beheerders", "Wie beheerder is, en hoe u er een toevoegt", group=False, admin=True),
+    Command(
+        "beheerder_toevoegen",
+        "Maak iemand beheerder: /beheerder_toevoegen <nummer>",
+        group=False,
+        admin=True,
+    ),
+    Command(
+        "beheerder_verwijderen",
+        "Trek beheerrechten in: /beheerder_verwijderen <nummer>",
+        group=False,
+        admin=True,
+    ),
 )
 
 

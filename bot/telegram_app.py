@@ -32,6 +32,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.admins import Admins
 from bot.assistant import Assistant
 from bot.commands import for_scope
 from bot.config import Config
@@ -40,6 +41,7 @@ from bot.outbox import Outbox
 from bot.redact import RedactingFormatter
 from bot.storage import Store
 from handlers import chat as h
+from handlers.admins import on_admins
 from handlers.checklist_edits import EditCoalescer
 from handlers.errors import on_error
 from handlers.outbox import OutboxSender, RetryPolicy, redraw_behind
@@ -66,6 +68,7 @@ INVALID_TOKEN = (
     "@BotFather en start de bot opnieuw."
 )
 FLOW_COMMANDS = ("pandcheck", "deadline", "woonvorm", "termijnen")
+ADMIN_COMMANDS = ("beheerders", "beheerder_toevoegen", "beheerder_verwijderen")
 REMINDER_CHECK = dt.timedelta(minutes=1)
 REMINDER_FIRST = dt.timedelta(seconds=2)
 CONCURRENT_UPDATES = 64
@@ -152,13 +155,15 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[h.ASSISTANT] = assistant
-    application.bot_data[h.ADMINS] = config.admins
+    admins = Admins(store)  # the live list, seeded by DRAAIBOT_ADMINS
+    admins.seed(config.admins)
+    application.bot_data[h.ADMINS] = admins
     application.bot_data[h.EDITS] = EditCoalescer(store)
     checklists = assistant.checklists
     application.bot_data[OUTBOX] = OutboxSender(
         application.bot, store, lambda c, p: checklists.render(c, p), retry
     )
-    application.bot_data[h.RELOADER] = Reloader(assistant, config.admins)
+    application.bot_data[h.RELOADER] = Reloader(assistant, admins)
     application.bot_data[WATCH] = config.watch
     register(application)
     return application
@@ -183,6 +188,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         "checklists": h.on_checklists,
         "herlaad": h.on_herlaad,
         **{flow: h.on_flow for flow in FLOW_COMMANDS},
+        **{name: on_admins for name in ADMIN_COMMANDS},
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=message))

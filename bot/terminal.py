@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot import texts
+from bot import admins, texts
 from bot.actions import decode, encode
 from bot.assistant import Assistant, Chat
 from bot.render_text import answer_block, passage_block
@@ -20,6 +20,7 @@ from bot.storage import is_write_failure
 from index.search import InvalidKnowledge
 
 PROMPT = "vraag> "
+ADMIN_COMMANDS = ("beheerders", "beheerder_toevoegen", "beheerder_verwijderen")
 OUTPUT = Path("uitvoer")  # where the terminal chat writes the files the bot would send
 _OPTION = re.compile(r"[#/](\d{1,3})")  # '#2' or '/2' presses option 2
 _REMARK = re.compile(r"opmerking\s+(\d{1,3}\s*[:.)\-]\s*.+)", re.IGNORECASE | re.DOTALL)
@@ -145,6 +146,11 @@ class TerminalChat:
                 return a.reload_done(a.knowledge.reload(), "op verzoek")
             except InvalidKnowledge as exc:
                 return a.reload_failed(exc.problems)
+        if name[1:] in ADMIN_COMMANDS:  # the terminal's user is the one with the shell
+            refusal = a.admin_allowed(self.chat, " ".join([name[1:], *args]))
+            if refusal is not None:
+                return refusal
+            return admins.command(admins.Admins(a.store), admins.SHELL, name[1:], " ".join(args))[0]
         if name in ("/status", "/rapport"):
             refusal = a.admin_allowed(self.chat, name[1:])
             return refusal or (a.status() if name == "/status" else a.report())

@@ -6,6 +6,7 @@ No domain logic here: deciding what to answer is the assistant's job (bot/assist
 from __future__ import annotations
 
 import logging
+from collections.abc import Container
 from dataclasses import replace
 
 from telegram import Message, MessageEntity, Update
@@ -39,7 +40,7 @@ def chat_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat:
     chat = update.effective_chat
     user = update.effective_user
     user_id = user.id if user else 0
-    admins: frozenset[int] = context.application.bot_data.get(ADMINS, frozenset())
+    admins: Container[int] = context.application.bot_data.get(ADMINS, frozenset())
     return Chat(
         id=chat.id if chat else 0,
         type=chat.type if chat else "private",

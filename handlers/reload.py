@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from telegram import Bot
@@ -31,7 +32,7 @@ SHOWN_PROBLEMS = 30
 
 
 class Reloader:
-    def __init__(self, assistant: Assistant, admins: frozenset[int]) -> None:
+    def __init__(self, assistant: Assistant, admins: Iterable[int]) -> None:
         self.assistant = assistant
         self.admins = admins
         self._lock = asyncio.Lock()

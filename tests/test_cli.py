@@ -168,7 +168,14 @@ def test_help_and_command_menu_come_from_one_list() -> None:
         assert f"/{command.name}" in help_text(is_admin=True)
         assert f"`/{command.name}" in readme
     admin_only = {c.name for c in COMMANDS if c.admin}
-    assert admin_only == {"status", "rapport", "herlaad"}
+    assert admin_only == {
+        "status",
+        "rapport",
+        "herlaad",
+        "beheerders",
+        "beheerder_toevoegen",
+        "beheerder_verwijderen",
+    }
     assert {c.name for c in for_scope("group")} == {c.name for c in COMMANDS} - admin_only
     assert "status" not in help_text(is_admin=False)
 

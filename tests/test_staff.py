@@ -4,17 +4,21 @@ from the chat."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+from bot import texts
+from bot.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins
 from bot.clock import AMSTERDAM
 from bot.report import WEEKS, first_moment, group_questions, weekly_counts
+from bot.storage import Store
 from index.documents import SectionCount
 from index.search import KnowledgeIndex
 from tests.conftest import plain
-from tests.fakebot import FakeBotAPI
+from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
 from tests.test_cli import run
 
@@ -138,7 +142,6 @@ async def test_rapport_sends_a_chart_and_groups_through_telegram(
 
 def test_an_unsure_answer_is_logged_as_unsure(shipped_index: KnowledgeIndex) -> None:
     from bot.assistant import Assistant, Chat
-    from bot.storage import Store
     from tests.telegram_harness import knowledge_with
 
     store = Store(None)
@@ -155,3 +158,93 @@ def test_an_unsure_answer_is_logged_as_unsure(shipped_index: KnowledgeIndex) -> 
     logged = [(a, u) for _, a, u in store.question_log(0)]
     assert logged == [(r.answered, r.answered and r.unsure) for r in results]
     assert (True, True) in logged and (False, False) in logged
+
+
+# -- admins without a restart -----------------------------------------------------------------
+
+
+async def test_an_admin_adds_and_removes_admins_live_and_it_survives_a_restart(
+    fake: FakeBotAPI, db: Path, shipped_index: KnowledgeIndex
+) -> None:
+    new = 7
+    async with running_bot(fake, db, shipped_index):
+        fake.text("/beheerders", user=new)
+        (refusal,) = await fake.wait_sent(1, chat=new)
+        assert plain(refusal.text) == YOUR_ID.format(id=new)
+        fake.text("/beheerder_toevoegen zeven", user=ADMIN_ID)
+        fake.text(f"/beheerder_toevoegen {new}", user=ADMIN_ID)
+        bad, added = await fake.wait_sent(2, chat=ADMIN_ID)
+        assert "'zeven' is geen gebruikersnummer" in plain(bad.text)
+        assert plain(added.text) == ADDED.format(id=new)
+        await fake.wait_for(lambda f: any(_scope_chat(c) == new for c in f.sent("setMyCommands")))
+        menu = next(c for c in fake.sent("setMyCommands") if _scope_chat(c) == new)
+        assert "beheerder_toevoegen" in str(menu.params["commands"])
+        fake.text("/status", user=new)  # no restart needed
+        status = (await fake.wait_sent(2, chat=new))[1]
+        assert plain(status.text).startswith("Status van draaibot")
+        fake.text(f"/beheerder_verwijderen {ADMIN_ID}", user=new)
+        removed = (await fake.wait_sent(3, chat=new))[2]
+        assert plain(removed.text) == REMOVED.format(id=ADMIN_ID)
+        await fake.wait_for(lambda f: bool(f.sent("deleteMyCommands")))
+        assert _scope_chat(fake.sent("deleteMyCommands")[0]) == ADMIN_ID
+        fake.text("/status", user=ADMIN_ID)
+        gone = (await fake.wait_sent(3, chat=ADMIN_ID))[2]
+        assert plain(gone.text) == texts.ADMIN_ONLY
+        fake.text(f"/beheerder_verwijderen {new}", user=new)  # the last one stays
+        last = (await fake.wait_sent(4, chat=new))[3]
+        assert plain(last.text) == LAST_ONE.format(id=new)
+    # DRAAIBOT_ADMINS still names ADMIN_ID: a restart does not undo the removal
+    async with running_bot(fake, db, shipped_index):
+        fake.text("/beheerders", user=new)
+        listing = (await fake.wait_sent(5, chat=new))[4]
+        fake.text("/status", user=ADMIN_ID)
+        again = (await fake.wait_sent(4, chat=ADMIN_ID))[3]
+    assert plain(listing.text).startswith(f"Beheerders (1):\n- {new} (u)")
+    assert plain(again.text) == texts.ADMIN_ONLY
+    store = Store(db)
+    log = {(r["user_id"], r["command"]) for r in store.db["admin_log"].rows if r["allowed"]}
+    assert log >= {
+        (ADMIN_ID, f"beheerder_toevoegen {new}"),
+        (new, f"beheerder_verwijderen {ADMIN_ID}"),
+    }
+    store.close()
+
+
+def _scope_chat(call: Call) -> int | None:
+    scope = call.params.get("scope")
+    scope = json.loads(scope) if isinstance(scope, str) else scope
+    return int(scope["chat_id"]) if scope and scope.get("type") == "chat" else None
+
+
+def test_admins_from_the_shell(tmp_path: Path) -> None:
+    env = {"DRAAIBOT_DB": str(tmp_path / "d.db"), "DRAAIBOT_ADMINS": "11"}
+    assert run("beheerders", env=env).stdout == "Beheerders (1):\n- 11\n"
+    added = run("beheerders", "toevoegen", "12", env=env)
+    assert added.returncode == 0 and ADDED.format(id=12) in added.stdout
+    removed = run("beheerders", "verwijderen", "11", env=env)
+    assert removed.returncode == 0, removed.stderr
+    last = run("beheerders", "verwijderen", "12", env=env)
+    assert last.returncode == 1 and LAST_ONE.format(id=12) in last.stderr
+    wrong = run("beheerders", "toevoegen", "@anna", env=env)
+    assert wrong.returncode == 2 and "geen gebruikersnummer" in wrong.stderr
+    assert run("beheerders", env=env).stdout == "Beheerders (1):\n- 12\n"
+    store = Store(tmp_path / "d.db")
+    assert ("beheerder_verwijderen 11", 0) in {
+        (r["command"], r["user_id"]) for r in store.db["admin_log"].rows
+    }
+    store.close()
+
+
+def test_the_last_admin_cannot_be_removed_and_a_removal_is_purged_with_the_log() -> None:
+    now = [1_000_000.0]
+    store = Store(None, clock=lambda: now[0])
+    admins = Admins(store)
+    admins.seed([1, 2])
+    assert admins.remove(1, 2).changed and 1 not in admins and 2 in admins
+    assert not admins.remove(2, 2).changed and admins.ids() == [2]
+    admins.seed([1, 2])  # a restart with DRAAIBOT_ADMINS=1,2
+    assert admins.ids() == [2]
+    now[0] += 200 * 86_400
+    store.purge_older_than(180)
+    assert store.db.execute("select count(*) from admins").fetchone()[0] == 1
+    assert admins.add(1, 2).changed and admins.ids() == [2, 1]
