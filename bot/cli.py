@@ -109,6 +109,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
+    from bot.admins import Admins
     from bot.assistant import Assistant
     from bot.lock import bot_running
     from bot.storage import Store
@@ -118,6 +119,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     try:
         with bot_running(config.db_file):  # `draaibot restore` refuses while this is held
             assistant = Assistant(_start(args, config), store, config.retention_days)
+            Admins(store).seed(config.admins)  # as the bot does: /beheerders shows the same
             return chat(assistant)
     finally:
         store.close()

@@ -248,3 +248,36 @@ def test_the_last_admin_cannot_be_removed_and_a_removal_is_purged_with_the_log()
     store.purge_older_than(180)
     assert store.db.execute("select count(*) from admins").fetchone()[0] == 1
     assert admins.add(1, 2).changed and admins.ids() == [2, 1]
+
+
+def test_the_terminal_writes_the_chart_and_manages_admins(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import KNOWLEDGE, ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
+    env.update(
+        DRAAIBOT_DB=str(tmp_path / "d.db"),
+        DRAAIBOT_KNOWLEDGE=str(KNOWLEDGE),
+        DRAAIBOT_ADMINS="21",
+        PYTHONPATH=str(ROOT),
+    )
+    lines = ["appeltaart bakken", "/rapport", "/beheerder_toevoegen 22", "/beheerders"]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    charts = list((tmp_path / "uitvoer").glob("draaibot-vragen-per-week-*.png"))
+    assert len(charts) == 1 and charts[0].read_bytes().startswith(b"\x89PNG")
+    assert f"(bestand opgeslagen: uitvoer/{charts[0].name})" in done.stdout
+    assert "- appeltaart bakken (1x: 1 geen antwoord)" in done.stdout
+    assert ADDED.format(id=22) in done.stdout
+    assert "Beheerders (2):\n- 21\n- 22" in done.stdout
