@@ -32,7 +32,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("vergeet", "Wis alles wat ik van deze chat bewaar"),
     Command("status", "Kennis, gebruik en onbeantwoorde vragen", group=False, admin=True),
     Command(
-        "rapport", "Onbeantwoorde vragen en 👎 van 30 dagen, ook als CSV", group=False, admin=True
+        "rapport",
+        "Vragen zonder (zeker) antwoord en 👎, gegroepeerd; grafiek en CSV",
+        group=False,
+        admin=True,
     ),
     Command(
         "herlaad", "Laad de kennismap opnieuw en toon wat er veranderde", group=False, admin=True

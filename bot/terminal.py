@@ -147,7 +147,7 @@ class TerminalChat:
             except InvalidKnowledge as exc:
                 return a.reload_failed(exc.problems)
         if name[1:] in ADMIN_COMMANDS:  # the terminal's user is the one with the shell
-            refusal = a.admin_allowed(self.chat, " ".join([name[1:], *args]))
+            refusal = a.admin_allowed(self.chat, name[1:])
             if refusal is not None:
                 return refusal
             return admins.command(admins.Admins(a.store), admins.SHELL, name[1:], " ".join(args))[0]

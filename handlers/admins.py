@@ -30,7 +30,7 @@ async def on_admins(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     argument = " ".join(context.args or [])
     chat = chat_of(update, context)
     assistant = assistant_of(context)
-    refusal = assistant.admin_allowed(chat, f"{name} {argument}".strip())
+    refusal = assistant.admin_allowed(chat, name)  # a change is logged with its target
     if refusal is not None:
         if not chat.is_admin and chat.type == ChatType.PRIVATE:
             refusal = Outcome.say(admin_list.YOUR_ID.format(id=chat.user_id))

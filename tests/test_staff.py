@@ -207,6 +207,9 @@ async def test_an_admin_adds_and_removes_admins_live_and_it_survives_a_restart(
         (ADMIN_ID, f"beheerder_toevoegen {new}"),
         (new, f"beheerder_verwijderen {ADMIN_ID}"),
     }
+    rows = [(r["user_id"], r["command"], r["allowed"]) for r in store.db["admin_log"].rows]
+    assert rows.count((ADMIN_ID, f"beheerder_toevoegen {new}", 1)) == 1
+    assert (new, "beheerders", 0) in rows  # the refused attempt before
     store.close()
 
 
