@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.replies import Outcome
 from bot.storage import Store
 
-_ID = re.compile(r"[0-9]{1,15}")
+_ID = re.compile(r"[0-9]{1,16}")  # Telegram user ids have at most 52 bits
 SHELL = 0  # the user id logged for a change made with `draaibot beheerders`
 
 USAGE_ADD = "Gebruik: /beheerder_toevoegen 123456789 (het gebruikersnummer in Telegram)."

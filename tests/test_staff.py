@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot import texts
-from bot.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins
+from bot.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins, parse_id
 from bot.clock import AMSTERDAM
 from bot.report import WEEKS, first_moment, group_questions, weekly_counts
 from bot.storage import Store
@@ -284,3 +286,16 @@ def test_the_terminal_writes_the_chart_and_manages_admins(tmp_path: Path) -> Non
     assert "- appeltaart bakken (1x: 1 geen antwoord)" in done.stdout
     assert ADDED.format(id=22) in done.stdout
     assert "Beheerders (2):\n- 21\n- 22" in done.stdout
+
+
+@given(st.text(max_size=20))
+def test_a_typed_user_id_is_digits_only_and_positive(text: str) -> None:
+    user_id = parse_id(text)
+    if user_id is not None:
+        assert user_id > 0 and str(user_id) == text.strip().lstrip("0")
+
+
+@given(st.integers(min_value=1, max_value=2**52))
+def test_every_user_id_reads_back(user_id: int) -> None:
+    assert parse_id(f" {user_id} ") == user_id
+    assert parse_id(f"-{user_id}") is None and parse_id(f"{user_id}²") is None
