@@ -93,7 +93,7 @@ def _title_line(text: str) -> tuple[str, str]:
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return "", text
-    line = " ".join(lines[first].split())
+    line = " ".join(lines[first].split()).lstrip("#").strip()  # '# Titel' in a .md file
     numbered = HEADING_NUMBER.match(line) is not None
     if (
         numbered
