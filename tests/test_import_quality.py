@@ -204,3 +204,10 @@ def test_the_import_command_says_what_it_chose(tmp_path: Path) -> None:
         "(ingekort van de titel)" in done.stdout
     )
     assert "versie: '1.4' (uit het document: 'Versie 1.4')" in done.stdout
+
+
+def test_a_markdown_files_first_heading_line_is_its_title(tmp_path: Path) -> None:
+    source = tmp_path / "roken.md"
+    source.write_text("# Handreiking roken\n\nRoken mag buiten.\n", "utf-8")
+    draft = make_draft(source, "roken")
+    assert 'title: "Handreiking roken"' in draft.markdown and "#" not in draft.checks[1]
