@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import actions, commands, csvsafe, publishing_replies, texts
+from bot import actions, commands, csvsafe, publishing_replies, report, texts
 from bot.actions import (
     Action,
     ChecklistOp,
@@ -36,6 +36,8 @@ from bot.actions import (
     Start,
     StartFlow,
 )
+from bot.admins import ADMIN_COMMANDS, SHELL, YOUR_ID, Admins
+from bot.admins import command as admin_command
 from bot.checklists import ChecklistChat
 from bot.clock import local
 from bot.commands import Command
@@ -58,7 +60,7 @@ from bot.replies import (
     ShownPassage,
 )
 from bot.storage import DAY, Store
-from index.documents import CITATION_SEPARATOR
+from index.documents import CITATION_SEPARATOR, SectionCount
 from index.problems import Problem
 from index.search import MAX_QUESTION_CHARS, InvalidKnowledge, Passage, SearchResult
 
@@ -103,6 +105,7 @@ class Assistant:
             lambda: knowledge.templates, store, knowledge.cite, self.now
         )
         self.publisher = Publisher(knowledge, clock)  # drafts, versions, rollback
+        self.admins = Admins(store)  # the live list, seeded by DRAAIBOT_ADMINS
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)
@@ -160,6 +163,7 @@ class Assistant:
             section_ids=[p.section.id for p in relevant],
             citations=[p.citation for p in relevant[:SHOWN]],
             shown=min(SHOWN, len(relevant)),
+            unsure=result.answered and result.unsure,
         )
         reply = self._answer_reply(answer_id, result, note)
         offers = self._flow_offers(result)
@@ -397,7 +401,12 @@ class Assistant:
     def refusal(self, chat: Chat, command: Command) -> Outcome | None:
         """Why this chat may not run the command (admin only, private chats only), or None."""
         if command.admin:
-            return self.admin_allowed(chat, command.name)
+            refused = self.admin_allowed(chat, command.name)
+            wants_in = command.name in ADMIN_COMMANDS and not chat.is_admin and not chat.is_group
+            if refused and wants_in:
+                # who wants to become an admin learns the number to give an admin
+                return Outcome.say(YOUR_ID.format(id=chat.user_id))
+            return refused
         if not command.group and chat.is_group:
             return Outcome.say(texts.PRIVATE_ONLY)
         return None
@@ -437,6 +446,12 @@ class Assistant:
     def log_admin(self, user_id: int, what: str, allowed: bool) -> None:
         """Note in the admin log what an admin (or someone trying) did outside the table."""
         self.store.log_admin(user_id, what, allowed)
+
+    def admins_command(self, chat: Chat, name: str, args: str) -> Outcome:
+        """/beheerders, /beheerder_toevoegen N, /beheerder_verwijderen N (after the admin
+        check of the table); in the terminal the change is logged as made from the shell."""
+        by = SHELL if chat.type == "terminal" else chat.user_id
+        return admin_command(self.admins, by, name, args)[0]
 
     def knowledge_command(self, name: str, args: str) -> Outcome:
         """/concepten, /versies, /terugzetten N (after the admin check of the table)."""
@@ -539,7 +554,7 @@ class Assistant:
         index = self.knowledge.index
         lines = [
             f"De kennis is opnieuw geladen ({reason}): {len(index.documents)} documenten, "
-            f"{len(index.sections)} secties, {len(self.knowledge.flows)} vragenrondes, "
+            f"{SectionCount.of(index.documents).text()}, {len(self.knowledge.flows)} vragenrondes, "
             f"{len(self.knowledge.templates)} checklists.",
             changes.text(),
         ]
@@ -565,8 +580,8 @@ class Assistant:
         versions = ", ".join(f"{d.short} {d.version}".strip() for d in index.documents)
         lines = [
             "Status van draaibot",
-            f"Kennis: {len(index.documents)} documenten, {len(index.sections)} secties "
-            f"({versions}); geladen {_when(index.built_at)}",
+            f"Kennis: {len(index.documents)} documenten, {SectionCount.of(index.documents).text()}"
+            f"; {versions}; geladen {_when(index.built_at)}",
             f"Actief sinds: {_duration(now - self.started)}",
             f"Vragen vandaag: {today} (zonder antwoord: {today_open})",
             f"Vragen 7 dagen: {week} (zonder antwoord: {week_open}, {share})",
@@ -574,15 +589,23 @@ class Assistant:
         return Outcome.say("\n".join(lines))
 
     def report(self, days: int = 30) -> Outcome:
-        since = self.clock() - days * DAY
+        now = self.clock()
+        since = now - days * DAY
         unanswered = self.store.unanswered(since)
         down = list(self.store.thumbs_down(since))
+        analyzer = self.knowledge.index.analyzer
+        groups = report.group_questions(
+            self.store.flagged_questions(since),
+            key=lambda q: " ".join(sorted(set(analyzer.terms(q)))),
+        )
         lines = [
             f"Rapport over de laatste {days} dagen",
             "",
-            "Vaakst gestelde vragen zonder antwoord:",
+            "Vragen zonder antwoord, onzeker beantwoord of met 👎, gegroepeerd op gelijkenis:",
         ]
-        lines += [f"- {q} ({n}x)" for q, n in unanswered[:10]] or ["- geen"]
+        lines += [f"- {g.text()}" for g in groups[:10]] or ["- geen"]
+        if len(groups) > 10:
+            lines.append(f"… en nog {len(groups) - 10} groepen (zie de CSV)")
         lines += ["", "Antwoorden met 👎:"]
         lines += [
             f"- {d['question']}" + (f" — miste: {d['missing']}" if d["missing"] else "")
@@ -599,11 +622,30 @@ class Assistant:
                 ["duim omlaag", d["question"], 1, " | ".join(d["citations"]), d["missing"], day]
             )
         attachment = Attachment(
-            filename=f"draaibot-rapport-{_day(self.clock())}.csv",
+            filename=f"draaibot-rapport-{_day(now)}.csv",
             content=buffer.getvalue().encode("utf-8-sig"),
             caption="Rapport als CSV (opent in Excel)",
         )
-        return Outcome([Reply(text="\n".join(lines)), Reply(attachment=attachment)])
+        return Outcome(
+            [
+                Reply(text="\n".join(lines)),
+                Reply(attachment=self._chart(now)),
+                Reply(attachment=attachment),
+            ]
+        )
+
+    def _chart(self, now: float) -> Attachment:
+        """Questions per week for the last 12 weeks, as a PNG image."""
+        since = report.first_moment(now)
+        weeks = report.weekly_counts(self.store.question_log(since), self.store.votes(since), now)
+        up, down = sum(w.up for w in weeks), sum(w.down for w in weeks)
+        total = sum(w.answered + w.unsure + w.unanswered for w in weeks)
+        return Attachment(
+            filename=f"draaibot-vragen-per-week-{_day(now)}.png",
+            content=report.chart_png(weeks),
+            caption=f"Vragen per week, {report.WEEKS} weken: {total} vragen; 👍 {up}, 👎 {down}",
+            photo=True,
+        )
 
 
 class _LiveFlows(Mapping[str, Flow]):

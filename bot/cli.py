@@ -23,6 +23,7 @@ from bot.knowledge import (
 from bot.publishing import Publisher
 from bot.render_text import answer_text
 from bot.storage import StorageError
+from index.documents import SectionCount
 from index.search import InvalidKnowledge
 
 
@@ -60,9 +61,8 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
     if n_errors:
         print(f"{n_errors} fout(en), {n_warnings} waarschuwing(en) in {folder}", file=sys.stderr)
         return 1
-    sections = sum(len(d.sections) for d in found.documents)
     print(
-        f"in orde: {len(found.documents)} documenten, {sections} secties, "
+        f"in orde: {len(found.documents)} documenten, {SectionCount.of(found.documents).text()}, "
         f"{len(found.flows)} vragenrondes, {len(found.templates)} checklists, "
         f"{n_warnings} waarschuwing(en)"
     )
@@ -104,6 +104,7 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
         print(f"{doc.slug:<28} {n:>8} {tokens:>8}")
     total = sum(tokens for _, tokens in counts.values())
     print(f"{'totaal':<28} {len(index.sections):>8} {total:>8}")
+    print(f"{len(index.documents)} documenten, {SectionCount.of(index.documents).text()}")
     print(
         f"{len(index.windows)} zoekvensters, woordenschat {len(index.bm25.idf)} termen, "
         f"vraagvormen bij {len(index.wordings)} secties; gebouwd in {seconds:.2f} s"
@@ -134,6 +135,7 @@ def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     try:
         with bot_running(config.db_file):  # `draaibot restore` refuses while this is held
             assistant = Assistant(_start(args, config), store, config.retention_days)
+            assistant.admins.seed(config.admins)  # as the bot does: /beheerders shows the same
             return chat(assistant, watch=config.watch)
     finally:
         store.close()
@@ -382,6 +384,42 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     return 0 if health.healthy else 1
 
 
+def cmd_beheerders(args: argparse.Namespace, config: Config) -> int:
+    """The admins (seeded by DRAAIBOT_ADMINS), and adding or removing one from the shell."""
+    from bot.admins import SHELL, Admins, parse_id
+    from bot.storage import Store
+
+    store = Store(config.db)
+    try:
+        admins = Admins(store)
+        admins.seed(config.admins)
+        if args.action is None:
+            ids = admins.ids()
+            print(f"Beheerders ({len(ids)}):")
+            for user_id in ids:
+                print(f"- {user_id}")
+            return 0
+        target = parse_id(args.id or "")
+        if target is None:
+            print(
+                f"draaibot beheerders: {args.id or ''!r} is geen gebruikersnummer "
+                "(alleen cijfers, bijvoorbeeld 123456789)",
+                file=sys.stderr,
+            )
+            return 2
+        change = (
+            admins.add(target, SHELL)
+            if args.action == "toevoegen"
+            else admins.remove(target, SHELL)
+        )
+        print(change.message, file=sys.stdout if change.changed else sys.stderr)
+        if change.changed and args.action == "toevoegen":
+            print("Het menu met beheercommando's verschijnt bij de volgende start van de bot.")
+        return 0 if change.changed else 1
+    finally:
+        store.close()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="draaibot",
@@ -437,6 +475,11 @@ def parser() -> argparse.ArgumentParser:
         "restore", help="zet een back-up terug (alleen als de bot niet draait)"
     )
     restore.add_argument("file", help="het back-upbestand")
+    beheer = sub.add_parser(
+        "beheerders", help="toon de beheerders, of voeg er een toe of verwijder er een"
+    )
+    beheer.add_argument("action", nargs="?", choices=["toevoegen", "verwijderen"])
+    beheer.add_argument("id", nargs="?", help="het gebruikersnummer in Telegram")
     sub.add_parser(
         "status",
         help="kennis, database, wachtrij en Bot API in één overzicht; "
@@ -470,6 +513,7 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "status": cmd_status,
+    "beheerders": cmd_beheerders,
 }
 
 

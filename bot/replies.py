@@ -43,6 +43,7 @@ class Attachment:
     filename: str
     content: bytes
     caption: str = ""
+    photo: bool = False  # an image shown in the chat (sendPhoto), not a file to open
 
 
 class PromptKind(StrEnum):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.knowledge import inspect
 from bot.lock import is_running
+from index.documents import SectionCount
 
 STALE = 15 * 60.0  # seconds
 LAST_API_OK = "last_api_ok"  # key in the `health` table, written by the bot
@@ -58,15 +59,16 @@ def _when(moment: float) -> str:
 def check_knowledge_health(folder: Path, health: Health) -> None:
     found = inspect(folder)
     errors = [p for p in found.problems if p.is_error]
-    sections = sum(len(d.sections) for d in found.documents)
     health.lines.append(
-        f"kennis: {folder}: {len(found.documents)} documenten, {sections} secties, "
+        f"kennis: {folder}: {len(found.documents)} documenten, "
+        f"{SectionCount.of(found.documents).text()}, "
         f"{len(found.flows)} vragenrondes, {len(found.templates)} checklists"
     )
     for document in found.documents:
         version = document.version or "zonder versie"
         health.lines.append(
-            f"  - {document.slug}: versie {version}, {len(document.sections)} secties"
+            f"  - {document.slug}: versie {version}, {SectionCount.of([document]).searchable} "
+            "secties"
         )
     if errors:
         health.problems.append(

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 10
 DAY = 86_400.0
 CHECKPOINT_ATTEMPTS = 3
 CHECKPOINT_WAIT_MS = 200
@@ -302,6 +302,22 @@ class Store:
         if version < 7 and "dates" not in self.db.table("flow_sessions").columns_dict:
             # the dates a finished flow computed: reminders are set only for these
             self.db.table("flow_sessions").add_column("dates", str)
+        if version < 10:
+            # admins managed from the chat (bot/admins.py); and whether an answer was offered
+            # as a suggestion (unsure), for the /rapport chart
+            self.db.table("admins").create(
+                {
+                    "user_id": int,
+                    "added_by": int,
+                    "added_at": float,
+                    "removed_by": int,
+                    "removed_at": float,
+                },
+                pk="user_id",
+                if_not_exists=True,
+            )
+            if "unsure" not in self.db.table("questions").columns_dict:
+                self.db.table("questions").add_column("unsure", int)
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -335,6 +351,7 @@ class Store:
         section_ids: list[str],
         citations: list[str],
         shown: int,
+        unsure: bool = False,
     ) -> int:
         now = self.clock()
         with self.db.conn:
@@ -357,6 +374,7 @@ class Store:
                     "chat_type": chat_type,
                     "question": question,
                     "answered": int(answered),
+                    "unsure": int(unsure),
                     "citations": json.dumps(citations, ensure_ascii=False),
                     "answer_id": answer_id,
                     "created_at": now,
@@ -479,6 +497,36 @@ class Store:
             [since, limit],
         ).fetchall()
         return [(r[0], int(r[1])) for r in rows]
+
+    def question_log(self, since: float) -> list[tuple[float, bool, bool]]:
+        """(time, answered, unsure) of every question since `since`."""
+        rows = self.db.execute(
+            "select created_at, answered, coalesce(unsure, 0) from questions "
+            "where created_at >= ? order by created_at",
+            [since],
+        ).fetchall()
+        return [(float(t), bool(a), bool(u)) for t, a, u in rows]
+
+    def votes(self, since: float) -> list[tuple[float, int]]:
+        """(time, +1 or -1) of every 👍/👎 since `since`."""
+        rows = self.db.execute(
+            "select created_at, vote from feedback where created_at >= ? order by created_at",
+            [since],
+        ).fetchall()
+        return [(float(t), int(v)) for t, v in rows]
+
+    def flagged_questions(self, since: float) -> list[tuple[str, str]]:
+        """(question, kind) of the questions staff should look at: 'geen antwoord',
+        'onzeker' (offered as a suggestion) and '👎', one row per occurrence."""
+        rows = self.db.execute(
+            "select question, case when answered = 0 then 'geen antwoord' else 'onzeker' end "
+            "from questions where created_at >= ? and trim(question) != '' "
+            "and (answered = 0 or coalesce(unsure, 0) = 1) "
+            "union all select a.question, '👎' from feedback f join answers a "
+            "on a.id = f.answer_id where f.vote < 0 and f.created_at >= ?",
+            [since, since],
+        ).fetchall()
+        return [(str(q), str(k)) for q, k in rows]
 
     def thumbs_down(self, since: float) -> Iterator[dict[str, Any]]:
         sql = (
@@ -810,6 +858,8 @@ class Store:
             ("delete from answers where created_at < ?", [cutoff]),
             ("delete from pending where created_at < ?", [cutoff]),
             ("delete from admin_log where created_at < ?", [cutoff]),
+            # an admin stays until removed; who was removed, and by whom, as long as the log
+            ("delete from admins where removed_at is not null and removed_at < ?", [cutoff]),
             ("delete from flow_sessions where updated_at < ?", [cutoff]),
             ("delete from reminders where sent_at is not null and sent_at < ?", [cutoff]),
             (

@@ -148,7 +148,8 @@ def build_application(
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[h.ASSISTANT] = assistant
-    application.bot_data[h.ADMINS] = config.admins
+    assistant.admins.seed(config.admins)  # the live list, seeded by DRAAIBOT_ADMINS
+    application.bot_data[h.ADMINS] = assistant.admins
     application.bot_data[h.EDITS] = EditCoalescer(store)
     checklists = assistant.checklists
     application.bot_data[OUTBOX] = OutboxSender(
@@ -156,8 +157,8 @@ def build_application(
     )
     application.bot_data[h.RELOADER] = Reloader(
         assistant,
-        config.admins,
-        after_swap=lambda: set_menus(application.bot, assistant, config.admins),
+        assistant.admins,
+        after_swap=lambda: set_menus(application.bot, assistant, assistant.admins),
         publisher=assistant.publisher,
     )
     publisher = assistant.publisher

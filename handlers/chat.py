@@ -6,7 +6,7 @@ No domain logic here: deciding what to answer is the assistant's job (bot/assist
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Container, Coroutine, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -18,8 +18,10 @@ from telegram.ext.filters import BaseFilter
 
 from bot import texts
 from bot.actions import Role, decode
+from bot.admins import ADMIN_COMMANDS
 from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
+from handlers.admins import follow_admin_change
 from handlers.checklist_edits import EditCoalescer
 from handlers.reload import Reloader
 from handlers.send import answer_query, edit_reply, send_outcome
@@ -42,7 +44,7 @@ def chat_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Chat:
     chat = update.effective_chat
     user = update.effective_user
     user_id = user.id if user else 0
-    admins: frozenset[int] = context.application.bot_data.get(ADMINS, frozenset())
+    admins: Container[int] = context.application.bot_data.get(ADMINS, frozenset())
     return Chat(
         id=chat.id if chat else 0,
         type=chat.type if chat else "private",
@@ -135,7 +137,10 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     args = " ".join(context.args or [])
     edge = EDGE.get(command.name)
     if edge is None:
+        before = set(assistant.admins) if command.name in ADMIN_COMMANDS else None
         await reply(update, context, assistant.command(chat, name, args))
+        if before is not None:  # the menus of who became or stopped being an admin
+            await follow_admin_change(context.bot, assistant, before)
         return
     refused = assistant.refusal(chat, command)
     await reply(update, context, refused or await edge(context))

@@ -5,6 +5,7 @@ file shows up in the menu as its command."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from telegram import (
     Bot,
@@ -21,7 +22,7 @@ from bot.commands import for_scope
 log = logging.getLogger(__name__)
 
 
-async def set_menus(bot: Bot, assistant: Assistant, admins: frozenset[int]) -> None:
+async def set_menus(bot: Bot, assistant: Assistant, admins: Iterable[int]) -> None:
     table = assistant.commands()
 
     def menu(scope: str) -> list[BotCommand]:

@@ -277,6 +277,13 @@ class OutboxSender:
                 p["query_id"], p.get("text"), show_alert=bool(p.get("alert"))
             )
             return None
+        if kind == "photo":
+            await self.bot.send_photo(
+                entry.chat_id,
+                InputFile(entry.content or b"", filename=p["filename"]),
+                caption=p.get("caption") or None,
+            )
+            return None
         if kind == "document":
             await self.bot.send_document(
                 entry.chat_id,

@@ -4,7 +4,7 @@ bot/reloading.py, with the admins told by Telegram message (the changes, or the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from telegram import Bot
@@ -25,7 +25,7 @@ class Reloader(KnowledgeReloader):
     def __init__(
         self,
         assistant: Assistant,
-        admins: frozenset[int],
+        admins: Iterable[int],
         after_swap: Callable[[], Awaitable[None]] | None = None,
         publisher: Publisher | None = None,
     ) -> None:

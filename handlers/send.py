@@ -48,7 +48,11 @@ async def send_reply(
         attachment = reply.attachment
         outbox.add(
             chat_id,
-            {"kind": "document", "filename": attachment.filename, "caption": attachment.caption},
+            {
+                "kind": "photo" if attachment.photo else "document",
+                "filename": attachment.filename,
+                "caption": attachment.caption,
+            },
             attachment.content,
         )
     messages = render(reply)

@@ -310,3 +310,31 @@ def _row_section(
         units=[Unit("row", _row_text(cells, header), line)],
         row=True,
     )
+
+
+@dataclass(frozen=True)
+class SectionCount:
+    """How many sections documents have, counted one way everywhere (check, index, status):
+    sections with text of their own (what search finds), of which table rows; headings with
+    no text of their own are named apart."""
+
+    searchable: int
+    rows: int
+    empty_headings: int
+
+    @classmethod
+    def of(cls, documents: list[Document]) -> SectionCount:
+        sections = [s for d in documents for s in d.sections]
+        with_text = [s for s in sections if s.units]
+        return cls(
+            searchable=len(with_text),
+            rows=sum(s.row for s in with_text),
+            empty_headings=len(sections) - len(with_text),
+        )
+
+    def text(self) -> str:
+        """'252 secties (waarvan 93 tabelrijen; 18 koppen zonder eigen tekst niet geteld)'."""
+        notes = [f"waarvan {self.rows} tabelrijen"] if self.rows else []
+        if self.empty_headings:
+            notes.append(f"{self.empty_headings} koppen zonder eigen tekst niet geteld")
+        return f"{self.searchable} secties" + (f" ({'; '.join(notes)})" if notes else "")

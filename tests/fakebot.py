@@ -1,8 +1,8 @@
 """A small fake Telegram Bot API server on 127.0.0.1 for end-to-end tests and benchmarks.
 
 It serves getMe, getUpdates (scripted updates, long polling), sendMessage, editMessageText,
-answerCallbackQuery, sendDocument, getFile (and the file download under /file/bot<token>/),
-setMyCommands, deleteWebhook and records every call, so a
+answerCallbackQuery, sendDocument, sendPhoto, getFile (and the file download under
+/file/bot<token>/), setMyCommands, deleteMyCommands, deleteWebhook and records every call, so a
 test can assert on what a user would see. Faults can be injected per method: a 429 with
 retry_after, a 500, a slow reply, a timeout (the call is carried out, but answered only after
 the client gave up), a hang (never answered, never carried out), a 401 for a wrong token; and
@@ -295,6 +295,10 @@ class FakeBotAPI:
         return self._message(
             params, document={"file_id": "f1", "file_unique_id": "u1", "file_name": name}
         )
+
+    def _api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        size = {"file_id": "p1", "file_unique_id": "pu1", "width": 900, "height": 450}
+        return self._message(params, photo=[size])
 
     # -- scripting updates ----------------------------------------------------------------
 

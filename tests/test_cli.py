@@ -169,7 +169,17 @@ def test_help_and_command_menu_come_from_one_list() -> None:
         assert f"/{command.name}" in help_text(commands, is_admin=True)
         assert f"`/{command.name}" in readme
     admin_only = {c.name for c in commands if c.admin}
-    assert admin_only == {"status", "rapport", "herlaad", "concepten", "versies", "terugzetten"}
+    assert admin_only == {
+        "status",
+        "rapport",
+        "herlaad",
+        "concepten",
+        "versies",
+        "terugzetten",
+        "beheerders",
+        "beheerder_toevoegen",
+        "beheerder_verwijderen",
+    }
     assert {c.name for c in for_scope(commands, "group")} == {c.name for c in commands} - admin_only
     assert {"pandcheck", "deadline", "woonvorm", "termijnen"} <= {c.name for c in commands}
     assert "status" not in help_text(commands, is_admin=False)

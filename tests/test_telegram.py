@@ -180,7 +180,7 @@ async def test_admin_commands_and_refusals(
         )
         fake.text("/rapport", user=ADMIN_ID)
         report = (await fake.wait_sent(2, chat=ADMIN_ID))[1]
-        assert "appeltaart met kaneel bakken (2x)" in plain(report.text)
+        assert "appeltaart met kaneel bakken (2x: 2 geen antwoord)" in plain(report.text)
         (document,) = await fake.wait_sent(1, "sendDocument", chat=ADMIN_ID)
         csv_file = document.params["document"]
         assert csv_file["filename"].endswith(".csv")
