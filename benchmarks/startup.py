@@ -42,7 +42,9 @@ DRAAIBOT = [sys.executable, "-m", "bot"]
 PLAIN = [sys.executable, str(ROOT / "benchmarks" / "plain_bm25.py")]
 
 
-def median_run(command: list[str], env: dict[str, str], runs: int, before: Callable[[], None]) -> float:
+def median_run(
+    command: list[str], env: dict[str, str], runs: int, before: Callable[[], None]
+) -> float:
     times = []
     for _ in range(runs):
         before()
@@ -56,7 +58,9 @@ def cold_start(runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
-        env.update(DRAAIBOT_DB=str(data / "draaibot.db"), DRAAIBOT_KNOWLEDGE=str(ROOT / "knowledge"))
+        env.update(
+            DRAAIBOT_DB=str(data / "draaibot.db"), DRAAIBOT_KNOWLEDGE=str(ROOT / "knowledge")
+        )
 
         def nothing() -> None:
             pass
@@ -66,7 +70,9 @@ def cold_start(runs: int) -> None:
 
         plain = median_run([*PLAIN, str(ROOT / "knowledge"), QUESTION], env, runs, nothing)
         without = median_run([*DRAAIBOT, "ask", QUESTION], env, runs, no_cache)
-        subprocess.run([*DRAAIBOT, "index"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*DRAAIBOT, "index"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
         cached = median_run([*DRAAIBOT, "ask", QUESTION], env, runs, nothing)
     print(f"cold start, median of {runs} runs: {QUESTION!r}")
     print(f"{'':<40} {'seconds':>8} {'x plain':>8}")
