@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from index.files import KnowledgeError, read_text
+from index.files import KnowledgeError, decode, read_bytes
 from index.yamlfile import parse_yaml
 
 REQUIRED_FRONT_MATTER = ("title", "short", "publisher", "source")
@@ -151,9 +151,10 @@ def parse_front_matter(text: str, path: Path) -> dict[str, Any]:
     return meta
 
 
-def parse_document(path: Path) -> Document:
-    """Parse one Markdown file; raises KnowledgeError only when it cannot be read at all."""
-    source = read_text(path).removeprefix("\ufeff")
+def parse_document(path: Path, raw: bytes | None = None) -> Document:
+    """Parse one Markdown file (or `raw`, its bytes read before); raises KnowledgeError only
+    when it cannot be read at all."""
+    source = decode(path, read_bytes(path) if raw is None else raw).removeprefix("\ufeff")
     slug = slugify(path.stem)
     tokens = _MD.parse(source)
     meta: dict[str, Any] = {}

@@ -29,6 +29,11 @@ class KnowledgeError(Exception):
 def read_text(path: Path) -> str:
     """A knowledge file as text. Only regular files (a pipe or device would block the reader)
     of at most MAX_FILE_BYTES; every failure is a KnowledgeError naming the file."""
+    return decode(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A knowledge file's bytes, on the terms of read_text."""
     try:
         if not path.is_file():
             raise KnowledgeError(path, 1, "geen gewoon bestand: wordt niet gelezen")
@@ -44,6 +49,11 @@ def read_text(path: Path) -> str:
             raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows meanwhile is cut here
     except OSError as exc:
         raise KnowledgeError(path, 1, f"bestand niet leesbaar: {exc.strerror}") from exc
+    return raw
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """A knowledge file's bytes as text; KnowledgeError when they are no UTF-8."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

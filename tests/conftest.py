@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from index.build import build_index
 from index.search import KnowledgeIndex
 from tests.fakebot import FakeBotAPI
 
@@ -49,12 +50,12 @@ def one_document_index(
         encoding="utf-8",
     )
     (folder / "synoniemen.yaml").write_text(synonyms, encoding="utf-8")
-    return KnowledgeIndex.build(folder)
+    return build_index(folder)
 
 
 @pytest.fixture(scope="session")
 def shipped_index() -> KnowledgeIndex:
-    return KnowledgeIndex.build(KNOWLEDGE)
+    return build_index(KNOWLEDGE)
 
 
 @pytest.fixture
