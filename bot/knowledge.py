@@ -191,7 +191,10 @@ class KnowledgeBase:
         else:
             fresh = self._build_and_keep(self.last_good, previous)
         cache = fresh.index.cache
-        if self.cache_file is not None and cache is not None and cache is not previous:
+        # Written at start (a reload keeps what it reuses in memory: writing the file would
+        # double its time on a large corpus); the next start reuses what is still the same.
+        first = self._snapshot is None
+        if first and self.cache_file is not None and cache not in (None, previous):
             cache.save(self.cache_file)
         return fresh
 
