@@ -16,6 +16,7 @@ file that cannot be read, is cut off or comes from other code is ignored: the in
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -93,6 +94,7 @@ class IndexCache:
     Paths in it lie under `folder`, the folder it was built from."""
 
     key: str | None  # code version and folder hash it was built from; None: not reusable whole
+    code: str  # the index package's code version (what the documents were analysed with)
     folder: Path
     read: dict[str, ReadDocument]  # the documents by file name, in order
     analysed: dict[str, DocumentAnalysis]  # by file name
@@ -125,7 +127,8 @@ class IndexCache:
             os.replace(tmp, path)
         except (OSError, TypeError, ValueError) as exc:
             log.warning("index cache not written to %s: %r", path, exc)
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             return False
         return True
 
@@ -168,7 +171,7 @@ class IndexCache:
             )
         return {
             "format": CACHE_FORMAT,
-            "code": code_version(),
+            "code": self.code,
             "key": self.key,
             "documents": documents,
             "synonyms": {
@@ -219,6 +222,7 @@ class IndexCache:
         synonyms = data["synonyms"]
         return cls(
             data["key"],
+            data["code"],
             folder,
             read,
             analysed,
@@ -249,6 +253,8 @@ def build_index(
     `version` names the code beyond the index package whose checks a cache vouches for.
     The new index's `cache` is what the next build may reuse."""
     key = cache_key(folder, version)
+    if previous is not None and previous.code != code_version():
+        previous = None  # analysed by other code: nothing of it is reused
     if previous is not None and previous.key == key:
         index, problems = previous.restore(folder)
         extra = more_checks(index.documents, problems) if more_checks else []
@@ -280,6 +286,7 @@ def build_index(
     )
     index.cache = IndexCache(
         key if cache_key(folder, version) == key else None,  # not when edited while building
+        code_version(),
         folder,
         reading.read,
         dict(zip(reading.read, index.analysed, strict=True)),
