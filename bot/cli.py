@@ -18,11 +18,10 @@ from bot.knowledge import (
     build_snapshot,
     cached_index,
     check_knowledge,
-    inspect,
+    inspect_with_cache,
     snapshot_diff,
     start_knowledge,
 )
-from index.build import IndexCache
 from index.search import InvalidKnowledge
 
 
@@ -59,10 +58,7 @@ def _start(args: argparse.Namespace, config: Config) -> KnowledgeBase:
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
     folder = _knowledge(args, config)
-    previous = IndexCache.load(_cache_file(config), folder)
-    found = inspect(folder, previous)
-    if found.index is not None and found.index.cache not in (None, previous):
-        found.index.cache.save(_cache_file(config))
+    found = inspect_with_cache(folder, _cache_file(config))
     for problem in found.problems:
         print(problem, file=sys.stderr if problem.is_error else sys.stdout)
     n_errors = sum(p.is_error for p in found.problems)

@@ -105,6 +105,15 @@ def inspect(folder: Path, previous: IndexCache | None = None) -> Inspection:
     return Inspection(found["documents"], found["flows"], found["templates"], everything, index)
 
 
+def inspect_with_cache(folder: Path, cache_file: Path) -> Inspection:
+    """inspect, reusing the cache file and writing it anew after a build it did not hold."""
+    previous = IndexCache.load(cache_file, folder)
+    found = inspect(folder, previous)
+    if found.index is not None and found.index.cache not in (None, previous):
+        found.index.cache.save(cache_file)
+    return found
+
+
 def check_knowledge(folder: Path) -> list[Problem]:
     """Every problem in a knowledge folder, errors and warnings, in reading order."""
     return inspect(folder).problems
@@ -130,7 +139,8 @@ def cached_index(folder: Path, cache_file: Path) -> KnowledgeIndex | None:
     previous = IndexCache.load(cache_file, folder)
     if previous is None or previous.key != cache_key(folder, code_version()):
         return None
-    return previous.restore(folder)[0]
+    restored = previous.restore(folder)
+    return restored[0] if restored else None
 
 
 def snapshot_diff(old: Snapshot, new: Snapshot) -> KnowledgeDiff:

@@ -14,9 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.knowledge import INDEX_CACHE, inspect
+from bot.knowledge import INDEX_CACHE, inspect, inspect_with_cache
 from bot.lock import is_running
-from index.build import IndexCache
 
 STALE = 15 * 60.0  # seconds
 LAST_API_OK = "last_api_ok"  # key in the `health` table, written by the bot
@@ -57,7 +56,7 @@ def _when(moment: float) -> str:
 
 
 def check_knowledge_health(folder: Path, health: Health, cache_file: Path | None = None) -> None:
-    found = inspect(folder, IndexCache.load(cache_file, folder) if cache_file else None)
+    found = inspect_with_cache(folder, cache_file) if cache_file else inspect(folder)
     errors = [p for p in found.problems if p.is_error]
     sections = sum(len(d.sections) for d in found.documents)
     health.lines.append(

@@ -103,8 +103,16 @@ class IndexCache:
     warnings: list[Problem]  # those of the documents, synonyms and wordings
     known: Known
 
-    def restore(self, folder: Path) -> tuple[KnowledgeIndex, list[Problem]]:
-        """The index as built before (for a folder with the same files), and its warnings."""
+    def restore(self, folder: Path) -> tuple[KnowledgeIndex, list[Problem]] | None:
+        """The index as built before (for a folder with the same files), and its warnings;
+        None when the parts do not fit together (a cache file changed by hand)."""
+        try:
+            return self._restore(folder)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            log.warning("index cache does not fit: built anew (%r)", exc)
+            return None
+
+    def _restore(self, folder: Path) -> tuple[KnowledgeIndex, list[Problem]]:
         documents = []
         for name, read in self.read.items():
             document = Document(read.document.slug, folder / DOCUMENTS_DIR / name, {}, [])
@@ -143,7 +151,15 @@ class IndexCache:
             return cls._from_json(data, folder)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            AttributeError,
+            RecursionError,
+        ) as exc:
             log.warning("index cache %s ignored: %r", path, exc)
             return None
 
@@ -255,8 +271,9 @@ def build_index(
     key = cache_key(folder, version)
     if previous is not None and previous.code != code_version():
         previous = None  # analysed by other code: nothing of it is reused
-    if previous is not None and previous.key == key:
-        index, problems = previous.restore(folder)
+    restored = previous.restore(folder) if previous is not None and previous.key == key else None
+    if previous is not None and restored is not None:
+        index, problems = restored
         extra = more_checks(index.documents, problems) if more_checks else []
         errors = [p for p in extra if p.is_error]
         if errors:
@@ -277,9 +294,7 @@ def build_index(
         reading.synonyms,
         reading.wordings.by_section,
         [
-            earlier[name]
-            if name in earlier and previous is not None and previous.read[name].sha == read.sha
-            else analyse_document(read.document)
+            earlier[name] if _unchanged(name, read, previous) else analyse_document(read.document)
             for name, read in reading.read.items()
         ],
         previous.known if previous else None,
@@ -297,6 +312,13 @@ def build_index(
     )
     index.warnings = [p for p in problems if not p.is_error]
     return index
+
+
+def _unchanged(name: str, read: ReadDocument, previous: IndexCache | None) -> bool:
+    """Was the document analysed before, from the same bytes?"""
+    if previous is None or name not in previous.analysed:
+        return False
+    return previous.read[name].sha == read.sha and previous.analysed[name].fits(read.document)
 
 
 def _section_json(s: Section) -> list[Any]:

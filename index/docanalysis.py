@@ -60,6 +60,15 @@ class DocumentAnalysis:
     sections: tuple[SectionWords, ...]  # one per section with units, in order
     vocabulary: frozenset[str]
 
+    def fits(self, document: Document) -> bool:
+        """Is this the analysis of a document shaped like `document` (a cache file changed by
+        hand is not)?"""
+        searchable = [s for s in document.sections if s.units]
+        return len(searchable) == len(self.sections) and all(
+            len(s.units) == len(words.quantity) and len(windows(0, s)) == len(words.windows)
+            for s, words in zip(searchable, self.sections, strict=True)
+        )
+
 
 _WORDS = Analyzer()  # content words need no vocabulary
 

@@ -251,3 +251,48 @@ def test_the_code_version_covers_the_index_package() -> None:
     sources = sorted((ROOT / "index").glob("*.py"))
     assert sources and index.build.code_version() == index.build.code_version()
     assert index.build.code_version() != index.build.code_version(ROOT / "bot")
+
+
+def test_a_cache_whose_parts_do_not_fit_is_built_anew(knowledge_copy: Path, tmp_path: Path) -> None:
+    fresh = build_index(knowledge_copy)
+    file = tmp_path / INDEX_CACHE
+    assert fresh.cache is not None and fresh.cache.save(file)
+    data = json.loads(file.read_text("utf-8"))
+    data["documents"][0]["analysis"].pop()  # one section's words fewer than it has sections
+    file.write_text(json.dumps(data), "utf-8")
+    cached = IndexCache.load(file, knowledge_copy)
+    assert cached is not None and cached.restore(knowledge_copy) is None
+    same_index(build_index(knowledge_copy, cached), fresh)
+
+
+def test_ask_from_the_cache_loads_no_lexicon_database_or_flows(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    """What makes `ask` start fast: with the cache in place it needs no lemmatiser dictionary
+    (simplemma), no word frequencies (wordfreq), no database layer and no flows."""
+    db = tmp_path / "data" / "draaibot.db"
+    assert draaibot("index", db=db, knowledge=knowledge_copy).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
+    env.update(DRAAIBOT_DB=str(db), DRAAIBOT_KNOWLEDGE=str(knowledge_copy))
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "ask", "hoeveel m2 keuken kwg?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        timeout=120,
+    )
+    assert run.returncode == 0 and "11,5 m2" in run.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
+    assert "index.search" in imported
+    for module in ("simplemma", "wordfreq", "sqlite_utils", "bot.storage", "bot.flows"):
+        assert module not in imported
+
+
+def test_status_keeps_the_cache_so_a_health_check_builds_once(
+    knowledge_copy: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "data" / "draaibot.db"
+    result = draaibot("status", db=db, knowledge=knowledge_copy)
+    assert "4 documenten" in result.stdout
+    assert IndexCache.load(db.parent / INDEX_CACHE, knowledge_copy) is not None
