@@ -9,7 +9,8 @@ usage: python benchmarks/startup.py [--runs 7] [--scale 100]
    a full build, as at the first start, and a reload after one document changed, as the running
    bot does it (KnowledgeBase.reload, with the last good copy beside the database), against
    plain rank-bm25 building the whole corpus: BM25Okapi over the sections read by the project's
-   parser (as in benchmarks/retrieval.py) and the plain script's own reading.
+   parser (as in benchmarks/retrieval.py) and the plain script's own reading; then the time to
+   write the index cache and a start with it in place.
 Times are wall-clock seconds on this machine; the machine may be shared, so compare the rows
 of one run.
 """
@@ -35,7 +36,7 @@ import plain_bm25  # noqa: E402
 from rank_bm25 import BM25Okapi  # noqa: E402
 from retrieval import plain_rank_bm25, synthetic_corpus  # noqa: E402
 
-from bot.knowledge import LAST_GOOD, KnowledgeBase  # noqa: E402
+from bot.knowledge import INDEX_CACHE, LAST_GOOD, KnowledgeBase  # noqa: E402
 
 QUESTION = "hoeveel m2 moet de keuken van een kwg zijn?"
 DRAAIBOT = [sys.executable, "-m", "bot"]
@@ -112,6 +113,10 @@ def reload_times(scale: int) -> None:
             "utf-8",
         )
         one = timed(kb.reload)
+        cache_file = Path(tmp) / "data" / INDEX_CACHE
+        cache = kb.index.cache
+        write = timed(lambda: cache is not None and cache.save(cache_file))
+        start = timed(lambda: KnowledgeBase(folder, cache_file=cache_file).index)
     print(f"\nreload, {scale}x corpus ({n_docs} documents)")
     print(f"{'':<52} {'seconds':>8}")
     for label, seconds in (
@@ -119,6 +124,8 @@ def reload_times(scale: int) -> None:
         ("plain rank-bm25, the plain script's own sections", plain_script),
         ("draaibot full build (first start, no cache)", full),
         ("draaibot reload after one document changed", one),
+        ("draaibot writing the index cache", write),
+        ("draaibot start with the index cache in place", start),
     ):
         print(f"{label:<52} {seconds:>8.2f}", flush=True)
 
