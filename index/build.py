@@ -37,7 +37,7 @@ from index.synonyms import SynonymData
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 # Problems found beyond the documents (flows, checklists: data the index does not read),
 # given the documents that loaded and the problems found so far.
 MoreChecks = Callable[[list[Document], list[Problem]], list[Problem]]
@@ -179,10 +179,18 @@ class IndexCache:
                     "meta": read.document.meta,
                     "sections": [_section_json(s) for s in read.document.sections],
                     "problems": [problem(p) for p in read.problems],
+                    # words never hold a space: a list of words is kept as one string,
+                    # which reads back many times faster than a JSON list
                     "analysis": [
-                        [sw.windows, sw.heading, sw.path, sw.quantity] for sw in analysis.sections
+                        [
+                            [" ".join(w) for w in sw.windows],
+                            " ".join(sw.heading),
+                            " ".join(sw.path),
+                            "".join("1" if q else "0" for q in sw.quantity),
+                        ]
+                        for sw in analysis.sections
                     ],
-                    "vocabulary": sorted(analysis.vocabulary),
+                    "vocabulary": " ".join(sorted(analysis.vocabulary)),
                 }
             )
         return {
@@ -225,14 +233,14 @@ class IndexCache:
             analysed[name] = DocumentAnalysis(
                 tuple(
                     SectionWords(
-                        tuple(tuple(w) for w in windows),
-                        tuple(heading),
-                        tuple(path),
-                        tuple(quantity),
+                        tuple(tuple(w.split()) for w in windows),
+                        tuple(heading.split()),
+                        tuple(path.split()),
+                        tuple(q == "1" for q in quantity),
                     )
                     for windows, heading, path, quantity in doc["analysis"]
                 ),
-                frozenset(doc["vocabulary"]),
+                frozenset(doc["vocabulary"].split()),
             )
         vocabulary = frozenset().union(*(a.vocabulary for a in analysed.values()))
         synonyms = data["synonyms"]

@@ -269,7 +269,8 @@ def test_ask_from_the_cache_loads_no_lexicon_database_or_flows(
     knowledge_copy: Path, tmp_path: Path
 ) -> None:
     """What makes `ask` start fast: with the cache in place it needs no lemmatiser dictionary
-    (simplemma), no word frequencies (wordfreq), no database layer and no flows."""
+    (simplemma), no word frequencies (wordfreq), no Markdown parser, no database layer and no
+    flows."""
     db = tmp_path / "data" / "draaibot.db"
     assert draaibot("index", db=db, knowledge=knowledge_copy).returncode == 0
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
@@ -285,7 +286,14 @@ def test_ask_from_the_cache_loads_no_lexicon_database_or_flows(
     assert run.returncode == 0 and "11,5 m2" in run.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
     assert "index.search" in imported
-    for module in ("simplemma", "wordfreq", "sqlite_utils", "bot.storage", "bot.flows"):
+    for module in (
+        "simplemma",
+        "wordfreq",
+        "markdown_it",
+        "sqlite_utils",
+        "bot.storage",
+        "bot.flows",
+    ):
         assert module not in imported
 
 
