@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -43,14 +44,37 @@ CACHE_FORMAT = 2
 MoreChecks = Callable[[list[Document], list[Problem]], list[Problem]]
 
 
+# The libraries whose output the cache holds (parsing, lemmas, stems, word frequencies,
+# number words, BM25 statistics): another installed version is other code.
+LIBRARIES = (
+    "markdown_it",
+    "mdit_py_plugins",
+    "yaml",
+    "simplemma",
+    "Stemmer",
+    "stop_words",
+    "wordfreq",
+    "text_to_num",
+    "rank_bm25",
+)
+
+
 @cache
 def code_version(*packages: Path) -> str:
-    """A hash of the Python source of the index package (and of `packages`): a cache made by
-    other code is never used."""
+    """A hash of the Python source of the index package (and of `packages`) and of the
+    installed analysis libraries (where each lies, its size and time: an upgrade rewrites
+    them, and looking costs no import): a cache made by other code is never used."""
     digest = hashlib.blake2b(f"{CACHE_FORMAT}".encode(), digest_size=16)
     for package in (Path(__file__).parent, *packages):
         for path in sorted(package.rglob("*.py")):
             digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        stat = os.stat(origin) if origin else None
+        digest.update(
+            f"{name}:{origin}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode()
+        )
     return digest.hexdigest()
 
 

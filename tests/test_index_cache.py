@@ -247,10 +247,22 @@ def test_the_cli_writes_the_cache_and_uses_it_while_it_holds(
     assert "woonvorm.yaml" in broken.stderr
 
 
-def test_the_code_version_covers_the_index_package() -> None:
-    sources = sorted((ROOT / "index").glob("*.py"))
-    assert sources and index.build.code_version() == index.build.code_version()
+def test_the_code_version_covers_the_code_and_the_analysis_libraries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert index.build.code_version() != index.build.code_version(ROOT / "bot")
+    library = tmp_path / "lemmas_for_test.py"
+    library.write_text("VERSION = 1\n", "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(index.build, "LIBRARIES", (*index.build.LIBRARIES, "lemmas_for_test"))
+    index.build.code_version.cache_clear()
+    before = index.build.code_version()
+    library.write_text("VERSION = 22\n", "utf-8")  # an upgrade
+    index.build.code_version.cache_clear()
+    assert index.build.code_version() != before
+    assert "lemmas_for_test" not in sys.modules  # looked at, not imported
+    monkeypatch.undo()
+    index.build.code_version.cache_clear()
 
 
 def test_a_cache_whose_parts_do_not_fit_is_built_anew(knowledge_copy: Path, tmp_path: Path) -> None:
