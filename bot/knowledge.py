@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from index.build import IndexCache, build_index, cache_key
 from index.documents import Document, slugify
+from index.files import visible_files
 from index.problems import Problem
 from index.search import InvalidKnowledge, KnowledgeIndex, SearchResult
 from index.synonyms import SYNONYMS_FILE
@@ -270,33 +271,12 @@ def start_knowledge(
     return kb
 
 
-def _files(folder: Path, skip: str = "") -> dict[Path, Path]:
-    """Relative path -> file, for every visible file under `folder`; linked folders are
-    followed once, and only when they stay inside `folder`; `skip` names an entry to leave
-    out (the last good copy, should it lie inside the folder)."""
-    root = folder.resolve()
-    seen: set[Path] = set()
-    found: dict[Path, Path] = {}
-    for current, dirs, names in os.walk(folder, followlinks=True):
-        real = Path(current).resolve()
-        if real in seen or not real.is_relative_to(root):
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != skip)
-        for name in names:
-            path = Path(current, name)
-            if not name.startswith(".") and name != skip and path.is_file():  # no pipes
-                found[path.relative_to(folder)] = path
-    return found
-
-
 def _stage_copy(folder: Path, last_good: Path) -> Path | None:
     """A copy of `folder` beside `last_good`, made before the build reads the folder."""
     staged = last_good.with_name(f".{last_good.name}.tmp.{os.getpid()}.{time.monotonic_ns()}")
     try:
         staged.parent.mkdir(parents=True, exist_ok=True)
-        for relative, path in _files(folder, skip=last_good.name).items():
+        for relative, path in visible_files(folder, skip=last_good.name).items():
             target = staged / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
@@ -312,7 +292,7 @@ def _publish(staged: Path, folder: Path, last_good: Path) -> None:
     but only when the folder still holds exactly what was copied: then the copy is what
     was just loaded without errors."""
     try:
-        live, copy = _files(folder, skip=last_good.name), _files(staged)
+        live, copy = visible_files(folder, skip=last_good.name), visible_files(staged)
         if live.keys() != copy.keys() or any(
             live[k].read_bytes() != copy[k].read_bytes() for k in live
         ):

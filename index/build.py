@@ -23,7 +23,7 @@ import importlib.util
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Any
 from index.checks import ReadDocument, read_folder
 from index.docanalysis import DocumentAnalysis, SectionWords, analyse_document
 from index.documents import DOCUMENTS_DIR, Document, Section, Unit
+from index.files import visible_files
 from index.problems import Problem
 from index.search import InvalidKnowledge, KnowledgeIndex, Known
 from index.synonyms import SynonymData
@@ -78,28 +79,12 @@ def code_version(*packages: Path) -> str:
     return digest.hexdigest()
 
 
-def _visible_files(folder: Path) -> Iterator[tuple[str, Path]]:
-    root = folder.resolve()
-    seen: set[Path] = set()
-    for current, dirs, names in os.walk(folder, followlinks=True):
-        real = Path(current).resolve()
-        if real in seen or not real.is_relative_to(root):
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(current, name)
-            if not name.startswith(".") and path.is_file():
-                yield path.relative_to(folder).as_posix(), path
-
-
 def folder_hash(folder: Path) -> str:
     """A hash of every visible file in the folder: its name and its bytes."""
     digest = hashlib.blake2b(digest_size=20)
     try:
-        for relative, path in _visible_files(folder):
-            digest.update(relative.encode() + b"\0")
+        for relative, path in visible_files(folder).items():
+            digest.update(relative.as_posix().encode() + b"\0")
             digest.update(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
     except OSError:
         return "onleesbaar"  # the build reports what cannot be read; no cache hit

@@ -6,6 +6,7 @@ naming it: an outside file must never be indexed, quoted or loaded as a flow.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from index.problems import Problem
@@ -95,3 +96,24 @@ def files_in(
         elif path.is_file():
             paths.append(path)
     return paths, problems
+
+
+def visible_files(folder: Path, skip: str = "") -> dict[Path, Path]:
+    """Relative path -> file, for every visible file under `folder` (sorted); linked folders
+    are followed once, and only when they stay inside `folder`; `skip` names an entry to leave
+    out (the last good copy, should it lie inside the folder)."""
+    root = folder.resolve()
+    seen: set[Path] = set()
+    found: dict[Path, Path] = {}
+    for current, dirs, names in os.walk(folder, followlinks=True):
+        real = Path(current).resolve()
+        if real in seen or not real.is_relative_to(root):
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != skip)
+        for name in sorted(names):
+            path = Path(current, name)
+            if not name.startswith(".") and name != skip and path.is_file():  # no pipes
+                found[path.relative_to(folder)] = path
+    return found
