@@ -123,7 +123,8 @@ def remaining(flow: Flow, answers: dict[str, Any]) -> int:
     return sum(
         1
         for s in flow.steps
-        if s.id not in answers and (applies(flow, s, answers) or _may_apply(flow, s, values))
+        if s.id not in answers
+        and (applies(flow, s, answers) or _may_apply(flow, s, values))
     )
 
 
