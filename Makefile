@@ -29,6 +29,7 @@ eval: $(BIN)/draaibot
 bench: $(BIN)/draaibot
 	$(BIN)/python benchmarks/retrieval.py
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

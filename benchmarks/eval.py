@@ -27,6 +27,7 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.build import build_index  # noqa: E402
 from index.search import KnowledgeIndex  # noqa: E402
 
 Answerer = Callable[[str], dict[str, object]]
@@ -127,7 +128,7 @@ def main() -> int:
             print(f"niet gevonden: {path}", file=sys.stderr)
             return 2
     score = load_score(Path(args.score))
-    index = KnowledgeIndex.build(Path(args.knowledge))
+    index = build_index(Path(args.knowledge))
     docs = paragraphs(index)
     engines: dict[str, Answerer] = {
         "draaibot": lambda q: index.search(q).as_json(),

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from rank_bm25 import BM25Okapi  # noqa: E402
 
+from index.build import build_index  # noqa: E402
 from index.checks import check_folder  # noqa: E402
-from index.search import KnowledgeIndex  # noqa: E402
 
 WORD = re.compile(r"[A-Za-zÀ-ÿ]{4,}")
 
@@ -92,7 +92,7 @@ def measure(
 
 
 def draaibot(folder: Path) -> tuple[Callable[[], object], Callable[[object, str], object]]:
-    return (lambda: KnowledgeIndex.build(folder)), (lambda e, q: e.search(q))  # type: ignore[attr-defined]
+    return (lambda: build_index(folder)), (lambda e, q: e.search(q))  # type: ignore[attr-defined]
 
 
 def plain_rank_bm25(folder: Path) -> tuple[Callable[[], object], Callable[[object, str], object]]:
@@ -132,7 +132,7 @@ def main() -> int:
         big = Path(tmp) / "knowledge"
         synthetic_corpus(ROOT / "knowledge", big, args.scale)
         for label, folder in (("shipped", ROOT / "knowledge"), (f"{args.scale}x", big)):
-            n_sections = len(KnowledgeIndex.build(folder).sections)
+            n_sections = len(build_index(folder).sections)
             for name, (build, ask) in (
                 ("draaibot", draaibot(folder)),
                 ("rank-bm25", plain_rank_bm25(folder)),

@@ -29,6 +29,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.build import build_index  # noqa: E402
 from index.search import KnowledgeIndex  # noqa: E402
 from tests.conftest import KNOWLEDGE  # noqa: E402
 from tests.fakebot import FakeBotAPI  # noqa: E402
@@ -112,7 +113,7 @@ async def run_once(
 
 
 async def main_async(n: int) -> None:
-    index = KnowledgeIndex.build(KNOWLEDGE)
+    index = build_index(KNOWLEDGE)
     dev = ROOT.parent / "shared/eval/dev_questions.jsonl"
     if dev.is_file():
         questions = [

@@ -10,36 +10,45 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.knowledge import (
+    INDEX_CACHE,
     LAST_GOOD,
     KnowledgeBase,
     build_snapshot,
-    inspect,
+    cached_index,
+    inspect_with_cache,
     snapshot_diff,
     start_knowledge,
 )
-from bot.publishing import Publisher
-from bot.render_text import answer_text
-from bot.storage import StorageError
-from index.documents import SectionCount
 from index.search import InvalidKnowledge
+
+if TYPE_CHECKING:  # imported where used: `draaibot ask` needs none of these
+    from bot.publishing import Publisher
 
 
 def _knowledge(args: argparse.Namespace, config: Config) -> Path:
     return Path(args.knowledge) if args.knowledge else config.knowledge
 
 
-def _load(folder: Path) -> KnowledgeBase:
-    kb = KnowledgeBase(folder)
+def _cache_file(config: Config) -> Path:
+    """The index cache, beside the database (see bot.knowledge)."""
+    return config.db_file.parent / INDEX_CACHE
+
+
+def _load(folder: Path, config: Config) -> KnowledgeBase:
+    kb = KnowledgeBase(folder, cache_file=_cache_file(config))
     kb.index  # noqa: B018 - build now, so a broken folder fails before any question
     return kb
 
 
 def _start(args: argparse.Namespace, config: Config) -> KnowledgeBase:
     """The knowledge for the bot or the chat: with errors, the last good copy (and a warning)."""
-    kb = start_knowledge(_knowledge(args, config), config.db_file.parent / LAST_GOOD)
+    kb = start_knowledge(
+        _knowledge(args, config), config.db_file.parent / LAST_GOOD, _cache_file(config)
+    )
     if kb.startup_problems:
         print(
             "Let op: de kennismap bevat fouten; ik start met de laatst goede versie "
@@ -52,8 +61,10 @@ def _start(args: argparse.Namespace, config: Config) -> KnowledgeBase:
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    from index.documents import SectionCount
+
     folder = _knowledge(args, config)
-    found = inspect(folder)
+    found = inspect_with_cache(folder, _cache_file(config))
     for problem in found.problems:
         print(problem, file=sys.stderr if problem.is_error else sys.stdout)
     n_errors = sum(p.is_error for p in found.problems)
@@ -86,8 +97,10 @@ def _check_drafts(folder: Path) -> None:
 
 
 def cmd_index(args: argparse.Namespace, config: Config) -> int:
+    from index.documents import SectionCount
+
     started = time.perf_counter()
-    kb = _load(_knowledge(args, config))
+    kb = _load(_knowledge(args, config), config)
     index = kb.index
     seconds = time.perf_counter() - started
     if args.secties:
@@ -113,11 +126,14 @@ def cmd_index(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, config: Config) -> int:
-    kb = _load(_knowledge(args, config))
+    from bot.render_text import answer_text
+
+    folder = _knowledge(args, config)
+    index = cached_index(folder, _cache_file(config)) or _load(folder, config).index
     questions: Iterable[str] = [" ".join(args.question)] if args.question else sys.stdin
     for question in questions:
         question = question.rstrip("\n")
-        result = kb.ask(question, top=args.top)
+        result = index.search(question, top=args.top)
         if args.json:
             print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
         else:
@@ -530,7 +546,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"draaibot: {exc}", file=sys.stderr)
         return 2
-    except StorageError as exc:
+    except Exception as exc:
+        # the database layer (and sqlite-utils) is imported only by the commands that use it
+        storage = sys.modules.get("bot.storage")
+        if storage is None or not isinstance(exc, storage.StorageError):
+            raise
         print(f"draaibot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.knowledge import inspect
+from bot.knowledge import INDEX_CACHE, inspect, inspect_with_cache
 from bot.lock import is_running
 from index.documents import SectionCount
 
@@ -56,8 +56,8 @@ def _when(moment: float) -> str:
     return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def check_knowledge_health(folder: Path, health: Health) -> None:
-    found = inspect(folder)
+def check_knowledge_health(folder: Path, health: Health, cache_file: Path | None = None) -> None:
+    found = inspect_with_cache(folder, cache_file) if cache_file else inspect(folder)
     errors = [p for p in found.problems if p.is_error]
     health.lines.append(
         f"kennis: {folder}: {len(found.documents)} documenten, "
@@ -132,7 +132,7 @@ def _read_database(
 def check_health(db: Path, knowledge: Path, token: bool, clock: Callable[[], float]) -> Health:
     health = Health()
     try:
-        check_knowledge_health(knowledge, health)
+        check_knowledge_health(knowledge, health, db.parent / INDEX_CACHE)
     except Exception as exc:  # a health check reports, it never crashes
         health.problems.append(f"de kennismap {knowledge} is niet te lezen: {exc}")
     check_database_health(db, token, clock(), health)

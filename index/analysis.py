@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-import simplemma
 import Stemmer
 from stop_words import get_stop_words
 from text_to_num import alpha2digit
-from wordfreq import zipf_frequency
 
 STEMMER_ALGORITHM = (
     "dutch_porter"  # Snowball's 'dutch' conflates gemeente/menen, begeleiding/beleid
@@ -139,6 +137,29 @@ def _first_word(surface: str) -> str:
     return found[0] if found else ""
 
 
+# Zipf frequencies in everyday Dutch known without wordfreq: a built index keeps those of its
+# words (see index.build), so a question in the documents' words never loads wordfreq's list.
+_KNOWN_ZIPF: dict[str, float] = {}
+
+
+def known_zipf(table: dict[str, float]) -> None:
+    """Remember Zipf frequencies computed earlier (facts about Dutch, not about the corpus)."""
+    _KNOWN_ZIPF.update(table)
+
+
+@lru_cache(maxsize=200_000)
+def dutch_zipf(word: str) -> float:
+    """How common `word` is in everyday Dutch (wordfreq's Zipf scale, 0 for unknown words).
+
+    wordfreq is imported on first need: it costs a quarter second to load."""
+    known = _KNOWN_ZIPF.get(word)
+    if known is not None:
+        return known
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "nl"))
+
+
 @lru_cache(maxsize=100_000)
 def specificity(word: str) -> float:
     """How much a question word says about its topic, from its frequency in everyday Dutch.
@@ -148,7 +169,7 @@ def specificity(word: str) -> float:
     """
     if not word[0].isalpha():
         return 1.0
-    zipf = zipf_frequency(word, "nl")
+    zipf = dutch_zipf(word)
     return min(1.0, max(0.15, (6.4 - zipf) / 2.2))
 
 
@@ -164,6 +185,13 @@ class Analyzer:
     vocabulary: frozenset[str] = frozenset()
     stemmer: WordStemmer = field(default_factory=lambda: Stemmer.Stemmer(STEMMER_ALGORITHM))
 
+    # Stems and compound parts computed before, for this vocabulary (see index.build): looked up
+    # first, so a question in the documents' words needs no lemmatiser. While `learning`, every
+    # word analysed is added to them.
+    stems: dict[str, str] = field(default_factory=dict)
+    compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    learning: bool = False
+
     def __post_init__(self) -> None:
         self._stem = lru_cache(maxsize=200_000)(self._stem_uncached)
         self._parts = lru_cache(maxsize=200_000)(self._split_uncached)
@@ -173,30 +201,42 @@ class Analyzer:
         return [w for w in words(text) if w not in self.stopwords and (len(w) > 1 or w.isdigit())]
 
     def stem(self, word: str) -> str:
-        return self._stem(word)
+        known = self.stems.get(word)
+        if known is None:
+            known = self._stem(word)
+            if self.learning:
+                self.stems[word] = known
+        return known
 
     def _stem_uncached(self, word: str) -> str:
         """Lemma first ('afgeweken' -> 'afwijken', 'voldoet' -> 'voldoen'), then the stem."""
         if not word.isalpha():
             return word  # numbers, age limits 'onder15', 'kwe+', 'schouwen_duivenland'
+        import simplemma  # its dictionary costs half a second: loaded on first need
+
         lemma = simplemma.lemmatize(word, lang="nl").lower().replace("_", "")
         return self.stemmer.stemWord(lemma if lemma.isalpha() else word)
 
     def parts(self, word: str) -> tuple[str, ...]:
         """Compound parts found in the vocabulary ('keukenruimte' -> ('keuken', 'ruimte'))."""
-        return self._parts(word)
+        known = self.compounds.get(word)
+        if known is None:
+            known = self._parts(word)
+            if self.learning:
+                self.compounds[word] = known
+        return known
 
     def _split_uncached(self, word: str) -> tuple[str, ...]:
         if len(word) < MIN_COMPOUND or not word.isalpha():
             return ()
         vocabulary = self.vocabulary
-        if zipf_frequency(word, "nl") >= LEXICALISED_ZIPF:
+        if dutch_zipf(word) >= LEXICALISED_ZIPF:
             # A common word of its own ('huisvesting', 'onderwijs'): only split it into words of
             # the documents, or 'huisvesting' would become 'huis' + 'vesting'.
             return _split(word, vocabulary.__contains__) or ()
 
         def is_word(part: str) -> bool:
-            return part in vocabulary or zipf_frequency(part, "nl") >= LEXICON_ZIPF
+            return part in vocabulary or dutch_zipf(part) >= LEXICON_ZIPF
 
         if word.startswith(NEGATION) and len(word) - len(NEGATION) >= MIN_NEGATED:
             # 'onaangekondigd' is about 'aangekondigd' (and 'aankondiging'), 'onveilig' about

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.documents import (
@@ -13,26 +16,61 @@ from index.documents import (
     parse_document,
     slugify,
 )
-from index.files import KnowledgeError, outside
+from index.files import KnowledgeError, outside, read_bytes
 from index.problems import WARNING, Problem
-from index.synonyms import SYNONYMS_FILE, load_synonyms
-from index.wordings import load_wordings
+from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
+from index.wordings import WordingData, load_wordings
 
 LONG_SECTION = 6000  # characters; longer sections make poor citations
 
 
+@dataclass(frozen=True)
+class ReadDocument:
+    """A document as read and checked, with the hash of the bytes it was read from."""
+
+    sha: str
+    document: Document
+    problems: tuple[Problem, ...]
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=20).hexdigest()
+
+
+@dataclass
+class Reading:
+    """A knowledge folder read and checked once: what the index is built from."""
+
+    documents: list[Document] = field(default_factory=list)  # those without errors
+    problems: list[Problem] = field(default_factory=list)
+    synonyms: SynonymData = field(default_factory=SynonymData)
+    wordings: WordingData = field(default_factory=WordingData)
+    read: dict[str, ReadDocument] = field(default_factory=dict)  # by file name, without errors
+
+
 def check_folder(folder: Path) -> tuple[list[Document], list[Problem]]:
     """Parse and validate every file; returns the readable documents and all problems."""
-    problems: list[Problem] = []
-    documents: list[Document] = []
+    reading = read_folder(folder)
+    return reading.documents, reading.problems
+
+
+def read_folder(folder: Path, reuse: Mapping[str, ReadDocument] | None = None) -> Reading:
+    """Parse and validate every file. A document whose file name and bytes are those of one
+    in `reuse` (read before, by the same code) is taken from there instead of parsed again."""
+    reading = Reading()
+    problems = reading.problems
+    documents = reading.documents
     docs_dir = folder / DOCUMENTS_DIR
     if not folder.is_dir():
-        return [], [Problem(folder, 0, "kennismap niet gevonden")]
+        problems.append(Problem(folder, 0, "kennismap niet gevonden"))
+        return reading
     if not docs_dir.is_dir():
-        return [], [Problem(docs_dir, 0, "map met documenten ontbreekt")]
+        problems.append(Problem(docs_dir, 0, "map met documenten ontbreekt"))
+        return reading
     refused = outside(docs_dir, folder)
     if refused is not None:
-        return [], [refused]
+        problems.append(refused)
+        return reading
     for path in sorted(docs_dir.iterdir()):
         if path.name.startswith("."):
             continue
@@ -48,26 +86,39 @@ def check_folder(folder: Path) -> tuple[list[Document], list[Problem]]:
             )
             continue
         try:
-            document = parse_document(path)
+            raw = read_bytes(path)
+            sha = content_hash(raw)
+            known = (reuse or {}).get(path.name)
+            if known is not None and known.sha == sha:
+                document = Document(known.document.slug, path, known.document.meta, [])
+                document.sections = known.document.sections
+                doc_problems = [
+                    Problem(path, p.line, p.message, p.severity) for p in known.problems
+                ]
+            else:
+                document = parse_document(path, raw)
+                doc_problems = check_document(document)
         except KnowledgeError as exc:
             problems.append(Problem(exc.path, exc.line, exc.message))
             continue
-        doc_problems = check_document(document)
         problems.extend(doc_problems)
         if not any(p.is_error for p in doc_problems):
             documents.append(document)
+            reading.read[path.name] = ReadDocument(sha, document, tuple(doc_problems))
     if not any(p.suffix.lower() == ".md" for p in docs_dir.iterdir()):
         problems.append(Problem(docs_dir, 0, "geen documenten (.md) gevonden"))
     slugs = Counter(d.slug for d in documents)
     for d in documents:
         if slugs[d.slug] > 1:
             problems.append(Problem(d.path, 1, f"documentnaam '{d.slug}' komt vaker voor"))
-    problems.extend(load_synonyms(folder / SYNONYMS_FILE, folder).problems)
+    reading.synonyms = load_synonyms(folder / SYNONYMS_FILE, folder)
+    problems.extend(reading.synonyms.problems)
     section_ids = {s.id for d in documents for s in d.sections}
     # a wording of a document that has errors of its own waits until that document is fixed
     broken = {slugify(p.path.stem) for p in problems if p.is_error and p.path.suffix == ".md"}
-    problems.extend(load_wordings(folder, section_ids, broken).problems)
-    return documents, problems
+    reading.wordings = load_wordings(folder, section_ids, broken)
+    problems.extend(reading.wordings.problems)
+    return reading
 
 
 def check_document(document: Document) -> list[Problem]:

@@ -14,16 +14,16 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.front_matter import front_matter_plugin
-
-from index.files import KnowledgeError, read_text
+from index.files import KnowledgeError, decode, read_bytes
 from index.yamlfile import parse_yaml
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 REQUIRED_FRONT_MATTER = ("title", "short", "publisher", "source")
 VERSION_KEYS = ("version", "date")
@@ -113,16 +113,19 @@ def heading_slug(heading: str) -> tuple[str, bool]:
     return "-".join(slugify(heading).split("-")[:8]), False
 
 
+@cache
 def _markdown() -> MarkdownIt:
+    """The parser, made on first need: an index read from its cache parses no Markdown."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     return (
         MarkdownIt("commonmark", {"html": False})
         .enable("table")
         .use(front_matter_plugin)
         .use(footnote_plugin)
     )
-
-
-_MD = _markdown()
 
 
 def inline_text(token: Token) -> str:
@@ -151,11 +154,12 @@ def parse_front_matter(text: str, path: Path) -> dict[str, Any]:
     return meta
 
 
-def parse_document(path: Path) -> Document:
-    """Parse one Markdown file; raises KnowledgeError only when it cannot be read at all."""
-    source = read_text(path).removeprefix("\ufeff")
+def parse_document(path: Path, raw: bytes | None = None) -> Document:
+    """Parse one Markdown file (or `raw`, its bytes read before); raises KnowledgeError only
+    when it cannot be read at all."""
+    source = decode(path, read_bytes(path) if raw is None else raw).removeprefix("\ufeff")
     slug = slugify(path.stem)
-    tokens = _MD.parse(source)
+    tokens = _markdown().parse(source)
     meta: dict[str, Any] = {}
     if tokens and tokens[0].type == "front_matter":
         meta = parse_front_matter(tokens[0].content, path)

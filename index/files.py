@@ -6,6 +6,7 @@ naming it: an outside file must never be indexed, quoted or loaded as a flow.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from index.problems import Problem
@@ -29,6 +30,11 @@ class KnowledgeError(Exception):
 def read_text(path: Path) -> str:
     """A knowledge file as text. Only regular files (a pipe or device would block the reader)
     of at most MAX_FILE_BYTES; every failure is a KnowledgeError naming the file."""
+    return decode(path, read_bytes(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A knowledge file's bytes, on the terms of read_text."""
     try:
         if not path.is_file():
             raise KnowledgeError(path, 1, "geen gewoon bestand: wordt niet gelezen")
@@ -44,6 +50,11 @@ def read_text(path: Path) -> str:
             raw = handle.read(MAX_FILE_BYTES + 1)  # a file that grows meanwhile is cut here
     except OSError as exc:
         raise KnowledgeError(path, 1, f"bestand niet leesbaar: {exc.strerror}") from exc
+    return raw
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """A knowledge file's bytes as text; KnowledgeError when they are no UTF-8."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -85,3 +96,24 @@ def files_in(
         elif path.is_file():
             paths.append(path)
     return paths, problems
+
+
+def visible_files(folder: Path, skip: str = "") -> dict[Path, Path]:
+    """Relative path -> file, for every visible file under `folder` (sorted); linked folders
+    are followed once, and only when they stay inside `folder`; `skip` names an entry to leave
+    out (the last good copy, should it lie inside the folder)."""
+    root = folder.resolve()
+    seen: set[Path] = set()
+    found: dict[Path, Path] = {}
+    for current, dirs, names in os.walk(folder, followlinks=True):
+        real = Path(current).resolve()
+        if real in seen or not real.is_relative_to(root):
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != skip)
+        for name in sorted(names):
+            path = Path(current, name)
+            if not name.startswith(".") and name != skip and path.is_file():  # no pipes
+                found[path.relative_to(folder)] = path
+    return found

@@ -7,14 +7,20 @@ import math
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from index import answerline
-from index.analysis import Analyzer, build_vocabulary
+from index.analysis import Analyzer, dutch_zipf, known_zipf
 from index.answerline import AnswerLine
-from index.answertype import UNITS, asks_for_money, states_money, states_quantity
-from index.checks import check_folder
+from index.answertype import UNITS, asks_for_money, states_money
+from index.docanalysis import (
+    DocumentAnalysis,
+    SectionWords,
+    Window,
+    analyse_document,
+    window_text,
+    windows,
+)
 from index.documents import CITATION_SEPARATOR, Document, Section
 from index.extract import Extract, Piece, build_extract, pieces
 from index.problems import Problem
@@ -22,8 +28,10 @@ from index.query import PART_WEIGHT, SYNONYM_WEIGHT, Query, SynonymTable, analys
 from index.ranking import SectionBM25
 from index.sources import Source, Sources
 from index.spelling import Speller, is_dutch_word
-from index.synonyms import SYNONYMS_FILE, SynonymData, load_synonyms
-from index.wordings import load_wordings
+from index.synonyms import SynonymData
+
+if TYPE_CHECKING:
+    from index.build import IndexCache
 
 HEADING_WEIGHT = 3  # a section's own heading counts this many times its body
 PATH_WEIGHT = 1  # the headings above it count once
@@ -33,7 +41,6 @@ PATH_WEIGHT = 1  # the headings above it count once
 # With wordings for every section (2026-11) the dev set and our own 93 questions rank best from
 # 0.7 to 1.0 alike (at 0.5: dev hit@1 0.854, at 0.8: 0.902); 0.8 is the middle of that plateau.
 WORDING_WEIGHT = 0.8
-WINDOW_CHARS = 600  # the length of text BM25 ranks at once
 CANDIDATES = 80  # BM25's best sections that are re-ranked by coverage
 COORDINATION = 1.0  # exponent of the coverage factor in the final score
 IDF_POWER = 1.0  # a question word's weight grows with idf to this power
@@ -70,29 +77,6 @@ UNIT_WEIGHT = 0.4  # a unit in a question asking how much ('hoeveel m2') against
 # kitchen size is no answer to a question about the KWE.
 OTHER_ALTERNATIVE = 0.35
 MAX_QUESTION_CHARS = 2000  # longer input is cut: nobody types a question this long
-
-
-@dataclass(frozen=True)
-class Window:
-    """What BM25 ranks: a run of a section's units (paragraphs, items, rows) of limited length,
-    with the section's headings. Long sections so compete by their best part, not their length."""
-
-    section: int
-    first: int
-    last: int
-
-
-def windows(index: int, section: Section) -> list[Window]:
-    out: list[Window] = []
-    units = section.units
-    for first in range(len(units)):
-        length, last = len(units[first].text), first
-        while last + 1 < len(units) and length + len(units[last + 1].text) <= WINDOW_CHARS:
-            last += 1
-            length += len(units[last].text)
-        if not out or last > out[-1].last:  # skip windows inside the previous one
-            out.append(Window(index, first, last))
-    return out
 
 
 @dataclass(frozen=True)
@@ -188,20 +172,46 @@ class SearchResult:
         }
 
 
+@dataclass
+class Known:
+    """What an index learnt about its words, to be given to the next index: stems (the same for
+    every corpus), compound parts (valid for one vocabulary) and Zipf frequencies."""
+
+    stems: dict[str, str] = field(default_factory=dict)
+    compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vocabulary: frozenset[str] = frozenset()  # the vocabulary `compounds` were split against
+    zipf: dict[str, float] = field(default_factory=dict)
+
+
 class KnowledgeIndex:
+    """The searchable index. Build it with index.build.build_index from a knowledge folder;
+    `analysed` (one per document, in order) and `known` let it skip work done before."""
+
     def __init__(
         self,
         documents: list[Document],
         synonyms: SynonymData,
         wordings: Mapping[str, Sequence[str]] | None = None,
+        analysed: Sequence[DocumentAnalysis] | None = None,
+        known: Known | None = None,
     ) -> None:
         self.documents = documents
         self.synonym_data = synonyms
         self.sections = [s for d in documents for s in d.sections if s.units]
         if not self.sections:
             raise ValueError("de kennismap bevat geen secties om in te zoeken")
-        texts = [s.text + "\n" + " ".join(s.path) for s in self.sections]
-        self.analyzer = Analyzer(vocabulary=build_vocabulary(texts))
+        if analysed is None:
+            analysed = [analyse_document(d) for d in documents]
+        self.analysed = list(analysed)
+        vocabulary = frozenset().union(*(a.vocabulary for a in self.analysed))
+        known = known or Known()
+        known_zipf(known.zipf)
+        self.analyzer = Analyzer(
+            vocabulary=vocabulary,
+            stems=dict(known.stems),
+            compounds=dict(known.compounds) if known.vocabulary == vocabulary else {},
+            learning=True,
+        )
         self.speller = Speller(self.analyzer.vocabulary, lambda w: bool(self.analyzer.parts(w)))
         self.extra_stopwords = frozenset(synonyms.stopwords)
         self.exclusive = [
@@ -211,11 +221,11 @@ class KnowledgeIndex:
         self._path_terms: dict[int, frozenset[str]] = {}
         self.synonyms = SynonymTable(synonyms.groups, self.analyzer)
         self.windows = [w for i, s in enumerate(self.sections) for w in windows(i, s)]
-        corpus = [self._window_terms(w) for w in self.windows]
+        section_words = [sw for a in self.analysed for sw in a.sections]
+        corpus, corpus_words = self._corpus(section_words)
         self.bm25 = SectionBM25(corpus)
-        unit_states = [[states_quantity(u.text) for u in s.units] for s in self.sections]
         self.states_quantity = [
-            any(unit_states[w.section][w.first : w.last + 1]) for w in self.windows
+            any(section_words[w.section].quantity[w.first : w.last + 1]) for w in self.windows
         ]
         self._pieces: dict[int, list[Piece]] = {}
         self.by_id = {s.id: s for d in documents for s in d.sections}
@@ -238,48 +248,51 @@ class KnowledgeIndex:
             owner: self.wording_bm25.terms_of(d) if self.wording_bm25 else {}
             for d, owner in enumerate(self._wording_owner)
         }
+        self.analyzer.learning = False
+        self.known = Known(
+            self.analyzer.stems,
+            self.analyzer.compounds,
+            vocabulary,
+            {**known.zipf, **{w: dutch_zipf(w) for w in corpus_words if w not in known.zipf}},
+        )
         self.built_at = time.time()
         self.warnings: list[Problem] = []
+        self.cache: IndexCache | None = None  # what index.build_index may reuse of this build
 
-    @classmethod
-    def build(cls, folder: Path) -> KnowledgeIndex:
-        """Build from a knowledge folder; raises InvalidKnowledge listing every error found."""
-        documents, problems = check_folder(folder)
-        errors = [p for p in problems if p.is_error]
-        if errors:
-            raise InvalidKnowledge(errors)
-        return cls.of(folder, documents, [p for p in problems if not p.is_error])
+    def _corpus(self, section_words: list[SectionWords]) -> tuple[list[list[str]], Collection[str]]:
+        """Every window's terms: its words stemmed and split, its headings weighted."""
+        terms_of: dict[str, list[str]] = {}
+        terms_of_word = self.analyzer.terms_of_word
 
-    @classmethod
-    def of(cls, folder: Path, documents: list[Document], warnings: list[Problem]) -> KnowledgeIndex:
-        """The index of documents read and checked from `folder`, with the folder's synonyms
-        and question wordings (the one place an index is put together)."""
-        section_ids = {s.id for d in documents for s in d.sections}
-        wordings = load_wordings(folder, section_ids).by_section
-        index = cls(documents, load_synonyms(folder / SYNONYMS_FILE, folder), wordings)
-        index.warnings = list(warnings)
-        return index
+        def terms(words: tuple[str, ...]) -> list[str]:
+            out: list[str] = []
+            for word in words:
+                found = terms_of.get(word)
+                if found is None:
+                    found = terms_of[word] = terms_of_word(word)
+                out.extend(found)
+            return out
+
+        corpus: list[list[str]] = []
+        for section, words in zip(self.sections, section_words, strict=True):
+            heading = terms(words.heading)
+            path = terms(words.path) * PATH_WEIGHT
+            for window_words in words.windows:
+                text = terms(window_words)
+                if any(t.isalpha() for t in set(text) - set(heading)):
+                    # A heading weighs more than the text under it. A table row's label is its
+                    # first cell, already in its text: count it once less.
+                    text += heading * (HEADING_WEIGHT - section.row)
+                elif not section.row:
+                    # No text beyond the heading ('Brandvertragende gordijnen', 'Wasmachine |
+                    # 2'): nothing to weigh it against, and repeating it would only inflate a
+                    # near-empty passage above the rows that say something about the same words.
+                    text += heading
+                corpus.append(text + path)
+        return corpus, terms_of.keys()
 
     def _window_text(self, window: Window) -> str:
-        units = self.sections[window.section].units[window.first : window.last + 1]
-        return "\n".join(u.text for u in units)
-
-    def _window_terms(self, window: Window) -> list[str]:
-        a = self.analyzer
-        section = self.sections[window.section]
-        terms = a.terms(self._window_text(window))
-        heading = a.terms(section.heading)
-        if any(t.isalpha() for t in set(terms) - set(heading)):
-            # A heading weighs more than the text under it. A table row's label is its first
-            # cell, already in its text: count it once less.
-            terms += heading * (HEADING_WEIGHT - section.row)
-        elif not section.row:
-            # No text beyond the heading ('Brandvertragende gordijnen', 'Wasmachine | 2'):
-            # nothing to weigh it against, and repeating it would only inflate a near-empty
-            # passage above the rows that say something about the same words.
-            terms += heading
-        terms += a.terms(" ".join(section.path[:-1])) * PATH_WEIGHT
-        return terms
+        return window_text(self.sections[window.section], window)
 
     def analyse(self, question: str) -> Query:
         query = analyse_question(

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from wordfreq import zipf_frequency
+
+from index.analysis import dutch_zipf
 
 MIN_LENGTH = 5  # shorter words are too easily another word
 KNOWN_ZIPF = 1.5  # a word at least this common in Dutch is a word, not a typo
@@ -20,7 +21,7 @@ KNOWN_ZIPF = 1.5  # a word at least this common in Dutch is a word, not a typo
 
 def is_dutch_word(word: str) -> bool:
     """A word of everyday Dutch (wordfreq), whether or not the documents use it."""
-    return zipf_frequency(word, "nl") >= KNOWN_ZIPF
+    return dutch_zipf(word) >= KNOWN_ZIPF
 
 
 def max_edits(word: str) -> int:
@@ -57,4 +58,4 @@ class Speller:
         best = min(distance for _, distance, _ in matches)
         closest = [w for w, distance, _ in matches if distance == best]
         # Of equally close words, the most common in Dutch: 'grote' rather than 'grate'.
-        return max(closest, key=lambda w: (zipf_frequency(w, "nl"), w))
+        return max(closest, key=lambda w: (dutch_zipf(w), w))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from index.build import build_index
 from index.search import KnowledgeIndex
 from tests.fakebot import FakeBotAPI
 
@@ -49,7 +50,7 @@ def one_document_index(
         encoding="utf-8",
     )
     (folder / "synoniemen.yaml").write_text(synonyms, encoding="utf-8")
-    return KnowledgeIndex.build(folder)
+    return build_index(folder)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -61,7 +62,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def shipped_index() -> KnowledgeIndex:
-    return KnowledgeIndex.build(KNOWLEDGE)
+    return build_index(KNOWLEDGE)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from index.build import build_index
 from index.checks import check_folder
-from index.search import InvalidKnowledge, KnowledgeIndex
+from index.search import InvalidKnowledge
 from tests.conftest import KNOWLEDGE, MINIMAL_DOC
 
 
@@ -89,7 +90,7 @@ def test_broken_yaml_front_matter(small_knowledge: Path) -> None:
 def test_index_refuses_a_broken_folder(small_knowledge: Path) -> None:
     (small_knowledge / "documenten" / "test.md").write_text("", "utf-8")
     with pytest.raises(InvalidKnowledge) as info:
-        KnowledgeIndex.build(small_knowledge)
+        build_index(small_knowledge)
     assert "document is leeg" in str(info.value)
 
 
