@@ -17,6 +17,8 @@ working:
     s:vraag|bronnen|privacy|help                       s:flow:<flow>         start a flow
     k:p:<draft>:<base>        publish a draft          k:<b|x|t|s>:<draft>   view, discard,
     k:z:<version>             roll back (confirm)      k:n                   try, stop trying
+    l:a:<answer>              link a question          l:k:<link>:<n>        pick section n
+    l:<z|j|x>:<link>          search, confirm, drop    l:p                   publish the links
 
 Each action type declares the role its presser needs (`role`): the Telegram adapter checks it
 before the assistant acts, and the assistant checks it again.
@@ -221,6 +223,48 @@ class RestoreCancel:
 KnowledgeAction = DraftPublish | DraftOp | RestoreConfirm | RestoreCancel
 KNOWLEDGE_ACTIONS = (DraftPublish, DraftOp, RestoreConfirm, RestoreCancel)
 
+
+# Linking a question from /rapport to a section (bot/linking.py); admins only, checked by
+# handlers/knowledge_admin.py (Telegram) and by the assistant.
+
+
+@dataclass(frozen=True)
+class LinkStart:
+    """'Koppel aan sectie' under a /rapport group: `answer` is a question log id."""
+
+    answer: int
+    role: ClassVar[Role] = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class LinkPick:
+    """Choose proposed section `number` (1-based) for link `link`."""
+
+    link: int
+    number: int
+    role: ClassVar[Role] = Role.MEMBER
+
+
+LinkOpKind = Literal["search", "confirm", "drop"]
+
+
+@dataclass(frozen=True)
+class LinkOp:
+    link: int
+    op: LinkOpKind
+    role: ClassVar[Role] = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class LinkPublish:
+    """'Publiceer koppelingen (N)': every confirmed link as one version."""
+
+    role: ClassVar[Role] = Role.MEMBER
+
+
+LinkAction = LinkStart | LinkPick | LinkOp | LinkPublish
+LINK_ACTIONS = (LinkStart, LinkPick, LinkOp, LinkPublish)
+
 Action = (
     ShowSource
     | MorePassages
@@ -243,6 +287,10 @@ Action = (
     | DraftOp
     | RestoreConfirm
     | RestoreCancel
+    | LinkStart
+    | LinkPick
+    | LinkOp
+    | LinkPublish
 )
 
 DRAFT = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # bot/publishing.py DRAFT_NAME
@@ -271,6 +319,8 @@ _STARTS: dict[str, StartKind] = {
     "privacy": "privacy",
     "help": "help",
 }
+_LINK_OPS: dict[str, LinkOpKind] = {"z": "search", "j": "confirm", "x": "drop"}
+_LINK_CODES = {v: k for k, v in _LINK_OPS.items()}
 _CODES: dict[str, str] = {v: k for k, v in (*_MOVES.items(), *_OPS.items())}
 _DRAFT_CODES = {v: k for k, v in _DRAFT_OPS.items()}
 _TICK_CODES = {v: k for k, v in _TICKS.items()}
@@ -344,6 +394,14 @@ def _encode(action: Action) -> str:
             return f"k:z:{encode_id(version)}"
         case RestoreCancel():
             return "k:n"
+        case LinkStart(answer):
+            return f"l:a:{encode_id(answer)}"
+        case LinkPick(link, number):
+            return f"l:k:{encode_id(link)}:{_number(number)}"
+        case LinkOp(link, op):
+            return f"l:{_LINK_CODES[op]}:{encode_id(link)}"
+        case LinkPublish():
+            return "l:p"
     raise ValueError(f"not a button action: {action!r}")
 
 
@@ -452,6 +510,14 @@ def _decode(parts: list[str]) -> Action:
         return RestoreConfirm(_id(args[1]))
     if kind == "k" and args == ["n"]:
         return RestoreCancel()
+    if kind == "l" and n == 2 and args[0] == "a":
+        return LinkStart(_id(args[1]))
+    if kind == "l" and n == 3 and args[0] == "k":
+        return LinkPick(_id(args[1]), _num(args[2]))
+    if kind == "l" and n == 2 and args[0] in _LINK_OPS:
+        return LinkOp(_id(args[1]), _LINK_OPS[args[0]])
+    if kind == "l" and args == ["p"]:
+        return LinkPublish()
     raise _Invalid
 
 

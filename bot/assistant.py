@@ -27,6 +27,11 @@ from bot.actions import (
     FlowTick,
     ForgetCancel,
     ForgetConfirm,
+    LinkAction,
+    LinkOp,
+    LinkPick,
+    LinkPublish,
+    LinkStart,
     MorePassages,
     NewChecklist,
     Remind,
@@ -46,6 +51,8 @@ from bot.flows import Flow
 from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
+from bot.linking import NOT_ADMIN as LINK_NOT_ADMIN
+from bot.linking import Linking
 from bot.outbox import Outbox
 from bot.publishing import Publisher
 from bot.ratelimit import SlidingWindowLimit
@@ -106,6 +113,7 @@ class Assistant:
         )
         self.publisher = Publisher(knowledge, clock)  # drafts, versions, rollback
         self.admins = Admins(store)  # the live list, seeded by DRAAIBOT_ADMINS
+        self.linking = Linking(knowledge, store, self.publisher)  # /rapport: Koppel aan sectie
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)
@@ -286,6 +294,18 @@ class Assistant:
             case DraftPublish() | DraftOp() | RestoreConfirm() | RestoreCancel():
                 # the faces hand knowledge buttons to bot/publishing_replies.py before this
                 return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
+            case LinkStart() | LinkPick() | LinkOp() | LinkPublish():
+                # the faces hand these to link_press, holding the reload lock
+                return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
+
+    def link_press(self, chat: Chat, action: LinkAction, who: str) -> Outcome:
+        """'Koppel aan sectie' and what follows (bot/linking.py): admins in a private chat
+        only; the caller holds the reload lock (publishing writes the live folder)."""
+        allowed = chat.is_admin and chat.type in ("private", "terminal")
+        self.store.log_admin(chat.user_id, f"knop {type(action).__name__}", allowed)
+        if not allowed:
+            return Outcome(notice=LINK_NOT_ADMIN, alert=True)
+        return self.linking.press(chat.id, action, who)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
         stored = self.store.answer(action.answer)
@@ -350,6 +370,10 @@ class Assistant:
             return Outcome.say(texts.THANKS_MISSING)
         if pending["kind"] == PromptKind.REMINDER:
             return self.flows.rename_reminder(pending["ref"], text)
+        if pending["kind"] in (PromptKind.LINK_WORDING, PromptKind.LINK_SEARCH):
+            if not chat.is_admin or chat.is_group:
+                return Outcome.say(LINK_NOT_ADMIN)
+            return self.linking.reply(PromptKind(pending["kind"]), pending["ref"], text)
         if pending["kind"] == PromptKind.REMARK:
             return self.checklists.remark(pending["ref"], (chat.user_id, chat.user_name), text)
         if pending["kind"] == PromptKind.FLOW:
@@ -606,6 +630,8 @@ class Assistant:
         lines += [f"- {g.text()}" for g in groups[:10]] or ["- geen"]
         if len(groups) > 10:
             lines.append(f"… en nog {len(groups) - 10} groepen (zie de CSV)")
+        linked, link_buttons = self.linking.report(groups[:10], since)
+        lines += ["", *linked] if linked else []
         lines += ["", "Antwoorden met 👎:"]
         lines += [
             f"- {d['question']}" + (f" — miste: {d['missing']}" if d["missing"] else "")
@@ -628,7 +654,7 @@ class Assistant:
         )
         return Outcome(
             [
-                Reply(text="\n".join(lines)),
+                Reply(text="\n".join(lines), buttons=tuple((b,) for b in link_buttons)),
                 Reply(attachment=self._chart(now)),
                 Reply(attachment=attachment),
             ]

@@ -53,6 +53,8 @@ class PromptKind(StrEnum):
     REMINDER = "reminder"  # a reminder's own name: ref is the reminder
     REMARK = "remark"  # a remark on a checklist item: ref is the checklist
     FLOW = "flow"  # a typed answer to a flow's question (in a group): ref is the session
+    LINK_WORDING = "link_wording"  # an admin's edit of a question wording: ref is the link
+    LINK_SEARCH = "link_search"  # an admin's words to find a section for a link: ref is the link
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DAY = 86_400.0
 CHECKPOINT_ATTEMPTS = 3
 CHECKPOINT_WAIT_MS = 200
@@ -318,6 +318,25 @@ class Store:
             )
             if "unsure" not in self.db.table("questions").columns_dict:
                 self.db.table("questions").add_column("unsure", int)
+        if version < 11:
+            # questions from /rapport linked to a section by an admin (bot/linking.py)
+            self.db.table("links").create(
+                {
+                    "id": int,
+                    "chat_id": int,  # the admin's chat
+                    "answer_id": int,  # the question in the log
+                    "question": str,
+                    "candidates": str,  # JSON: the proposed section ids
+                    "section_id": str,
+                    "wording": str,
+                    "state": str,  # open, review, confirmed, published, dropped
+                    "created_at": float,
+                    "updated_at": float,
+                    "published_at": float,
+                },
+                pk="id",
+                if_not_exists=True,
+            )
         if version < SCHEMA_VERSION:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -821,6 +840,12 @@ class Store:
                 "(select id from checklists where chat_id = ?)",
                 [chat_id],
             ).rowcount
+            # links made in this chat, and links of this chat's questions (bot/linking.py)
+            deleted += self.db.execute(
+                "delete from links where chat_id = ? or answer_id in "
+                "(select id from answers where chat_id = ?)",
+                [chat_id, chat_id],
+            ).rowcount
             for table in (
                 "questions",
                 "feedback",
@@ -858,6 +883,8 @@ class Store:
             ("delete from answers where created_at < ?", [cutoff]),
             ("delete from pending where created_at < ?", [cutoff]),
             ("delete from admin_log where created_at < ?", [cutoff]),
+            # a linked question (the reviewed wording itself is knowledge: vraagvormen.yaml)
+            ("delete from links where updated_at < ?", [cutoff]),
             # an admin stays until removed; who was removed, and by whom, as long as the log
             ("delete from admins where removed_at is not null and removed_at < ?", [cutoff]),
             ("delete from flow_sessions where updated_at < ?", [cutoff]),

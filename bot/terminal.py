@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot import publishing_replies as knowledge_admin
 from bot import texts
-from bot.actions import KNOWLEDGE_ACTIONS, decode, encode
+from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, decode, encode
 from bot.assistant import Assistant, Chat
 from bot.reloading import KnowledgeReloader
 from bot.render_text import answer_block, passage_block
@@ -81,7 +81,8 @@ class TerminalChat:
             return None
         if command:  # a command ends a prompt: its reply is not the next line any more
             self.prompt_ref = None
-        if self.prompt_ref is not None and text:
+        pressed = self.options and _OPTION.fullmatch(text)  # a button under the prompt
+        if self.prompt_ref is not None and text and not pressed:
             outcome = self.assistant.reply_to_prompt(self.chat, self.prompt_ref, text)
             self.prompt_ref = None
             if outcome is not None:
@@ -92,6 +93,8 @@ class TerminalChat:
             if not 1 <= number <= len(self.options):
                 return texts.NO_SUCH_OPTION.format(n=number)
             outcome = self.press(self.options[number - 1])
+            if outcome.replies:  # a new message: a prompt above it is no longer open
+                self.prompt_ref = None
             if outcome.refresh is not None:  # the terminal redraws the checklist below
                 checklist_id, page = outcome.refresh
                 redrawn = self.assistant.checklists.render(checklist_id, page)
@@ -119,6 +122,8 @@ class TerminalChat:
         if isinstance(action, KNOWLEDGE_ACTIONS):
             who = "terminal"
             return knowledge_admin.press(self.publisher, action, who, self.chat.user_id)
+        if isinstance(action, LINK_ACTIONS):
+            return self.assistant.link_press(self.chat, action, "terminal")
         return self.assistant.press(self.chat, action)
 
     def command(self, name: str, args: list[str]) -> Outcome:

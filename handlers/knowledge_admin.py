@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import publishing_replies as say
-from bot.actions import KNOWLEDGE_ACTIONS, decode
+from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, decode
 from bot.publishing import Publisher, PublishError
 from bot.replies import Outcome
 from handlers.chat import RELOADER, assistant_of, chat_of, reply
@@ -99,7 +99,7 @@ async def _take_upload(
 
 
 def _is_knowledge_button(data: object) -> bool:
-    return isinstance(data, str) and isinstance(decode(data), KNOWLEDGE_ACTIONS)
+    return isinstance(data, str) and isinstance(decode(data), KNOWLEDGE_ACTIONS + LINK_ACTIONS)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,10 +109,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     action = decode(query.data or "")
-    if not isinstance(action, KNOWLEDGE_ACTIONS):
-        return
     assistant = assistant_of(context)
     chat = chat_of(update, context)
+    if isinstance(action, LINK_ACTIONS):  # 'Koppel aan sectie' (bot/linking.py)
+        lock: Reloader = context.application.bot_data[RELOADER]
+        async with lock.lock:
+            linked = await asyncio.to_thread(assistant.link_press, chat, action, _who(update))
+        answer_query(assistant.outbox, query, linked.notice or None, linked.alert)
+        if linked.replies:
+            await reply(update, context, linked)
+        return
+    if not isinstance(action, KNOWLEDGE_ACTIONS):
+        return
     allowed = chat.is_admin and chat.type == ChatType.PRIVATE
     assistant.log_admin(chat.user_id, f"knop {type(action).__name__}", allowed)
     if not allowed:

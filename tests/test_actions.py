@@ -27,6 +27,10 @@ from bot.actions import (
     FlowTick,
     ForgetCancel,
     ForgetConfirm,
+    LinkOp,
+    LinkPick,
+    LinkPublish,
+    LinkStart,
     MorePassages,
     NewChecklist,
     Remind,
@@ -219,6 +223,10 @@ any_action = st.one_of(
     ),
     st.builds(RestoreConfirm, ids),
     st.just(RestoreCancel()),
+    st.builds(LinkStart, ids),
+    st.builds(LinkPick, ids, numbers),
+    st.builds(LinkOp, ids, st.sampled_from(["search", "confirm", "drop"])),
+    st.just(LinkPublish()),
 )
 
 
