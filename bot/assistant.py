@@ -301,11 +301,13 @@ class Assistant:
     def link_press(self, chat: Chat, action: LinkAction, who: str) -> Outcome:
         """'Koppel aan sectie' and what follows (bot/linking.py): admins in a private chat
         only; the caller holds the reload lock (publishing writes the live folder)."""
+        return self.link_refusal(chat, action) or self.linking.press(chat.id, action, who)
+
+    def link_refusal(self, chat: Chat, action: LinkAction) -> Outcome | None:
+        """None when this chat may press a link button; logged in the admin log."""
         allowed = chat.is_admin and chat.type in ("private", "terminal")
         self.store.log_admin(chat.user_id, f"knop {type(action).__name__}", allowed)
-        if not allowed:
-            return Outcome(notice=LINK_NOT_ADMIN, alert=True)
-        return self.linking.press(chat.id, action, who)
+        return None if allowed else Outcome(notice=LINK_NOT_ADMIN, alert=True)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
         stored = self.store.answer(action.answer)

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 from bot import publishing_replies
 from bot.actions import LinkAction, LinkOp, LinkPick, LinkPublish, LinkStart
 from bot.knowledge import KnowledgeBase
-from bot.publishing import Publisher, PublishError, live_files
+from bot.publishing import Published, Publisher, PublishError, live_files
 from bot.replies import Button, Outcome, Prompt, PromptKind, Reply
 from bot.report import SIMILAR, QuestionGroup
 from bot.storage import Store
@@ -60,6 +60,8 @@ def clean_wording(text: str) -> str:
     """A question as a wording: without e-mail addresses, mentions and long numbers (phone,
     BSN, case numbers), whitespace collapsed, in lower case, cut at a word boundary."""
     text = _LONG_NUMBER.sub(" ", _MENTION.sub(" ", _EMAIL.sub(" ", text)))
+    text = re.sub(r"\s+([?,.!;:)])", r"\1", " ".join(text.split()))  # no space before a mark
+    text = re.sub(r"\(\s*\)", "", text).replace("( ", "(")
     text = " ".join(text.split()).lower().strip(" ,;:")
     if len(text) > MAX_WORDING:
         text = text[:MAX_WORDING].rsplit(" ", 1)[0]
@@ -445,7 +447,17 @@ class Linking:
     # publishing
 
     def publish(self, who: str) -> Outcome:
-        """Every confirmed link as one draft of vraagvormen.yaml, published as one version."""
+        """Every confirmed link as one draft of vraagvormen.yaml, published as one version.
+        The Telegram face runs the three steps itself, `write` in a worker thread (the
+        database is used from the event loop's thread only)."""
+        plan = self.plan()
+        if isinstance(plan, Outcome):
+            return plan
+        return self.finish(plan, self.write(plan, who))
+
+    def plan(self) -> PublishPlan | Outcome:
+        """The confirmed links that can be published (those whose section is gone are
+        dropped), or why there is nothing to publish."""
         confirmed = self.links.in_state("confirmed")
         known = self.knowledge.index.by_id
         gone = [link for link in confirmed if link.section_id not in known]
@@ -454,24 +466,42 @@ class Linking:
         ready = [link for link in confirmed if link.section_id in known]
         if not ready:
             return Outcome(notice=NOTHING_TO_PUBLISH, alert=True)
+        return PublishPlan(ready, len(gone))
+
+    def write(self, plan: PublishPlan, who: str) -> Published | PublishError:
+        """The draft of vraagvormen.yaml, checked and published (files only, no database)."""
         new: dict[str, list[str]] = {}
-        for link in ready:
+        for link in plan.ready:
             new.setdefault(link.section_id, []).append(link.wording)
         live = live_files(self.publisher.folder).get(WORDINGS_FILE, f"{KEY}:\n")
-        text = add_wordings(live, new)
-        source = f"{len(ready)} koppeling{'en' if len(ready) != 1 else ''} uit /rapport"
+        n = len(plan.ready)
+        source = f"{n} koppeling{'en' if n != 1 else ''} uit /rapport"
         try:
-            self.publisher.save_draft(DRAFT, WORDINGS_FILE, text, who, source, [])
-            done = self.publisher.publish(DRAFT, who)
+            self.publisher.save_draft(
+                DRAFT, WORDINGS_FILE, add_wordings(live, new), who, source, []
+            )
+            return self.publisher.publish(DRAFT, who)
         except PublishError as exc:
-            return publishing_replies.error_outcome(exc)
+            return exc
+
+    def finish(self, plan: PublishPlan, done: Published | PublishError) -> Outcome:
+        if isinstance(done, PublishError):
+            return publishing_replies.error_outcome(done)
         now = self.links.store.clock()
-        for link in ready:
+        for link in plan.ready:
             self.links.update(link.id, state="published", published_at=now)
         outcome = publishing_replies.published_outcome(done)
         added = "\n".join(
-            f"- {link.wording} → {self.knowledge.cite(link.section_id)}" for link in ready
+            f"- {link.wording} → {self.knowledge.cite(link.section_id)}" for link in plan.ready
         )
-        skipped = f"\n\nNiet meegenomen (sectie bestaat niet meer): {len(gone)}" if gone else ""
-        head = f"Vraagvormen toegevoegd ({len(ready)}):\n{added}{skipped}"
+        skipped = (
+            f"\n\nNiet meegenomen (sectie bestaat niet meer): {plan.gone}" if plan.gone else ""
+        )
+        head = f"Vraagvormen toegevoegd ({len(plan.ready)}):\n{added}{skipped}"
         return Outcome([Reply(text=head), *outcome.replies])
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    ready: list[Link]
+    gone: int  # confirmed links left out: their section no longer exists

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot import publishing_replies as say
-from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, decode
+from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, LinkPublish, decode
 from bot.publishing import Publisher, PublishError
 from bot.replies import Outcome
 from handlers.chat import RELOADER, assistant_of, chat_of, reply
@@ -112,9 +112,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assistant = assistant_of(context)
     chat = chat_of(update, context)
     if isinstance(action, LINK_ACTIONS):  # 'Koppel aan sectie' (bot/linking.py)
-        lock: Reloader = context.application.bot_data[RELOADER]
-        async with lock.lock:
-            linked = await asyncio.to_thread(assistant.link_press, chat, action, _who(update))
+        linked = assistant.link_refusal(chat, action)
+        if linked is None and isinstance(action, LinkPublish):
+            # the files are written in a worker thread; the database stays on this thread
+            reloading: Reloader = context.application.bot_data[RELOADER]
+            async with reloading.lock:
+                plan = assistant.linking.plan()
+                if isinstance(plan, Outcome):
+                    linked = plan
+                else:
+                    done = await asyncio.to_thread(assistant.linking.write, plan, _who(update))
+                    linked = assistant.linking.finish(plan, done)
+        elif linked is None:
+            linked = assistant.linking.press(chat.id, action, _who(update))
         answer_query(assistant.outbox, query, linked.notice or None, linked.alert)
         if linked.replies:
             await reply(update, context, linked)
