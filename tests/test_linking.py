@@ -228,3 +228,22 @@ def test_links_are_forgotten_and_purged_with_the_questions(tmp_path: Path) -> No
     store.purge_older_than(30)
     assert list(store.db.table("links").rows) == []
     assert "vraagvorm" in texts.PRIVACY and "deel van de kennis" in texts.PRIVACY
+
+
+def test_the_guide_names_the_buttons_and_lines_the_bot_shows() -> None:
+    import inspect
+
+    from bot import linking
+    from tests.conftest import ROOT
+
+    guide = " ".join((ROOT / "docs" / "kennisbeheer.md").read_text("utf-8").split())
+    code = inspect.getsource(linking)
+    for shown in (
+        "Koppel aan sectie",
+        "Zoek een andere sectie",
+        "Bevestigen",
+        "Publiceer koppelingen (",
+        "Sinds koppelen beantwoord: ",
+        "Staan er namen of details van een casus in de vraag?",
+    ):
+        assert shown in guide and shown in code, shown
