@@ -41,6 +41,7 @@ PATH_WEIGHT = 1  # the headings above it count once
 # With wordings for every section (2026-11) the dev set and our own 93 questions rank best from
 # 0.7 to 1.0 alike (at 0.5: dev hit@1 0.854, at 0.8: 0.902); 0.8 is the middle of that plateau.
 WORDING_WEIGHT = 0.8
+WORDING_EXTRA_WORDS = 1  # a question asked as worded may leave out this many of its words
 CANDIDATES = 80  # BM25's best sections that are re-ranked by coverage
 COORDINATION = 1.0  # exponent of the coverage factor in the final score
 IDF_POWER = 1.0  # a question word's weight grows with idf to this power
@@ -399,6 +400,16 @@ class KnowledgeIndex:
         heading = set(self.analyzer.terms(self.sections[section].heading))
         return bool(heading) and heading <= asked
 
+    def _asked_as_worded(self, section: Section, query: Query) -> bool:
+        """Does one of the section's question wordings say what the question says: every word
+        of the question in it, and at most one word more?"""
+        asked = query.terms()
+        for wording in self.wordings.get(section.id, ()):
+            terms = set(self.analyzer.terms(wording))
+            if query.coverage(terms) >= 0.999 and len(terms - asked) <= WORDING_EXTRA_WORDS:
+                return True
+        return False
+
     def _terms_with_wordings(self, win: int) -> Collection[str]:
         """A window's terms, and those of its section's question wordings."""
         terms = self.bm25.terms_of(win)
@@ -534,7 +545,11 @@ class KnowledgeIndex:
         states_asked = not query.wants_quantity or self.states_quantity[top_candidate.window]
         if states_asked and asks_for_money(question):
             states_asked = states_money(self._window_text(self.windows[top_candidate.window]))
-        unsure = min(confidence, text_confidence) < SURE_CONFIDENCE or not states_asked or lost
+        # A question asked as staff worded it for this section (vraagvormen.yaml: reviewed, or
+        # linked from /rapport) is answered by it without doubt: they said so.
+        as_worded = self._asked_as_worded(passages[0].section, query)
+        doubt = not as_worded and min(confidence, text_confidence) < SURE_CONFIDENCE
+        unsure = doubt or not states_asked or lost
         first = passages[0]
         answer = answerline.choose(first.section, query, self.analyzer, first.extract.text)
         if answer is not None and answer.unit not in first.extract.units:

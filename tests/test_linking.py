@@ -110,8 +110,11 @@ async def test_an_unanswered_question_is_linked_reviewed_published_and_then_answ
 
         answer = plain((await say(fake, QUESTION, chat=USER)).text)
         assert GARDEN in answer and "geen betrouwbaar antwoord" not in answer
+        # asked as the reviewed wording (not the first wording: 'fietsen' is not 'fiets'): sure
+        worded = plain((await say(fake, EDITED, chat=USER)).text)
+        assert GARDEN in worded and "niet zeker" not in worded
         shown = plain((await say(fake, "/rapport")).text)
-        assert "Sinds koppelen beantwoord: 1 van 1" in shown
+        assert "Sinds koppelen beantwoord: 2 van 2" in shown
         versions = plain((await say(fake, "/versies")).text)
         assert "concept koppelingen gepubliceerd (1 koppeling uit /rapport)" in versions
         assert "vraagvormen.yaml" in versions
