@@ -297,7 +297,10 @@ class FlowChat:
             return Outcome(notice=ANSWERED)
         draft = engine.DRAFT + step.id
         if isinstance(action, FlowTick):
+            shown = engine.items_for(step, engine.effective(flow, session.answers))
             if step.type != MULTI or not 0 <= action.item < len(step.items):
+                return Outcome(notice=ANSWERED)
+            if step.items[action.item] not in shown:  # not a button of this question
                 return Outcome(notice=ANSWERED)
             item = step.items[action.item].id
             ticked = list(session.answers.get(draft, []))
@@ -312,7 +315,8 @@ class FlowChat:
                 return Outcome(notice=ANSWERED)
             return self._record(flow, session, step, list(session.answers.get(draft, [])), is_group)
         try:
-            value = engine.answer_choice(step, action.option)
+            shown_items = engine.items_for(step, engine.effective(flow, session.answers))
+            value = engine.answer_choice(step, action.option, shown_items)
         except ParseError as exc:
             return Outcome(notice=str(exc), alert=True)
         return self._record(flow, session, step, value, is_group)

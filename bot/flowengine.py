@@ -197,7 +197,9 @@ def typed(step: Step) -> bool:
     return step.type in NUMERIC or step.type == StepType.DATE
 
 
-def answer_choice(step: Step, index: int) -> Any:
+def answer_choice(step: Step, index: int, shown: list[Item] | None = None) -> Any:
+    """The value of option `index` of a question; for a tick question `shown` are the items
+    the woonvorm needs ('Alles aanwezig' ticks those, not items the user never saw)."""
     options = choices(step)
     if not 0 <= index < len(options):
         raise ParseError("Kies een van de knoppen.")
@@ -205,7 +207,7 @@ def answer_choice(step: Step, index: int) -> Any:
     if step.type == StepType.YES_NO:
         return {0: YES, 1: NO}.get(index, UNKNOWN)
     if step.type == MULTI:
-        return [i.id for i in step.items] if index == 0 else UNKNOWN
+        return [i.id for i in (step.items if shown is None else shown)] if index == 0 else UNKNOWN
     if chosen == "Overslaan":
         return SKIPPED
     if chosen == "Weet ik niet":
@@ -279,6 +281,7 @@ ALL_WORDS = frozenset(
     ("alles", "alles aanwezig", "allemaal", "alle", "ja alles", "ja", "alles is er")
 )
 NONE_WORDS = frozenset(("niets", "niks", "geen", "niets aanwezig", "geen enkele", "nee", "0"))
+MAX_ITEM_DIGITS = 3  # a tick question has at most a few dozen items
 MULTI_EXAMPLE = (
     "Typ de nummers van wat aanwezig is, bijvoorbeeld 1 3, of alles, niets of weet ik niet."
 )
@@ -288,13 +291,15 @@ def ticked_from_text(step: Step, cleaned: str, shown: list[Item]) -> list[str]:
     """'1 3 4', '1, 3 en 4', 'alles', 'niets': the ids of the items ticked; the numbers are
     those shown (1..shown) of the items the woonvorm needs, in the flow's order."""
     if cleaned in ALL_WORDS:
-        return [i.id for i in step.items]
+        return [i.id for i in shown]
     if cleaned in NONE_WORDS:
         return []
     words = re.sub(r"\ben\b|[,;&+]", " ", cleaned).split()
     # ASCII digits only: '¹' and '٣' are digits to str.isdigit but no number to int()
     if not words or not all(w.isascii() and w.isdigit() for w in words):
         raise ParseError(MULTI_EXAMPLE)
+    if any(len(w) > MAX_ITEM_DIGITS for w in words):  # '1 99999…': no item, and no int() of it
+        raise ParseError(f"Kies nummers van 1 tot en met {len(shown)}. {MULTI_EXAMPLE}")
     numbers = {int(w) for w in words}
     if not all(1 <= n <= len(shown) for n in numbers):
         raise ParseError(f"Kies nummers van 1 tot en met {len(shown)}. {MULTI_EXAMPLE}")

@@ -381,12 +381,38 @@ def test_ticks_typed_as_numbers_words_or_dont_know(assistant: Assistant) -> None
     kwg = engine.items_for(step, {"woonvorm": "KWG"})
     assert engine.answer_text(step, "1 3", TODAY, kwg) == [kwg[0].id, kwg[2].id]
     assert engine.answer_text(step, "1, 2 en 4", TODAY, kwg) == [kwg[0].id, kwg[1].id, kwg[3].id]
-    assert engine.answer_text(step, "alles", TODAY, kwg) == [i.id for i in step.items]
+    assert engine.answer_text(step, "alles", TODAY, kwg) == [i.id for i in kwg]  # shown only
     assert engine.answer_text(step, "niets", TODAY, kwg) == []
     assert engine.answer_text(step, "geen idee", TODAY, kwg) == "weet ik niet"
-    for wrong in ("9", "1 x", "brandblusser"):
+    for wrong in ("9", "1 x", "brandblusser", "1 " + "9" * 5000):  # no int() of 5000 digits
         with pytest.raises(ParseError, match="bijvoorbeeld 1 3"):
             engine.answer_text(step, wrong, TODAY, kwg)
+
+
+def test_a_forged_tick_of_an_item_not_shown_changes_nothing(assistant: Assistant) -> None:
+    from bot.actions import FlowTick
+
+    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
+    outcome = assistant.message(CHAT, "10")
+    for _ in range(30):  # typed answers until the first 'vink aan' question
+        text = outcome.replies[0].text
+        if "vink aan" in text:
+            break
+        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
+        outcome = assistant.message(CHAT, typed)
+    session = assistant.store.active_session(CHAT.id)
+    assert session is not None
+    flow = assistant.knowledge.flows["pandcheck"]
+    step = engine.current_step(flow, session.answers)
+    assert step is not None
+    shown = engine.items_for(step, engine.effective(flow, session.answers))
+    hidden = [n for n, item in enumerate(step.items) if item not in shown]
+    assert hidden, "the KWG skips an item of this question"
+    number = len(session.history) + 1
+    forged = assistant.press(CHAT, FlowTick(session.id, number, hidden[0]))
+    assert forged.notice == "Deze vraag is al beantwoord." and not forged.replies
+    after = assistant.store.active_session(CHAT.id)
+    assert after is not None and not after.answers.get(engine.DRAFT + step.id)
 
 
 def test_a_user_back_after_a_while_is_asked_first(kb: KnowledgeBase) -> None:
