@@ -25,6 +25,7 @@ REMINDER_HOUR = 9
 ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
 STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 ANSWERED = "Deze vraag is al beantwoord."
+FIRST_QUESTION = "Dit is de eerste vraag: er is geen vorige."
 NO_FLOW = "Er loopt nu geen vragenronde."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
 MAX_REMINDERS = 50  # per chat, not yet sent
@@ -58,6 +59,8 @@ def _verdict_line(outcome: engine.Result) -> str:
         more = f"; en nog {len(fails) - NAMED_FAILS}" if len(fails) > NAMED_FAILS else ""
         points = "punt" if len(fails) == 1 else "punten"
         return f"Voldoet niet op {len(fails)} {points}{still}: {named}{more}."
+    if open_ == len(outcome.verdicts):  # every answer 'weet ik niet': nothing was checked
+        return f"Nog niets getoetst: alle {open_} punten zijn nog na te gaan."
     return (
         f"Voldoet op alle getoetste punten{', ' + str(open_) + ' nog na te gaan' if open_ else ''}."
     )
@@ -246,8 +249,8 @@ class FlowChat:
         shown = engine.items_for(step, values)
         lines = [f"{n}. {'☑' if i.id in ticked else '☐'} {i.label}" for n, i in enumerate(shown, 1)]
         text += (
-            "\n\n" + "\n".join(lines) + "\n\nVink aan wat aanwezig is en kies Klaar; of typ de "
-            "nummers, bijvoorbeeld 1 3, of alles, niets of weet ik niet."
+            "\n\n" + "\n".join(lines) + "\n\nVink aan wat aanwezig is en kies Klaar (of typ "
+            "klaar); of typ de nummers, bijvoorbeeld 1 3, of alles, niets of weet ik niet."
         )
         sid = session.id
         buttons: list[tuple[Button, ...]] = [
@@ -349,7 +352,10 @@ class FlowChat:
         flow, session = found
         shown = engine.items_for(step, engine.effective(flow, session.answers))
         try:
-            value = engine.answer_text(step, text, self.today(), shown)
+            if step.type == MULTI and engine.done_ticking(text):  # the Klaar button, typed
+                value: Any = list(session.answers.get(engine.DRAFT + step.id, []))
+            else:
+                value = engine.answer_text(step, text, self.today(), shown)
         except ParseError as exc:
             return str(exc)
         note = (
@@ -424,7 +430,7 @@ class FlowChat:
         flow = self.flows.get(session.flow)
         if flow is None:
             return Outcome.say(self.no_flow())
-        note = "Terug naar de vorige vraag."
+        note = "Terug naar de vorige vraag." if session.history else FIRST_QUESTION
         if session.history:
             last = session.history.pop()
             given = session.answers.pop(last, None)

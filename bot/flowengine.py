@@ -281,7 +281,15 @@ ALL_WORDS = frozenset(
     ("alles", "alles aanwezig", "allemaal", "alle", "ja alles", "ja", "alles is er")
 )
 NONE_WORDS = frozenset(("niets", "niks", "geen", "niets aanwezig", "geen enkele", "nee", "0"))
+DONE_WORDS = frozenset(
+    ("klaar", "ok", "oke", "oké", "verder", "volgende", "door", "dat is alles", "dat was het")
+)
 MAX_ITEM_DIGITS = 3  # a tick question has at most a few dozen items
+
+
+def done_ticking(text: str) -> bool:
+    """'klaar', 'ok', 'verder': typed for the Klaar button of a tick question."""
+    return _plain(text) in DONE_WORDS
 MULTI_EXAMPLE = (
     "Typ de nummers van wat aanwezig is, bijvoorbeeld 1 3, of alles, niets of weet ik niet."
 )

@@ -70,8 +70,9 @@ def parse_number(text: str, unit: str = "", noun_allowed: bool = False) -> Decim
     cleaned = number_words_as_digits(cleaned)
     cleaned = _APPROXIMATELY.sub("", cleaned).strip()
     cleaned = _SPOKEN_SQUARE_METRES.sub("m2", cleaned).rstrip(".!")
-    if noun_allowed:
-        cleaned = _COUNTED_NOUN.sub("", cleaned)
+    tail = _COUNTED_NOUN.search(cleaned) if noun_allowed else None
+    if tail is not None and not _UNITS.get(tail.group().strip()):  # a noun, not a unit
+        cleaned = cleaned[: tail.start()]
     match = _NUMBER.match(cleaned)
     example = {"m2": "11,5", "m": "20"}.get(unit, "12")
     expected = {"m2": "een oppervlakte in m2", "m": "een afstand in meters"}.get(unit, "een getal")
@@ -81,6 +82,8 @@ def parse_number(text: str, unit: str = "", noun_allowed: bool = False) -> Decim
     rest = rest.strip()
     if rest not in _UNITS or (_UNITS[rest] and unit and _UNITS[rest] != unit):
         raise ParseError(f"Ik verwacht {expected}, bijvoorbeeld {example}.")
+    if _UNITS[rest] and not unit:  # '9 m2' where a number of jongeren is asked
+        raise ParseError(f"Ik verwacht een aantal, zonder {rest}, bijvoorbeeld {example}.")
     if raw.count(".") == 1 and raw.count(",") == 0 and len(raw.split(".")[1]) == 3:
         raw = raw.replace(".", "")  # 1.200 is twelve hundred in Dutch
     try:

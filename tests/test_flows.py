@@ -503,3 +503,50 @@ def test_statuses_prompt_kinds_and_step_types_are_typed_and_old_rows_still_load(
     store.close()
     steps = load_flows(KNOWLEDGE)[0]
     assert all(isinstance(s.type, StepType) for f in steps for s in f.steps)
+
+
+def test_vorige_at_the_first_question_says_there_is_none(assistant: Assistant) -> None:
+    assistant.start_flow(CHAT, "woonvorm")
+    text = assistant.back(CHAT).replies[0].text
+    assert text.startswith("Dit is de eerste vraag: er is geen vorige.")
+    assert "Terug naar de vorige vraag" not in text
+
+
+def test_a_pandcheck_of_only_unknowns_checked_nothing(assistant: Assistant) -> None:
+    outcome = press(assistant, "Weet ik niet", assistant.start_flow(CHAT, "pandcheck"))
+    for _ in range(40):
+        text = outcome.replies[0].text
+        if "Uitkomst" in text:
+            break
+        outcome = assistant.message(CHAT, "weet ik niet")
+    first = outcome.replies[0].text.split("\n\n")[0]
+    assert first.startswith("Nog niets getoetst: alle ") and "Voldoet" not in first
+
+
+def test_klaar_typed_at_a_tick_question_is_the_klaar_button(assistant: Assistant) -> None:
+    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
+    outcome = assistant.message(CHAT, "10")
+    for _ in range(30):
+        text = outcome.replies[0].text
+        if "vink aan" in text:
+            break
+        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
+        outcome = assistant.message(CHAT, typed)
+    first_tick = outcome.replies[0].text.split("vink aan")[0]
+    ticked = press(
+        assistant,
+        next(
+            b.label
+            for r in outcome.replies
+            for row in r.buttons
+            for b in row
+            if b.label.startswith("☐ 1.")
+        ),
+        outcome,
+    )
+    assert ticked.edit
+    done = assistant.message(CHAT, "klaar")
+    assert first_tick not in done.replies[-1].text  # the next question, not an answer
+    assert "Dit antwoord" not in done.replies[0].text
+    session = assistant.store.active_session(CHAT.id)
+    assert session is not None and len(session.answers[session.history[-1]]) == 1

@@ -124,3 +124,10 @@ def test_numbers_round_trip(value: Decimal, unit: str) -> None:
 def test_number_parser_only_raises_parse_errors(text: str) -> None:
     with contextlib.suppress(ParseError):
         parse_number(text, "m2")
+
+
+@pytest.mark.parametrize("typed", ["9 m2", "9m2", "12 meter", "negen vierkante meter"])
+def test_a_measure_is_no_count(typed: str) -> None:
+    """'9 m2' typed where a number of jongeren is asked is not taken as 9 jongeren."""
+    with pytest.raises(ParseError, match="Ik verwacht een aantal, zonder"):
+        parse_count(typed)
