@@ -371,6 +371,8 @@ class Assistant:
             self.store.add_missing(pending["ref"], " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
         if pending["kind"] == PromptKind.REMINDER:
+            if _is_a_question(text):  # not a name: the question gets its answer, the name stays
+                return self.ask(chat, text)
             return self.flows.rename_reminder(pending["ref"], text)
         if pending["kind"] in (PromptKind.LINK_WORDING, PromptKind.LINK_SEARCH):
             if not chat.is_admin or chat.is_group:
@@ -477,7 +479,10 @@ class Assistant:
         """/beheerders, /beheerder_toevoegen N, /beheerder_verwijderen N (after the admin
         check of the table); in the terminal the change is logged as made from the shell."""
         by = SHELL if chat.type == "terminal" else chat.user_id
-        return admin_command(self.admins, by, name, args)[0]
+        outcome = admin_command(self.admins, by, name, args)[0]
+        if chat.type == "terminal" and name == "beheerders":  # who has the shell is admin here
+            return Outcome.say(outcome.replies[0].text + "\n\n" + texts.TERMINAL_ADMIN)
+        return outcome
 
     def knowledge_command(self, name: str, args: str) -> Outcome:
         """/concepten, /versies, /terugzetten N (after the admin check of the table)."""
@@ -631,7 +636,8 @@ class Assistant:
         ]
         lines += [f"- {g.text()}" for g in groups[:10]] or ["- geen"]
         if len(groups) > 10:
-            lines.append(f"… en nog {len(groups) - 10} groepen (zie de CSV)")
+            more = len(groups) - 10
+            lines.append(f"… en nog {more} {'groep' if more == 1 else 'groepen'} (zie de CSV)")
         linked, link_buttons = self.linking.report(groups[:10], since)
         lines += ["", *linked] if linked else []
         lines += ["", "Antwoorden met 👎:"]
@@ -709,6 +715,18 @@ def _looks_like_a_question(text: str) -> bool:
     """A question of its own rather than a try at an answer ('1-1-2027', 'banaan'): a question
     mark, or at least three words."""
     return text.rstrip().endswith("?") or len(re.findall(r"[^\W\d_]{2,}", text)) >= 3
+
+
+_QUESTION_WORD = re.compile(
+    r"^\s*(?:hoe|hoeveel|hoelang|wat|wanneer|waar|waarom|wie|welke|welk|mag|mogen|moet|moeten|"
+    r"kan|kunnen|is|zijn|heeft|hebben|geldt|krijgt|krijgen)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_a_question(text: str) -> bool:
+    """A question rather than a name ('dossier 12'): a question mark or a question word first."""
+    return text.rstrip().endswith("?") or bool(_QUESTION_WORD.match(text))
 
 
 def _small_talk(text: str) -> str | None:

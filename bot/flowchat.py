@@ -677,7 +677,12 @@ class FlowChat:
         buttons = []
         for n, r in enumerate(rows, start=1):
             send_on, due = dt.date.fromisoformat(r["send_on"]), dt.date.fromisoformat(r["due"])
-            lines.append(f"{n}. {format_date(send_on)} over {format_date(due)}: {r['label']}")
+            when = (
+                f"op {format_date(due)}"
+                if send_on == due
+                else f"{format_date(send_on)} over {format_date(due)}"
+            )
+            lines.append(f"{n}. {when}: {r['label']}")
             buttons.append((Button(f"Verwijder {n}", DeleteReminder(int(r["id"]))),))
         return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
 

@@ -137,6 +137,11 @@ ADMIN_ONLY = "Dit commando is alleen voor medewerkers van Nidos die beheerder zi
 
 ADMIN_PRIVATE_ONLY = "Beheercommando's werken alleen in een privéchat met mij."
 
+TERMINAL_ADMIN = (
+    "In deze terminal (draaibot chat) bent u altijd beheerder: wie de server bedient, beheert de "
+    "bot. De lijst hierboven geldt voor Telegram."
+)
+
 START_HINT = (
     "Stel uw vraag gewoon in een bericht, bijvoorbeeld: hoeveel m2 moet de huiskamer van een KWE "
     "zijn? In een groep gebruikt u /vraag of noemt u mij. Onder elk antwoord staat de bron."

@@ -265,6 +265,14 @@ def test_deadline_forgets_the_birth_date_and_sets_reminders(assistant: Assistant
     assert "15 februari 2027 over 15 maart 2027" in listing.replies[0].text
     (row,) = assistant.store.db.execute("select due, send_on, label from reminders").fetchall()
     assert row[:2] == ("2027-03-15", "2027-02-15") and "2009" not in str(row)
+    # the name prompt: a question typed there is answered, and the name stays
+    prompt = reminder.replies[0].prompt
+    assert prompt is not None
+    assistant.delivered(CHAT.id, 555, prompt, asked=CHAT.user_id)
+    answer = assistant.reply_to_prompt(CHAT, 555, "hoeveel m2 moet de keuken van een kwg zijn")
+    assert answer is not None and answer.replies[0].answer is not None
+    assert "11,5" in answer.replies[0].answer.text
+    assert assistant.store.db.execute("select label from reminders").fetchone() == (row[2],)
 
 
 def test_reminders_are_due_at_nine_in_amsterdam(kb: KnowledgeBase, tmp_path: Path) -> None:

@@ -286,6 +286,7 @@ def test_the_terminal_writes_the_chart_and_manages_admins(tmp_path: Path) -> Non
     assert "- appeltaart bakken (1x: 1 geen antwoord)" in done.stdout
     assert ADDED.format(id=22) in done.stdout
     assert "Beheerders (2):\n- 21\n- 22" in done.stdout
+    assert "In deze terminal (draaibot chat) bent u altijd beheerder" in done.stdout
 
 
 @given(st.text(max_size=20))
