@@ -178,6 +178,7 @@ class FlowChat:
         active = self._active(chat_id)
         if active is not None and active.flow == flow_id and not restart and active.history:
             note = "U was hier gebleven. Wilt u opnieuw beginnen, kies dan Opnieuw beginnen."
+            self._save(flow, active)  # back with it now: the next answer is no return from away
             return self._ask(flow, active, is_group, note=note, restart_button=True)
         if active is not None:
             self._private.pop(active.id, None)

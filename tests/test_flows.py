@@ -558,3 +558,19 @@ def test_klaar_typed_at_a_tick_question_is_the_klaar_button(assistant: Assistant
     assert "Dit antwoord" not in done.replies[0].text
     session = assistant.store.active_session(CHAT.id)
     assert session is not None and len(session.answers[session.history[-1]]) == 1
+
+
+def test_a_flow_resumed_by_its_command_takes_the_next_answer_without_a_note(
+    kb: KnowledgeBase,
+) -> None:
+    now = [clock_at(TODAY)]
+    store = Store(None, clock=lambda: now[0])
+    assistant = Assistant(kb, store, clock=lambda: now[0])
+    assistant.start_flow(CHAT, "pandcheck")
+    assistant.message(CHAT, "KWG")
+    now[0] += 31 * 60  # away, then back through /pandcheck itself
+    resumed = assistant.start_flow(CHAT, "pandcheck")
+    assert "U was hier gebleven" in resumed.replies[0].text
+    taken = assistant.message(CHAT, "10")
+    assert not taken.replies[0].text.startswith("Dit antwoord hoort bij")
+    assert "vraag 3" in taken.replies[0].text
