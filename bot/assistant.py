@@ -59,7 +59,7 @@ from bot.replies import (
     ShownAnswer,
     ShownPassage,
 )
-from bot.storage import DAY, Store
+from bot.store import DAY, Store
 from index.documents import CITATION_SEPARATOR, SectionCount
 from index.problems import Problem
 from index.search import MAX_QUESTION_CHARS, InvalidKnowledge, Passage, SearchResult
@@ -155,7 +155,7 @@ class Assistant:
         if result.answered:
             self.followups.remember(chat.id, chat.user_id, question, self._topic(result))
         relevant = result.passages + result.more if result.answered else []
-        answer_id = self.store.save_answer(
+        answer_id = self.store.answers.save_answer(
             chat_id=chat.id,
             chat_type=chat.type,
             question=question,
@@ -288,7 +288,7 @@ class Assistant:
                 return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
-        stored = self.store.answer(action.answer)
+        stored = self.store.answers.answer(action.answer)
         if stored is None or stored.chat_id != chat.id:
             return Outcome(notice=texts.STALE_BUTTON, alert=True)
         match action:
@@ -323,7 +323,7 @@ class Assistant:
         return Outcome([Reply(passages=shown, buttons=buttons)])
 
     def _feedback(self, chat: Chat, answer_id: int, vote: int) -> Outcome:
-        feedback_id = self.store.add_feedback(answer_id, chat.id, vote)
+        feedback_id = self.store.answers.add_feedback(answer_id, chat.id, vote)
         if vote > 0:
             return Outcome(notice="Dank u wel voor uw 👍")
         return Outcome(
@@ -334,27 +334,27 @@ class Assistant:
     def reply_to_prompt(self, chat: Chat, message_id: int, text: str) -> Outcome | None:
         """A reply to one of our prompts or to a checklist (a remark: '3: besteld'); None when
         the message answers neither."""
-        checklist_id = self.store.checklist_of_message(chat.id, message_id)
+        checklist_id = self.store.checklists.checklist_of_message(chat.id, message_id)
         if checklist_id is not None:
             return self.checklists.remark(checklist_id, (chat.user_id, chat.user_name), text)
-        waiting = self.store.pending(chat.id, message_id)
+        waiting = self.store.prompts.pending(chat.id, message_id)
         if waiting is None:
             return None
-        if waiting["kind"] != PromptKind.FLOW and waiting["user_id"] not in (0, chat.user_id):
+        if waiting.kind != PromptKind.FLOW and waiting.user_id not in (0, chat.user_id):
             return Outcome.say(texts.PROMPT_FOR_OTHER)  # a group's flow is everybody's
-        pending = self.store.take_pending(chat.id, message_id)
+        pending = self.store.prompts.take_pending(chat.id, message_id)
         if pending is None:
             return None
-        if pending["kind"] == PromptKind.MISSING:
-            self.store.add_missing(pending["ref"], " ".join(text.split())[:MAX_QUESTION_CHARS])
+        if pending.kind == PromptKind.MISSING:
+            self.store.answers.add_missing(pending.ref, " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
-        if pending["kind"] == PromptKind.REMINDER:
-            return self.flows.rename_reminder(pending["ref"], text)
-        if pending["kind"] == PromptKind.REMARK:
-            return self.checklists.remark(pending["ref"], (chat.user_id, chat.user_name), text)
-        if pending["kind"] == PromptKind.FLOW:
-            session = self.store.active_session(chat.id)
-            if session is None or session.id != pending["ref"]:
+        if pending.kind == PromptKind.REMINDER:
+            return self.flows.rename_reminder(pending.ref, text)
+        if pending.kind == PromptKind.REMARK:
+            return self.checklists.remark(pending.ref, (chat.user_id, chat.user_name), text)
+        if pending.kind == PromptKind.FLOW:
+            session = self.store.flows.active_session(chat.id)
+            if session is None or session.id != pending.ref:
                 return Outcome.say(STALE_FLOW)
             attempt = self.flows.attempt(chat.id, text, chat.is_group)
             if attempt is None:
@@ -369,7 +369,7 @@ class Assistant:
     def start_flow(self, chat: Chat, flow_id: str) -> Outcome:
         """A flow started by a user ends what that user was asked to reply to (a reminder's
         name): the flow's answers must not be taken for it."""
-        self.store.drop_pending(chat.id, chat.user_id, private=not chat.is_group)
+        self.store.prompts.drop_pending(chat.id, chat.user_id, private=not chat.is_group)
         return self.flows.start(chat.id, chat.is_group, flow_id)
 
     def back(self, chat: Chat) -> Outcome:
@@ -445,7 +445,7 @@ class Assistant:
 
     def log_admin(self, user_id: int, what: str, allowed: bool) -> None:
         """Note in the admin log what an admin (or someone trying) did outside the table."""
-        self.store.log_admin(user_id, what, allowed)
+        self.store.admin.log_admin(user_id, what, allowed)
 
     def admins_command(self, chat: Chat, name: str, args: str) -> Outcome:
         """/beheerders, /beheerder_toevoegen N, /beheerder_verwijderen N (after the admin
@@ -458,7 +458,7 @@ class Assistant:
         return publishing_replies.command(self.publisher, name, args.split())
 
     def flow_running(self, chat: Chat) -> bool:
-        return self.store.active_session(chat.id) is not None
+        return self.store.flows.active_session(chat.id) is not None
 
     # -- what the faces need besides commands and buttons -----------------------------------
 
@@ -484,16 +484,16 @@ class Assistant:
         """A message of ours reached the chat as `message_id` (the terminal has a stand-in
         id): a reply to it answers its `prompt` (asked of user `asked`, 0: anybody), and a
         `checklist` message is what a tick edits (it shows `page`, `shown` its digest)."""
-        if checklist is not None and self.store.checklist(checklist) is not None:
-            self.store.checklist_shown(chat_id, message_id, checklist, page, shown)
+        if checklist is not None and self.store.checklists.checklist(checklist) is not None:
+            self.store.checklists.checklist_shown(chat_id, message_id, checklist, page, shown)
         if prompt is not None:
-            self.store.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
+            self.store.prompts.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
 
     def due_reminders(self) -> list[tuple[int, int, Reply]]:
         return self.flows.due_reminders()
 
     def reminder_sent(self, reminder_id: int) -> None:
-        self.store.mark_reminder_sent(reminder_id)
+        self.store.flows.mark_reminder_sent(reminder_id)
 
     def purge(self) -> int:
         """Delete what is older than the retention; returns how many rows."""
@@ -543,7 +543,7 @@ class Assistant:
     def admin_allowed(self, chat: Chat, command: str) -> Outcome | None:
         """None when allowed; otherwise the polite refusal. Every attempt is logged."""
         allowed = chat.is_admin and chat.type in ("private", "terminal")
-        self.store.log_admin(chat.user_id, command, allowed)
+        self.store.admin.log_admin(chat.user_id, command, allowed)
         if not chat.is_admin:
             return Outcome.say(texts.ADMIN_ONLY)
         if not allowed:
@@ -574,8 +574,8 @@ class Assistant:
     def status(self) -> Outcome:
         index = self.knowledge.index
         now = self.clock()
-        today, today_open = self.store.question_counts(now - DAY)
-        week, week_open = self.store.question_counts(now - 7 * DAY)
+        today, today_open = self.store.answers.question_counts(now - DAY)
+        week, week_open = self.store.answers.question_counts(now - 7 * DAY)
         share = f"{100 * week_open / week:.0f}%" if week else "-"
         versions = ", ".join(f"{d.short} {d.version}".strip() for d in index.documents)
         lines = [
@@ -591,11 +591,11 @@ class Assistant:
     def report(self, days: int = 30) -> Outcome:
         now = self.clock()
         since = now - days * DAY
-        unanswered = self.store.unanswered(since)
-        down = list(self.store.thumbs_down(since))
+        unanswered = self.store.answers.unanswered(since)
+        down = self.store.answers.thumbs_down(since)
         analyzer = self.knowledge.index.analyzer
         groups = report.group_questions(
-            self.store.flagged_questions(since),
+            self.store.answers.flagged_questions(since),
             key=lambda q: " ".join(sorted(set(analyzer.terms(q)))),
         )
         lines = [
@@ -608,8 +608,7 @@ class Assistant:
             lines.append(f"… en nog {len(groups) - 10} groepen (zie de CSV)")
         lines += ["", "Antwoorden met 👎:"]
         lines += [
-            f"- {d['question']}" + (f" — miste: {d['missing']}" if d["missing"] else "")
-            for d in down[:10]
+            f"- {d.question}" + (f" — miste: {d.missing}" if d.missing else "") for d in down[:10]
         ] or ["- geen"]
         buffer = io.StringIO()
         writer = csvsafe.writer(buffer)
@@ -617,10 +616,8 @@ class Assistant:
         for q, n in unanswered:
             writer.writerow(["geen antwoord", q, n, "", "", ""])
         for d in down:
-            day = _day(d["created_at"])
-            writer.writerow(
-                ["duim omlaag", d["question"], 1, " | ".join(d["citations"]), d["missing"], day]
-            )
+            day = _day(d.created_at)
+            writer.writerow(["duim omlaag", d.question, 1, " | ".join(d.citations), d.missing, day])
         attachment = Attachment(
             filename=f"draaibot-rapport-{_day(now)}.csv",
             content=buffer.getvalue().encode("utf-8-sig"),
@@ -637,7 +634,9 @@ class Assistant:
     def _chart(self, now: float) -> Attachment:
         """Questions per week for the last 12 weeks, as a PNG image."""
         since = report.first_moment(now)
-        weeks = report.weekly_counts(self.store.question_log(since), self.store.votes(since), now)
+        weeks = report.weekly_counts(
+            self.store.answers.question_log(since), self.store.answers.votes(since), now
+        )
         up, down = sum(w.up for w in weeks), sum(w.down for w in weeks)
         total = sum(w.answered + w.unsure + w.unanswered for w in weeks)
         return Attachment(

@@ -16,19 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot import csvsafe, texts
 from bot.actions import NAME, ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist, TickState
 from bot.clock import AMSTERDAM, local
 from bot.parsing import format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
-from bot.storage import Store
+from bot.store import NO_TICK, Store, StoredChecklist, StoredItem, Tick
 from index.files import files_in
 from index.problems import Problem
 from index.yamlfile import YamlList, YamlMap, load_yaml
@@ -202,50 +200,45 @@ class ChecklistChat:
         now: Callable[[], dt.datetime],
     ) -> None:
         self.templates = templates
-        self.store = store
+        self.lists = store.checklists
         self.cite = cite
         self.now = now
 
     def offer(self, chat_id: int) -> Outcome:
         """/checklist: the templates, and this chat's open checklists."""
         rows = [(Button(t.title, NewChecklist(t.id)),) for t in self.templates().values()]
-        open_lists = self.store.checklists(chat_id, status="open")
+        open_lists = self.lists.checklists(chat_id, status="open")
         text = "Welke checklist wilt u starten?"
         if open_lists:
             text += " Of ga verder met een open checklist."
-            rows += [
-                (Button(f"Verder: {c['title']}", ChecklistOp(c["id"], "show")),) for c in open_lists
-            ]
+            rows += [(Button(f"Verder: {c.title}", ChecklistOp(c.id, "show")),) for c in open_lists]
         return Outcome([Reply(text=text, buttons=tuple(rows))])
 
     def overview(self, chat_id: int) -> Outcome:
         """/checklists: this chat's checklists, open and closed."""
-        rows = self.store.checklists(chat_id)
+        rows = self.lists.checklists(chat_id)
         if not rows:
             return Outcome.say(
                 "Er zijn nog geen checklists in deze chat. Start er een met /checklist."
             )
         lines, buttons = ["Checklists in deze chat:"], []
         for c in rows:
-            ticks = self.store.ticks(c["id"])
-            items = json.loads(c["items"])
-            done = sum(1 for t in ticks.values() if t["state"] in (DONE, PRESENT))
-            state = "open" if c["status"] == "open" else "gesloten"
-            lines.append(f"- {c['title']}: {done} van {len(items)} ({state})")
-            buttons.append((Button(f"Toon: {c['title']}", ChecklistOp(c["id"], "show")),))
+            ticks = self.lists.ticks(c.id)
+            items = c.items
+            done = sum(1 for t in ticks.values() if t.state in (DONE, PRESENT))
+            state = "open" if c.status == "open" else "gesloten"
+            lines.append(f"- {c.title}: {done} van {len(items)} ({state})")
+            buttons.append((Button(f"Toon: {c.title}", ChecklistOp(c.id, "show")),))
         return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
 
     def create(self, chat_id: int, action: NewChecklist) -> Outcome:
         template = self.templates().get(action.template)
         if template is None:
             return Outcome(notice="Deze checklist bestaat niet (meer).", alert=True)
-        if len(self.store.checklists(chat_id, status="open")) >= MAX_OPEN:
+        if len(self.lists.checklists(chat_id, status="open")) >= MAX_OPEN:
             return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True)
-        items = [
-            {"text": i.text, "amount": i.amount, "source": i.source, "section": i.section}
-            for i in template.items
-        ]
-        checklist_id = self.store.create_checklist(
+        items = [StoredItem(i.text, i.amount, i.source, i.section) for i in template.items]
+        checklist_id = self.lists.create_checklist(
             chat_id, template.id, template.title, template.kind, items
         )
         return Outcome([self.render(checklist_id, 0)], notice=f"{template.title} gestart")
@@ -259,21 +252,21 @@ class ChecklistChat:
         """A checklist button. Returns the outcome and, when the checklist message itself must
         be refreshed, the page to show."""
         checklist_id = action.checklist
-        row = self.store.checklist(checklist_id)
-        if row is None or row["chat_id"] != chat_id:
+        row = self.lists.checklist(checklist_id)
+        if row is None or row.chat_id != chat_id:
             return Outcome(notice=STALE, alert=True), None
-        items = json.loads(row["items"])
+        items = row.items
         if isinstance(action, ChecklistTick):
             number = action.item
-            if row["status"] != "open":
+            if row.status != "open":
                 return Outcome(
                     notice="Deze checklist is gesloten. Heropen hem eerst.", alert=True
                 ), None
             if not 1 <= number <= len(items):
                 return Outcome(notice=STALE, alert=True), None
             state = STATES[action.state]
-            self.store.tick(checklist_id, number, state, user[0], user[1])  # committed first
-            text = items[number - 1]["text"]
+            self.lists.tick(checklist_id, number, state, user[0], user[1])  # committed first
+            text = items[number - 1].text
             notice = f"{number}. {text}: {state or 'open'}"
             return Outcome(notice=notice[:190]), action.page
         if isinstance(action, ChecklistPage):
@@ -292,51 +285,51 @@ class ChecklistChat:
             return Outcome(
                 [Reply(text=prompt, prompt=Prompt(PromptKind.REMARK, checklist_id))]
             ), None
-        if action.op == "reopen" and len(self.store.checklists(chat_id, "open")) >= MAX_OPEN:
+        if action.op == "reopen" and len(self.lists.checklists(chat_id, "open")) >= MAX_OPEN:
             return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True), None
         closing = action.op == "close"
-        self.store.set_checklist_status(checklist_id, "closed" if closing else "open")
+        self.lists.set_checklist_status(checklist_id, "closed" if closing else "open")
         return Outcome(notice="Checklist gesloten" if closing else "Checklist heropend"), 0
 
     def remark(self, checklist_id: int, user: tuple[int, str], text: str) -> Outcome:
         """'3: wasmachine besteld' as a reply to the checklist (or to the remark prompt)."""
-        row = self.store.checklist(checklist_id)
+        row = self.lists.checklist(checklist_id)
         if row is None:
             return Outcome.say(STALE)
         match = REMARK.match(text)
-        items = json.loads(row["items"])
+        items = row.items
         if not match or not 1 <= int(match.group(1)) <= len(items):
             return Outcome.say(
                 f"Begin uw opmerking met het nummer van het item (1 tot en met {len(items)}), "
                 "bijvoorbeeld: 3: wasmachine besteld, levering 12 mei"
             )
         number, remark = int(match.group(1)), " ".join(match.group(2).split())[:500]
-        self.store.add_remark(checklist_id, number, remark, user[1])
-        return Outcome.say(f"Opmerking bij {number}. {items[number - 1]['text']} opgeslagen.")
+        self.lists.add_remark(checklist_id, number, remark, user[1])
+        return Outcome.say(f"Opmerking bij {number}. {items[number - 1].text} opgeslagen.")
 
     # -- rendering ---------------------------------------------------------------------------
 
-    def progress(self, row: dict[str, Any], ticks: dict[int, dict[str, Any]]) -> str:
-        items = json.loads(row["items"])
-        if row["kind"] == "inventaris":
-            present = sum(1 for t in ticks.values() if t["state"] == PRESENT)
-            absent = sum(1 for t in ticks.values() if t["state"] == ABSENT)
-            line = f"{row['title']} — {present} van {len(items)} aanwezig"
+    def progress(self, row: StoredChecklist, ticks: dict[int, Tick]) -> str:
+        items = row.items
+        if row.kind == "inventaris":
+            present = sum(1 for t in ticks.values() if t.state == PRESENT)
+            absent = sum(1 for t in ticks.values() if t.state == ABSENT)
+            line = f"{row.title} — {present} van {len(items)} aanwezig"
             return line + (f", {absent} niet aanwezig" if absent else "")
-        done = sum(1 for t in ticks.values() if t["state"] == DONE)
-        return f"{row['title']} — {done} van {len(items)} gedaan"
+        done = sum(1 for t in ticks.values() if t.state == DONE)
+        return f"{row.title} — {done} van {len(items)} gedaan"
 
     def render(self, checklist_id: int, page: int) -> Reply:
-        row = self.store.checklist(checklist_id)
+        row = self.lists.checklist(checklist_id)
         if row is None:
             return Reply(text=STALE)
-        items = json.loads(row["items"])
-        ticks = self.store.ticks(checklist_id)
+        items = row.items
+        ticks = self.lists.ticks(checklist_id)
         pages = max(1, -(-len(items) // PAGE))
         page = min(max(page, 0), pages - 1)
         cid = checklist_id
         lines = [self.progress(row, ticks)]
-        if row["status"] != "open":
+        if row.status != "open":
             lines.append("Deze checklist is gesloten.")
         first = page * PAGE
         shown = items[first : first + PAGE]
@@ -344,21 +337,19 @@ class ChecklistChat:
         rows: list[tuple[str, str, str]] = []  # (section heading or "", item line, remark)
         for n, item in enumerate(shown, start=first + 1):
             heading = ""
-            if item.get("section") and item["section"] != section:
-                section = heading = item["section"]
-            tick = ticks.get(n, {})
-            label = f"{item['text']} ({item['amount']})" if item.get("amount") else item["text"]
-            rows.append(
-                (heading, f"{MARKS[tick.get('state')]} {n}. {label}", tick.get("remark") or "")
-            )
+            if item.section and item.section != section:
+                section = heading = item.section
+            tick = ticks.get(n, NO_TICK)
+            label = item.label
+            rows.append((heading, f"{MARKS[tick.state]} {n}. {label}", tick.remark or ""))
         footer = [f"\nPagina {page + 1} van {pages}"] if pages > 1 else []
         lines = _fit(lines, rows, footer)
         buttons: list[tuple[Button, ...]] = []
-        if row["status"] == "open":
+        if row.status == "open":
             for n, item in enumerate(shown, start=first + 1):
-                state = ticks.get(n, {}).get("state")
-                following = _next_state(row["kind"], state)
-                label = _at_word(f"{MARKS[state]} {n}. {item['text']}", BUTTON_LABEL)
+                state = ticks.get(n, NO_TICK).state
+                following = _next_state(row.kind, state)
+                label = _at_word(f"{MARKS[state]} {n}. {item.text}", BUTTON_LABEL)
                 buttons.append((Button(label, ChecklistTick(cid, n, following, page)),))
         navigation = []
         if page > 0:
@@ -376,43 +367,39 @@ class ChecklistChat:
         )
         buttons.append(
             (Button("Sluiten", ChecklistOp(cid, "close")),)
-            if row["status"] == "open"
+            if row.status == "open"
             else (Button("Heropenen", ChecklistOp(cid, "reopen")),)
         )
         return Reply(text="\n".join(lines), buttons=tuple(buttons), checklist=checklist_id)
 
     def details(self, checklist_id: int) -> Outcome:
-        row = self.store.checklist(checklist_id)
+        row = self.lists.checklist(checklist_id)
         if row is None:
             return Outcome(notice=STALE, alert=True)
-        items = json.loads(row["items"])
-        ticks = self.store.ticks(checklist_id)
-        lines = [f"Details: {row['title']}"]
+        items = row.items
+        ticks = self.lists.ticks(checklist_id)
+        lines = [f"Details: {row.title}"]
         for n, item in enumerate(items, start=1):
-            tick = ticks.get(n, {})
-            state = tick.get("state") or "open"
-            who = f", {tick['by_name']} op {self._when(tick['at'])}" if tick.get("state") else ""
-            remark = (
-                f"\n   Opmerking ({tick['remark_by']}): {tick['remark']}"
-                if tick.get("remark")
-                else ""
-            )
-            lines.append(f"{MARKS[tick.get('state')]} {n}. {item['text']}: {state}{who}{remark}")
+            tick = ticks.get(n, NO_TICK)
+            state = tick.state or "open"
+            who = f", {tick.by_name} op {self._when(tick.at or 0.0)}" if tick.state else ""
+            remark = f"\n   Opmerking ({tick.remark_by}): {tick.remark}" if tick.remark else ""
+            lines.append(f"{MARKS[tick.state]} {n}. {item.text}: {state}{who}{remark}")
         return Outcome([Reply(text="\n".join(lines))])
 
     def export(self, checklist_id: int) -> Outcome:
-        row = self.store.checklist(checklist_id)
+        row = self.lists.checklist(checklist_id)
         if row is None:
             return Outcome(notice=STALE, alert=True)
-        items = json.loads(row["items"])
-        ticks = self.store.ticks(checklist_id)
+        items = row.items
+        ticks = self.lists.ticks(checklist_id)
         buffer = io.StringIO()
         writer = csvsafe.writer(buffer)
         writer.writerow(
             ["nr", "onderdeel", "item", "aantal", "status", "door", "wanneer", "opmerking", "bron"]
         )
         md = [
-            f"# {row['title']}",
+            f"# {row.title}",
             "",
             self.progress(row, ticks),
             f"Geëxporteerd op {self._when(self.now().timestamp())}.",
@@ -423,18 +410,18 @@ class ChecklistChat:
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for n, item in enumerate(items, start=1):
-            tick = ticks.get(n, {})
-            state = tick.get("state") or "open"
-            who = tick.get("by_name") or ""
-            when = self._when(tick["at"]) if tick.get("state") else ""
-            remark = tick.get("remark") or ""
-            source = self.cite(item["source"]) if item.get("source") else ""
+            tick = ticks.get(n, NO_TICK)
+            state = tick.state or "open"
+            who = tick.by_name or ""
+            when = self._when(tick.at or 0.0) if tick.state else ""
+            remark = tick.remark or ""
+            source = self.cite(item.source) if item.source else ""
             writer.writerow(
                 [
                     n,
-                    item.get("section", ""),
-                    item["text"],
-                    item.get("amount", ""),
+                    item.section,
+                    item.text,
+                    item.amount,
                     state,
                     who,
                     when,
@@ -442,10 +429,10 @@ class ChecklistChat:
                     source,
                 ]
             )
-            label = f"{item['text']} ({item['amount']})" if item.get("amount") else item["text"]
+            label = item.label
             cells = [str(n), _cell(label), state, _cell(who), when, _cell(remark), _cell(source)]
             md.append("| " + " | ".join(cells) + " |")
-        stem = f"checklist-{row['template']}-{self.now().astimezone(AMSTERDAM).date().isoformat()}"
+        stem = f"checklist-{row.template}-{self.now().astimezone(AMSTERDAM).date().isoformat()}"
         return Outcome(
             [
                 Reply(

@@ -144,7 +144,7 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.assistant import Assistant
     from bot.lock import bot_running
-    from bot.storage import Store
+    from bot.store import Store
     from bot.terminal import chat
 
     store = Store(config.db)  # a database that cannot be written stops here, in one line
@@ -162,7 +162,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
         return cmd_chat(args, config)
     from bot.lock import bot_running
-    from bot.storage import Store
+    from bot.store import Store
     from bot.telegram_app import run
 
     Store(config.db).close()  # a database that cannot be written stops here, in one line
@@ -403,7 +403,7 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 def cmd_beheerders(args: argparse.Namespace, config: Config) -> int:
     """The admins (seeded by DRAAIBOT_ADMINS), and adding or removing one from the shell."""
     from bot.admins import SHELL, Admins, parse_id
-    from bot.storage import Store
+    from bot.store import Store
 
     store = Store(config.db)
     try:
@@ -548,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:
         # the database layer (and sqlite-utils) is imported only by the commands that use it
-        storage = sys.modules.get("bot.storage")
+        storage = sys.modules.get("bot.store")
         if storage is None or not isinstance(exc, storage.StorageError):
             raise
         print(f"draaibot: {exc}", file=sys.stderr)

@@ -19,7 +19,7 @@ from bot.clock import AMSTERDAM
 from bot.flows import MULTI, UNKNOWN, WOONVORMEN, Flow, Step, StepType
 from bot.parsing import ParseError, format_date
 from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
-from bot.storage import FlowSession, FlowStatus, Store
+from bot.store import FlowSession, FlowStatus, Store
 
 REMINDER_HOUR = 9
 ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
@@ -178,7 +178,7 @@ class FlowChat:
             return self._ask(flow, active, is_group, note=note, restart_button=True)
         if active is not None:
             self._private.pop(active.id, None)
-        session = self.store.start_session(chat_id, flow_id)
+        session = self.store.flows.start_session(chat_id, flow_id)
         intro = flow.intro if flow.steps else ""
         if active is not None and active.flow != flow_id:
             previous = self.flows.get(active.flow)
@@ -322,7 +322,7 @@ class FlowChat:
     ) -> tuple[FlowSession, Flow] | None:
         """The session a button names, if it belongs to this chat, has this status and its
         flow still exists; None for a stale button."""
-        session = self._load(self.store.session(session_id))
+        session = self._load(self.store.flows.session(session_id))
         if session is None or session.chat_id != chat_id or session.status != status:
             return None
         flow = self.flows.get(session.flow)
@@ -457,7 +457,7 @@ class FlowChat:
         session.status = FlowStatus.DONE
         self._save(flow, session)
         # the dates a reminder may be set for (a date of birth is not kept, its dates are)
-        self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
+        self.store.flows.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
         text = self.result_text(flow, session.answers, outcome)
         buttons: list[tuple[Button, ...]] = []
         if outcome.verdicts or outcome.dates:  # what a municipality shares
@@ -476,7 +476,7 @@ class FlowChat:
     # -- private answers: in memory only ---------------------------------------------------
 
     def _active(self, chat_id: int) -> FlowSession | None:
-        return self._load(self.store.active_session(chat_id))
+        return self._load(self.store.flows.active_session(chat_id))
 
     def _load(self, session: FlowSession | None) -> FlowSession | None:
         """A stored session with the private answers this process holds. A private answer lost
@@ -503,7 +503,7 @@ class FlowChat:
                 self._private.pop(next(iter(self._private)))  # the oldest: asked again
             self._private[session.id] = (session.chat_id, held)
         public = {k: v for k, v in session.answers.items() if k not in private}
-        self.store.save_session(replace(session, answers=public))
+        self.store.flows.save_session(replace(session, answers=public))
 
     def forget_chat(self, chat_id: int) -> None:
         """/vergeet: the private answers held for this chat go too."""
@@ -617,16 +617,16 @@ class FlowChat:
         """A reminder for a date of a finished flow of this chat: only a date that flow
         computed (the button names its session; older buttons mean the latest one)."""
         session = (
-            self.store.session(action.session)
+            self.store.flows.session(action.session)
             if action.session is not None
-            else self.store.latest_session(chat_id, FlowStatus.DONE)
+            else self.store.flows.latest_session(chat_id, FlowStatus.DONE)
         )
         if session is None or session.chat_id != chat_id or session.status != FlowStatus.DONE:
             return Outcome(notice=STALE_FLOW, alert=True)
         flow = self.flows.get(session.flow)
         if flow is None or not flow.reminders or not 0 <= action.index < len(flow.dates):
             return Outcome(notice=STALE_FLOW, alert=True)
-        dates = self.store.session_dates(session.id)
+        dates = self.store.flows.session_dates(session.id)
         if dates is None:  # finished before its dates were kept: compute them again,
             private = {s.id for s in flow.steps if s.private}  # without what was not kept
             kept = {k: v for k, v in session.answers.items() if k not in private}
@@ -637,10 +637,10 @@ class FlowChat:
         send_on = due - relativedelta(months=1) if action.month_before else due
         if send_on < self.today():
             return Outcome(notice="Die datum is al voorbij.", alert=True)
-        if len(self.store.reminders(chat_id)) >= MAX_REMINDERS:
+        if len(self.store.flows.reminders(chat_id)) >= MAX_REMINDERS:
             return Outcome(notice=texts.REMINDER_CAP.format(n=MAX_REMINDERS), alert=True)
         label = flow.dates[action.index].label
-        reminder_id = self.store.add_reminder(chat_id, label, due.isoformat(), send_on.isoformat())
+        reminder_id = self.store.flows.add_reminder(chat_id, label, due, send_on)
         text = (
             f"Herinnering gezet: op {format_date(send_on)} om 9:00 uur stuur ik een bericht over "
             f"{format_date(due)}. Overzicht en verwijderen: /herinneringen.\n\n"
@@ -654,11 +654,11 @@ class FlowChat:
 
     def rename_reminder(self, reminder_id: int, text: str) -> Outcome:
         label = " ".join(text.split())[:100]
-        self.store.rename_reminder(reminder_id, label)
+        self.store.flows.rename_reminder(reminder_id, label)
         return Outcome.say(f"De herinnering heet nu: {label}")
 
     def list_reminders(self, chat_id: int) -> Outcome:
-        rows = self.store.reminders(chat_id)
+        rows = self.store.flows.reminders(chat_id)
         if not rows:
             with_dates = _one_of(f"/{f.id}" for f in self.flows.values() if f.reminders)
             how = f" Zet er een met {with_dates}." if with_dates else ""
@@ -666,13 +666,12 @@ class FlowChat:
         lines = ["Uw herinneringen:"]
         buttons = []
         for n, r in enumerate(rows, start=1):
-            send_on, due = dt.date.fromisoformat(r["send_on"]), dt.date.fromisoformat(r["due"])
-            lines.append(f"{n}. {format_date(send_on)} over {format_date(due)}: {r['label']}")
-            buttons.append((Button(f"Verwijder {n}", DeleteReminder(int(r["id"]))),))
+            lines.append(f"{n}. {format_date(r.send_on)} over {format_date(r.due)}: {r.label}")
+            buttons.append((Button(f"Verwijder {n}", DeleteReminder(r.id)),))
         return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
 
     def delete_reminder(self, chat_id: int, action: DeleteReminder) -> Outcome:
-        if not self.store.delete_reminder(action.reminder, chat_id):
+        if not self.store.flows.delete_reminder(action.reminder, chat_id):
             return Outcome(notice="Deze herinnering bestaat niet meer.", alert=True)
         return Outcome(notice="Herinnering verwijderd")
 
@@ -683,9 +682,9 @@ class FlowChat:
             local.date() if local.hour >= REMINDER_HOUR else local.date() - dt.timedelta(days=1)
         )
         due = []
-        for r in self.store.due_reminders(on_or_before.isoformat()):
-            day = dt.date.fromisoformat(r["due"])
+        for r in self.store.flows.due_reminders(on_or_before):
+            day = r.due
             when = "vandaag" if day == local.date() else engine.relative(day, local.date())
-            text = f"🔔 Herinnering: {format_date(day)} ({when})\n{r['label']}"
-            due.append((int(r["id"]), int(r["chat_id"]), Reply(text=text)))
+            text = f"🔔 Herinnering: {format_date(day)} ({when})\n{r.label}"
+            due.append((r.id, r.chat_id, Reply(text=text)))
         return due

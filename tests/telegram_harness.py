@@ -15,7 +15,7 @@ from bot.checklists import load_templates
 from bot.config import Config
 from bot.flows import load_flows
 from bot.knowledge import KnowledgeBase, Snapshot
-from bot.storage import Store
+from bot.store import Store
 from bot.telegram_app import build_application
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE

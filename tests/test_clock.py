@@ -7,7 +7,7 @@ import datetime as dt
 from bot.assistant import Assistant
 from bot.clock import local
 from bot.knowledge import KnowledgeBase
-from bot.storage import Store
+from bot.store import Store
 from tests.conftest import KNOWLEDGE
 
 

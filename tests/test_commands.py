@@ -18,7 +18,7 @@ from bot.assistant import Assistant, Chat
 from bot.commands import Command
 from bot.knowledge import KnowledgeBase, check_knowledge
 from bot.replies import Outcome
-from bot.storage import Store
+from bot.store import Store
 from bot.terminal import TerminalChat
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, ROOT, plain

@@ -13,7 +13,7 @@ import pytest
 from bot.assistant import Assistant
 from bot.knowledge import KnowledgeBase
 from bot.replies import Prompt, PromptKind
-from bot.storage import Store
+from bot.store import Store
 from bot.terminal import TerminalChat
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, ROOT, plain

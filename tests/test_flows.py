@@ -13,7 +13,7 @@ from bot.assistant import Assistant, Chat
 from bot.knowledge import KnowledgeBase, check_knowledge
 from bot.parsing import ParseError
 from bot.replies import Outcome
-from bot.storage import FlowStatus, Store
+from bot.store import FlowStatus, Store
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 22)
@@ -169,7 +169,7 @@ def test_woonvorm_flow_with_buttons_and_typing(assistant: Assistant) -> None:
     text = done.replies[0].text
     assert "Kleinschalige wooneenheid+ (KWE+): 6 tot 8 jongeren" in text
     assert "Bron: Draaiboek KSO › De drie woonvormen van de KSO › Begeleiding" in text
-    assert assistant.store.active_session(CHAT.id) is None
+    assert assistant.store.flows.active_session(CHAT.id) is None
 
 
 def test_back_stop_resume_and_stale_buttons(
@@ -270,7 +270,12 @@ def test_deadline_forgets_the_birth_date_and_sets_reminders(assistant: Assistant
 def test_reminders_are_due_at_nine_in_amsterdam(kb: KnowledgeBase, tmp_path: Path) -> None:
     now = [dt.datetime(2027, 2, 15, 7, 59, tzinfo=dt.UTC)]  # 08:59 in Amsterdam (winter time)
     a = Assistant(kb, Store(tmp_path / "r.db"), clock=lambda: now[0].timestamp())
-    a.store.add_reminder(CHAT.id, "Einde termijn", "2027-03-15", "2027-02-15")
+    a.store.flows.add_reminder(
+        CHAT.id,
+        "Einde termijn",
+        dt.date.fromisoformat("2027-03-15"),
+        dt.date.fromisoformat("2027-02-15"),
+    )
     assert a.flows.due_reminders() == []
     now[0] = dt.datetime(2027, 2, 15, 8, 0, tzinfo=dt.UTC)  # 09:00 in Amsterdam
     ((_, chat_id, message),) = a.flows.due_reminders()
@@ -358,7 +363,7 @@ def test_an_unknown_woonvorm_and_number_check_every_woonvorm(assistant: Assistan
     assert "Minimaal 1 badkamer (bij een KWE of KWE+)" in text
     assert "Rookmelders op alle verdiepingen in de gangen (verkeersruimten) (bij een KWG)" in text
     # 'Hoeveel badkamers?' is asked once for both
-    session = assistant.store.latest_session(CHAT.id, FlowStatus.DONE)
+    session = assistant.store.flows.latest_session(CHAT.id, FlowStatus.DONE)
     assert session is not None and "badkamers_kwg" in session.answers
     assert "badkamers_kwe" not in session.answers
     # a requirement of every woonvorm cites both rows, never the KWG's alone
@@ -460,20 +465,20 @@ def test_statuses_prompt_kinds_and_step_types_are_typed_and_old_rows_still_load(
 ) -> None:
     from bot.flows import StepType, load_flows
     from bot.replies import PromptKind
-    from bot.storage import FlowStatus, Store
+    from bot.store import FlowStatus, Store
 
     store = Store(tmp_path / "v.db")
-    session = store.start_session(7, "woonvorm")
+    session = store.flows.start_session(7, "woonvorm")
     assert session.status is FlowStatus.ACTIVE
     with store.db.conn:  # a row as an older version wrote it: a bare string
         store.db.execute("update flow_sessions set status = 'done' where id = ?", [session.id])
-    done = store.latest_session(7, FlowStatus.DONE)
+    done = store.flows.latest_session(7, FlowStatus.DONE)
     assert done is not None and done.status is FlowStatus.DONE
-    store.add_pending(7, 99, 1, PromptKind.MISSING, 3)
+    store.prompts.add_pending(7, 99, 1, PromptKind.MISSING, 3)
     row = store.db.execute("select kind from pending").fetchone()
     assert row == ("missing",) and type(row[0]) is str  # stored readable, as before
-    pending = store.pending(7, 99)
-    assert pending is not None and PromptKind(pending["kind"]) is PromptKind.MISSING
+    pending = store.prompts.pending(7, 99)
+    assert pending is not None and PromptKind(pending.kind) is PromptKind.MISSING
     store.close()
     steps = load_flows(KNOWLEDGE)[0]
     assert all(isinstance(s.type, StepType) for f in steps for s in f.steps)

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.outbox import Outbox, last_api_ok
-from bot.storage import Store
+from bot.store import Store
 from handlers.outbox import RetryPolicy
 from index.search import KnowledgeIndex
 from tests.conftest import plain
@@ -213,18 +213,18 @@ def test_a_database_of_the_previous_version_gains_the_outbox_without_loss(tmp_pa
     store.db.execute("drop table health")
     store.db.execute("alter table checklist_messages drop column shown")
     store.db.execute("PRAGMA user_version = 4")
-    store.add_checklist_message(-5, 77, 3, 1)
+    store.checklists.add_checklist_message(-5, 77, 3, 1)
     store.close()
     for _ in range(2):  # migrating twice changes nothing
         store = Store(db)
         assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 5
-        (row,) = store.checklist_messages()
-        assert (row["chat_id"], row["message_id"], row["checklist_id"], row["page"]) == (
+        (row,) = store.checklists.checklist_messages()
+        assert (row.chat_id, row.message_id, row.checklist_id, row.page) == (
             -5,
             77,
             3,
             1,
         )
-        assert row["shown"] is None  # unknown: redrawn once at the next start
+        assert row.shown is None  # unknown: redrawn once at the next start
         assert Outbox.of(store).count() == 0 and last_api_ok(store) is None
         store.close()

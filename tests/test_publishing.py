@@ -324,7 +324,7 @@ def test_drafts_and_history_are_in_the_backup(tmp_path: Path, small_knowledge: P
     import tarfile
 
     from bot.backup import make_backup
-    from bot.storage import Store
+    from bot.store import Store
 
     publisher = Publisher(KnowledgeBase(small_knowledge))
     text = (small_knowledge / "documenten" / "test.md").read_text("utf-8")
