@@ -41,8 +41,8 @@ from bot.admins import command as admin_command
 from bot.checklists import ChecklistChat
 from bot.clock import local
 from bot.commands import Command
-from bot.flowchat import STALE_FLOW, FlowChat
-from bot.flows import Flow
+from bot.flows.definitions import Flow
+from bot.flows.session import FlowChat
 from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
 from bot.knowledge_diff import KnowledgeDiff
@@ -268,9 +268,9 @@ class Assistant:
             case FlowDocument():
                 return self.flows.document(chat.id, action)
             case Remind():
-                return self.flows.remind(chat.id, action)
+                return self.flows.reminders.remind(chat.id, action)
             case DeleteReminder():
-                return self.flows.delete_reminder(chat.id, action)
+                return self.flows.reminders.delete(chat.id, action)
             case NewChecklist():
                 return self.checklists.create(chat.id, action)
             case ChecklistOp() | ChecklistPage() | ChecklistTick():
@@ -349,16 +349,16 @@ class Assistant:
             self.store.answers.add_missing(pending.ref, " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
         if pending.kind == PromptKind.REMINDER:
-            return self.flows.rename_reminder(pending.ref, text)
+            return self.flows.reminders.rename(pending.ref, text)
         if pending.kind == PromptKind.REMARK:
             return self.checklists.remark(pending.ref, (chat.user_id, chat.user_name), text)
         if pending.kind == PromptKind.FLOW:
             session = self.store.flows.active_session(chat.id)
             if session is None or session.id != pending.ref:
-                return Outcome.say(STALE_FLOW)
+                return Outcome.say(texts.STALE_FLOW)
             attempt = self.flows.attempt(chat.id, text, chat.is_group)
             if attempt is None:
-                return Outcome.say(STALE_FLOW)
+                return Outcome.say(texts.STALE_FLOW)
             if isinstance(attempt, Outcome):
                 return attempt
             return self._not_an_answer(chat, text, attempt)
@@ -379,7 +379,7 @@ class Assistant:
         return self.flows.stop(chat.id)
 
     def reminders(self, chat: Chat) -> Outcome:
-        return self.flows.list_reminders(chat.id)
+        return self.flows.reminders.listing(chat.id)
 
     # -- checklists ------------------------------------------------------------------------
 
@@ -490,7 +490,7 @@ class Assistant:
             self.store.prompts.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
 
     def due_reminders(self) -> list[tuple[int, int, Reply]]:
-        return self.flows.due_reminders()
+        return self.flows.reminders.due()
 
     def reminder_sent(self, reminder_id: int) -> None:
         self.store.flows.mark_reminder_sent(reminder_id)

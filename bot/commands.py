@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant, Chat
-    from bot.flows import Flow
+    from bot.flows.definitions import Flow
     from bot.replies import Outcome
 
 # What Telegram accepts as a command (PTB's CommandHandler checks the same).

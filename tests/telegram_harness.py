@@ -13,7 +13,7 @@ from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, decode, encod
 from bot.assistant import Assistant
 from bot.checklists import load_templates
 from bot.config import Config
-from bot.flows import load_flows
+from bot.flows.definitions import load_flows
 from bot.knowledge import KnowledgeBase, Snapshot
 from bot.store import Store
 from bot.telegram_app import build_application

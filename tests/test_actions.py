@@ -41,7 +41,7 @@ from bot.actions import (
 )
 from bot.assistant import Assistant, Chat
 from bot.checklists import MAX_OPEN
-from bot.flowchat import MAX_REMINDERS, STALE_FLOW
+from bot.flows.reminders import MAX_REMINDERS
 from bot.knowledge import KnowledgeBase
 from bot.replies import Button, Outcome
 from bot.store import SCHEMA_VERSION, FlowStatus, Store
@@ -351,15 +351,15 @@ def test_reminders_only_for_a_finished_flows_dates(kb: KnowledgeBase) -> None:
     a = Assistant(kb, Store(None), clock=clock)
     chat = Chat(9, "private", 9)
     forged = Remind(dt.date(2099, 1, 1), False, 0)
-    assert a.press(chat, forged).notice == STALE_FLOW  # no finished flow at all
+    assert a.press(chat, forged).notice == texts.STALE_FLOW  # no finished flow at all
     done = finished_deadline(a, chat)
     buttons = reminder_buttons(done)
     assert buttons and all(b.session is not None for b in buttons)
-    assert a.press(chat, forged).notice == STALE_FLOW  # a date the flow did not compute
+    assert a.press(chat, forged).notice == texts.STALE_FLOW  # a date the flow did not compute
     wrong_index = Remind(buttons[0].due, False, buttons[0].index + 1, buttons[0].session)
-    assert a.press(chat, wrong_index).notice == STALE_FLOW
+    assert a.press(chat, wrong_index).notice == texts.STALE_FLOW
     other_chat = Chat(10, "private", 10)
-    assert a.press(other_chat, buttons[0]).notice == STALE_FLOW  # another chat's session
+    assert a.press(other_chat, buttons[0]).notice == texts.STALE_FLOW  # another chat's session
     assert a.press(chat, buttons[0]).notice == "Herinnering gezet"
     old_format = Remind(buttons[1].due, buttons[1].month_before, buttons[1].index)
     assert a.press(chat, old_format).notice == "Herinnering gezet"
@@ -380,7 +380,7 @@ def test_a_session_finished_before_dates_were_kept_is_computed_again(
     old = Remind(by_request.due, by_request.month_before, by_request.index)
     assert a.press(chat, old).notice == "Herinnering gezet"
     old = Remind(by_birth.due, by_birth.month_before, by_birth.index)
-    assert a.press(chat, old).notice == STALE_FLOW
+    assert a.press(chat, old).notice == texts.STALE_FLOW
 
 
 def test_at_most_50_reminders_per_chat(kb: KnowledgeBase) -> None:

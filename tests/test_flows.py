@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import flowengine as engine
 from bot.assistant import Assistant, Chat
+from bot.flows import engine
 from bot.knowledge import KnowledgeBase, check_knowledge
 from bot.parsing import ParseError
 from bot.replies import Outcome
@@ -276,9 +276,9 @@ def test_reminders_are_due_at_nine_in_amsterdam(kb: KnowledgeBase, tmp_path: Pat
         dt.date.fromisoformat("2027-03-15"),
         dt.date.fromisoformat("2027-02-15"),
     )
-    assert a.flows.due_reminders() == []
+    assert a.flows.reminders.due() == []
     now[0] = dt.datetime(2027, 2, 15, 8, 0, tzinfo=dt.UTC)  # 09:00 in Amsterdam
-    ((_, chat_id, message),) = a.flows.due_reminders()
+    ((_, chat_id, message),) = a.flows.reminders.due()
     assert chat_id == CHAT.id and "15 maart 2027 (over 1 maand)" in message.text
 
 
@@ -449,7 +449,7 @@ def test_a_result_as_a_word_document(assistant: Assistant) -> None:
 
 
 def test_the_readme_and_help_show_the_flows_as_they_behave(assistant: Assistant) -> None:
-    from bot.flows import TYPES
+    from bot.flows.definitions import TYPES
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text("utf-8")
@@ -463,7 +463,7 @@ def test_the_readme_and_help_show_the_flows_as_they_behave(assistant: Assistant)
 def test_statuses_prompt_kinds_and_step_types_are_typed_and_old_rows_still_load(
     tmp_path: Path,
 ) -> None:
-    from bot.flows import StepType, load_flows
+    from bot.flows.definitions import StepType, load_flows
     from bot.replies import PromptKind
     from bot.store import FlowStatus, Store
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import flowengine as engine
 from bot.actions import FlowTick
 from bot.assistant import Assistant, Chat
-from bot.flows import NO, UNKNOWN, YES, Step, StepType
+from bot.flows import engine
+from bot.flows.definitions import NO, UNKNOWN, YES, Step, StepType
 from bot.knowledge import KnowledgeBase
 from bot.parsing import ParseError, parse_count, parse_number
 from bot.store import Store
