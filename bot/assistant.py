@@ -38,7 +38,7 @@ from bot.actions import (
 )
 from bot.admins import ADMIN_COMMANDS, SHELL, YOUR_ID, Admins
 from bot.admins import command as admin_command
-from bot.checklists import ChecklistChat
+from bot.checklists.service import ChecklistChat
 from bot.clock import local
 from bot.commands import Command
 from bot.flows.definitions import Flow

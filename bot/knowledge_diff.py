@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.checklists import Template
+from bot.checklists.templates import Template
 from bot.flows.definitions import Flow
 from index.documents import Document, Section
 

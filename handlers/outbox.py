@@ -75,7 +75,7 @@ def digest(rendered: Rendered) -> str:
 
 
 def checklist_view(reply: Reply) -> Rendered:
-    """A checklist is always one message (bot/checklists.py keeps its view within the limit)."""
+    """A checklist is always one message (bot/checklists/view.py keeps it within the limit)."""
     return render(reply)[0]
 
 

@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, decode, encode
 from bot.assistant import Assistant
-from bot.checklists import load_templates
+from bot.checklists.templates import load_templates
 from bot.config import Config
 from bot.flows.definitions import load_flows
 from bot.knowledge import KnowledgeBase, Snapshot

@@ -40,7 +40,7 @@ from bot.actions import (
     encode,
 )
 from bot.assistant import Assistant, Chat
-from bot.checklists import MAX_OPEN
+from bot.checklists.service import MAX_OPEN
 from bot.flows.reminders import MAX_REMINDERS
 from bot.knowledge import KnowledgeBase
 from bot.replies import Button, Outcome

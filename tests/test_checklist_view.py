@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from telegram.constants import MessageLimit
 
 from bot.actions import ChecklistPage, encode
-from bot.checklists import PAGE, ChecklistChat
+from bot.checklists.service import ChecklistChat
+from bot.checklists.view import PAGE
 from bot.store import Store, StoredItem
 from handlers.outbox import RetryPolicy
 from handlers.render import render

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.actions import ChecklistOp, encode
-from bot.checklists import load_templates
+from bot.checklists.templates import load_templates
 from bot.knowledge import check_knowledge
 from bot.store import Store
 from index.search import KnowledgeIndex
@@ -177,9 +177,9 @@ async def test_burst_of_50_ticks_gives_few_edits_and_survives_restart_and_faults
 
 
 def test_item_buttons_are_shortened_at_a_word_boundary() -> None:
-    from bot.checklists import _at_word
+    from bot.render_text import at_word
 
-    label = _at_word("☐ 2. Ov, ISK-school, winkels en medische zorg op fietsafstand", 60)
+    label = at_word("☐ 2. Ov, ISK-school, winkels en medische zorg op fietsafstand", 60)
     assert label == "☐ 2. Ov, ISK-school, winkels en medische zorg op…"
     assert len(label) <= 60
-    assert _at_word("kort", 60) == "kort"
+    assert at_word("kort", 60) == "kort"

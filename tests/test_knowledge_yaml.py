@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.checklists import load_templates
+from bot.checklists.templates import load_templates
 from bot.flows import engine
 from bot.flows.definitions import Step, load_flows
 from bot.knowledge import check_knowledge

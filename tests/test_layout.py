@@ -1,0 +1,30 @@
+"""The layering the tree shows: reading the knowledge folder (documents, flows, checklist
+templates) needs no database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import KNOWLEDGE, ROOT
+
+READ_KNOWLEDGE = """
+import sys
+from pathlib import Path
+from bot.knowledge import inspect
+found = inspect(Path(sys.argv[1]))
+assert found.flows and found.templates and found.index is not None
+print(sorted(m for m in sys.modules if m == "sqlite_utils" or m.startswith("bot.stor")))
+"""
+
+
+def test_the_knowledge_snapshot_does_not_load_the_database_layer() -> None:
+    run = subprocess.run(
+        [sys.executable, "-c", READ_KNOWLEDGE, str(KNOWLEDGE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
