@@ -245,7 +245,7 @@ Action = (
     | RestoreCancel
 )
 
-DRAFT = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # bot/publishing.py DRAFT_NAME
+DRAFT = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # bot/admin/publishing.py DRAFT_NAME
 _BASE = re.compile(r"0|[0-9a-f]{8}")
 _DRAFT_OPS: dict[str, DraftOpKind] = {"b": "view", "x": "discard", "t": "try", "s": "stop"}
 

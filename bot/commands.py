@@ -75,14 +75,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "status",
         "Kennis, gebruik en onbeantwoorde vragen",
-        lambda a, chat, args: a.status(),
+        lambda a, chat, args: a.staff.status(),
         admin=True,
         group=False,
     ),
     Command(
         "rapport",
         "Vragen zonder (zeker) antwoord en 👎, gegroepeerd; grafiek en CSV",
-        lambda a, chat, args: a.report(),
+        lambda a, chat, args: a.staff.report(),
         admin=True,
         group=False,
     ),

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot import publishing_replies as knowledge_admin
 from bot import texts
 from bot.actions import KNOWLEDGE_ACTIONS, decode, encode
+from bot.admin import publishing_replies as knowledge_admin
 from bot.assistant import Assistant, Chat
 from bot.reloading import KnowledgeReloader
 from bot.render_text import answer_block, passage_block

@@ -75,7 +75,7 @@ def test_rapport_csv_neutralises_user_text(kb: KnowledgeBase, tmp_path: Path) ->
         answer_id = store.answers.save_answer(n, "private", text, True, ["x"], ["Bron"], 1)
         feedback_id = store.answers.add_feedback(answer_id, n, -1)
         store.answers.add_missing(feedback_id, text)  # the 👎 comment
-    rows = read_csv(assistant.report())
+    rows = read_csv(assistant.staff.report())
     store.close()
     assert_safe(rows)
     cells = {cell for row in rows for cell in row}

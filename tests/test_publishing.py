@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot import importer
+from bot.admin.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
 from bot.cli import COMMANDS as CLI_COMMANDS
 from bot.knowledge import KnowledgeBase
-from bot.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
 from bot.telegram_app import file_url
 from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain

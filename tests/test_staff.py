@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins, parse_id
+from bot.admin.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins, parse_id
+from bot.admin.report import WEEKS, first_moment, group_questions, weekly_counts
 from bot.clock import AMSTERDAM
-from bot.report import WEEKS, first_moment, group_questions, weekly_counts
 from bot.store import Store
 from index.documents import SectionCount
 from index.search import KnowledgeIndex

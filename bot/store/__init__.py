@@ -5,7 +5,7 @@
 - `prompts`: messages of ours that wait for a reply
 - `flows`: flow sessions and reminders
 - `checklists`: checklists, ticks, remarks and the messages that show them
-- `admin`: the admin log (the admins themselves: bot/admins.py; the outbox: bot/outbox.py)
+- `admin`: the admin log (the admins themselves: bot/admin/admins.py; the outbox: bot/outbox.py)
 
 `Store` opens the connection and hands each repository the same connection and clock
 (`store.answers`, `store.flows`, ...); it also keeps the update ids and does what spans all

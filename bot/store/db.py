@@ -249,7 +249,7 @@ def migrate(db: sqlite_utils.Database) -> None:
         # the dates a finished flow computed: reminders are set only for these
         db.table("flow_sessions").add_column("dates", str)
     if version < 10:
-        # admins managed from the chat (bot/admins.py); and whether an answer was offered
+        # admins managed from the chat (bot/admin/admins.py); and whether an answer was offered
         # as a suggestion (unsure), for the /rapport chart
         db.table("admins").create(
             {
