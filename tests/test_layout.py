@@ -28,3 +28,21 @@ def test_the_knowledge_snapshot_does_not_load_the_database_layer() -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_every_package_is_installed() -> None:
+    """A subpackage missing from pyproject's package list works in the checkout and the
+    editable install, and is missing from the Docker image (`pip install .`)."""
+    import tomllib
+
+    from setuptools import find_packages  # type: ignore[import-untyped]
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    installed = set(find_packages(where=str(ROOT), include=include))
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("bot", "index", "handlers")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert on_disk <= installed
