@@ -13,10 +13,10 @@ from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, decode, encod
 from bot.assistant import Assistant
 from bot.checklists.templates import load_templates
 from bot.config import Config
+from bot.faces.telegram_app import build_application
 from bot.flows.definitions import load_flows
 from bot.knowledge import KnowledgeBase, Snapshot
 from bot.store import Store
-from bot.telegram_app import build_application
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE
 from tests.fakebot import TOKEN, FakeBotAPI

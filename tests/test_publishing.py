@@ -15,9 +15,9 @@ import pytest
 
 from bot import importer
 from bot.admin.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
-from bot.cli import COMMANDS as CLI_COMMANDS
+from bot.faces.cli import COMMANDS as CLI_COMMANDS
+from bot.faces.telegram_app import file_url
 from bot.knowledge import KnowledgeBase
-from bot.telegram_app import file_url
 from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI

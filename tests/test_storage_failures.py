@@ -16,9 +16,9 @@ import sqlite_utils
 
 from bot import texts
 from bot.assistant import Assistant
+from bot.faces.terminal import TerminalChat
 from bot.knowledge import KnowledgeBase
 from bot.store import Store
-from bot.terminal import TerminalChat
 from handlers.chat import ASSISTANT
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, plain

@@ -339,7 +339,7 @@ async def test_deadline_in_a_group_and_reminder_firing(
         renamed = (await fake.wait_sent(5, chat=GROUP))[4]
         assert plain(renamed.text) == "De herinnering heet nu: dossier 12"
 
-        from bot.telegram_app import send_due_reminders
+        from bot.faces.telegram_app import send_due_reminders
 
         now[0] = dt.datetime(2027, 3, 15, 8, 0, 30, tzinfo=dt.UTC)  # 09:00 in Amsterdam
         assert app.job_queue is not None
@@ -357,7 +357,7 @@ async def test_reminder_for_a_chat_that_removed_the_bot_is_dropped(
 ) -> None:
     import datetime as dt
 
-    from bot.telegram_app import send_due_reminders
+    from bot.faces.telegram_app import send_due_reminders
 
     store = Store(db)
     store.flows.add_reminder(

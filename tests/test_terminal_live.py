@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 from bot.assistant import Assistant
+from bot.faces.terminal import TERMINAL_CHAT, run_chat
 from bot.knowledge import KnowledgeBase
 from bot.reloading import KnowledgeReloader
 from bot.store import Store
-from bot.terminal import TERMINAL_CHAT, run_chat
 from tests.conftest import KNOWLEDGE
 
 

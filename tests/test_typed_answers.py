@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 
 from bot.actions import FlowTick
 from bot.assistant import Assistant, Chat
+from bot.faces.terminal import TerminalChat
 from bot.flows import engine
 from bot.flows.definitions import NO, UNKNOWN, YES, Step, StepType
 from bot.knowledge import KnowledgeBase
 from bot.parsing import ParseError, parse_count, parse_number
 from bot.store import Store
-from bot.terminal import TerminalChat
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 28)

@@ -143,9 +143,9 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.assistant import Assistant
+    from bot.faces.terminal import chat
     from bot.lock import bot_running
     from bot.store import Store
-    from bot.terminal import chat
 
     store = Store(config.db)  # a database that cannot be written stops here, in one line
     try:
@@ -161,9 +161,9 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     if not config.token:
         print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
         return cmd_chat(args, config)
+    from bot.faces.telegram_app import run
     from bot.lock import bot_running
     from bot.store import Store
-    from bot.telegram_app import run
 
     Store(config.db).close()  # a database that cannot be written stops here, in one line
     with bot_running(config.db_file):
