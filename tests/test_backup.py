@@ -19,6 +19,7 @@ import pytest
 from bot.store import SCHEMA_VERSION, Store
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.fakebot import FakeBotAPI
+from tests.test_cli import run
 
 CHAT = -100777
 
@@ -26,15 +27,7 @@ CHAT = -100777
 def draaibot(
     *args: str, db: Path, knowledge: Path, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_env(db, knowledge),
-        timeout=60,
-    )
+    return run(*args, stdin=stdin, env=_env(db, knowledge))
 
 
 def _env(db: Path, knowledge: Path) -> dict[str, str]:

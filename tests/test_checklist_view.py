@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from telegram.constants import MessageLimit
 
 from bot.actions import ChecklistPage, encode
+from bot.checklists.item import Item
 from bot.checklists.service import ChecklistChat
 from bot.checklists.view import PAGE
-from bot.store import Store, StoredItem
+from bot.store import Store
 from handlers.outbox import RetryPolicy
 from handlers.render import render
 from index.search import KnowledgeIndex
@@ -36,7 +37,7 @@ def test_a_checklist_page_is_one_message_with_its_buttons(
     remarks: list[str], labels: list[str]
 ) -> None:
     store = Store(None)
-    items = [StoredItem(t, "2", "", "S" * 80) for t in labels]
+    items = [Item(t, amount="2", section="S" * 80) for t in labels]
     checklist_id = store.checklists.create_checklist(-1, "t", "Inventaris", "inventaris", items * 2)
     for n, remark in enumerate(remarks, start=1):
         if remark.strip():

@@ -124,7 +124,8 @@ def test_a_private_answer_lives_in_memory_only_and_is_asked_again_after_a_restar
 
 
 def test_retention_covers_every_table(tmp_path: Path) -> None:
-    from bot.store import DAY, Store, StoredItem
+    from bot.checklists.item import Item
+    from bot.store import DAY, Store
 
     now = [NOW.timestamp()]
     db = tmp_path / "r.db"
@@ -151,24 +152,20 @@ def test_retention_covers_every_table(tmp_path: Path) -> None:
             dt.date.fromisoformat("2027-06-01"),
         )
         closed = store.checklists.create_checklist(
-            -5, "t", f"gesloten {tag}", "afvinken", [StoredItem("a")]
+            -5, "t", f"gesloten {tag}", "afvinken", [Item("a")]
         )
         store.checklists.tick(closed, 1, "gedaan", 7, f"Anna {tag}")
-        store.checklists.add_checklist_message(-5, closed, closed, 0)
+        store.checklists.checklist_shown(-5, closed, closed, 0, "digest")
         store.checklists.set_checklist_status(closed, "closed")
         kept_open = store.checklists.create_checklist(
-            -5, "t", f"open {tag}", "afvinken", [StoredItem("a")]
+            -5, "t", f"open {tag}", "afvinken", [Item("a")]
         )
         return {"session": session.id, "closed": closed, "open": kept_open}
 
     old = fill("oud")
     now[0] += 200 * DAY
-    late = store.checklists.create_checklist(
-        -5, "t", "laat gesloten", "afvinken", [StoredItem("a")]
-    )
-    closed_late = store.checklists.create_checklist(
-        -5, "t", "nu gesloten", "afvinken", [StoredItem("a")]
-    )
+    late = store.checklists.create_checklist(-5, "t", "laat gesloten", "afvinken", [Item("a")])
+    closed_late = store.checklists.create_checklist(-5, "t", "nu gesloten", "afvinken", [Item("a")])
     now[0] += 100 * DAY
     store.checklists.set_checklist_status(late, "closed")
     store.checklists.tick(

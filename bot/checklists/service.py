@@ -12,7 +12,7 @@ from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, NewChecklist,
 from bot.checklists.templates import ABSENT, DONE, PRESENT, Template
 from bot.checklists.view import STALE, ChecklistView
 from bot.replies import Button, Outcome, Prompt, PromptKind, Reply
-from bot.store import Store, StoredItem
+from bot.store import Store
 
 REMARK = re.compile(r"^\s*(\d{1,3})\s*[:.)\-]\s*(.+)$", re.S)
 MAX_OPEN = 50  # open checklists per chat
@@ -68,9 +68,8 @@ class ChecklistChat(ChecklistView):
             return Outcome(notice="Deze checklist bestaat niet (meer).", alert=True)
         if len(self.lists.checklists(chat_id, status="open")) >= MAX_OPEN:
             return Outcome(notice=texts.CHECKLIST_CAP.format(n=MAX_OPEN), alert=True)
-        items = [StoredItem(i.text, i.amount, i.source, i.section) for i in template.items]
         checklist_id = self.lists.create_checklist(
-            chat_id, template.id, template.title, template.kind, items
+            chat_id, template.id, template.title, template.kind, list(template.items)
         )
         return Outcome([self.render(checklist_id, 0)], notice=f"{template.title} gestart")
 

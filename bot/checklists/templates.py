@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.actions import NAME
+from bot.checklists.item import Item
 from index.files import files_in
 from index.problems import Problem
 from index.yamlfile import YamlList, YamlMap, load_yaml
@@ -23,18 +24,6 @@ from index.yamlfile import YamlList, YamlMap, load_yaml
 CHECKLISTS_DIR = "checklists"
 KINDS = ("afvinken", "inventaris")
 DONE, PRESENT, ABSENT = "gedaan", "aanwezig", "niet aanwezig"  # an item's state, as stored
-
-
-@dataclass(frozen=True)
-class Item:
-    text: str
-    source: str = ""
-    amount: str = ""
-    section: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.text} ({self.amount})" if self.amount else self.text
 
 
 @dataclass(frozen=True)

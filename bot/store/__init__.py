@@ -32,7 +32,6 @@ from bot.store.checklists import (
     ChecklistMessage,
     Checklists,
     StoredChecklist,
-    StoredItem,
     Tick,
 )
 from bot.store.db import DAY, SCHEMA_VERSION, Clock, StorageError, is_write_failure
@@ -52,7 +51,6 @@ __all__ = [
     "Store",
     "StoredAnswer",
     "StoredChecklist",
-    "StoredItem",
     "ThumbsDown",
     "Tick",
     "is_write_failure",

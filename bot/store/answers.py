@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 from bot.store.db import Repository
 
@@ -45,18 +44,15 @@ class Answers(Repository):
     ) -> int:
         now = self.clock()
         with self.db.conn:
-            answer_id: Any = (
-                self.db.table("answers")
-                .insert(
-                    {
-                        "chat_id": chat_id,
-                        "question": question,
-                        "section_ids": json.dumps(section_ids),
-                        "shown": shown,
-                        "created_at": now,
-                    }
-                )
-                .last_pk
+            answer_id = self.insert(
+                "answers",
+                {
+                    "chat_id": chat_id,
+                    "question": question,
+                    "section_ids": json.dumps(section_ids),
+                    "shown": shown,
+                    "created_at": now,
+                },
             )
             self.db.table("questions").insert(
                 {
@@ -98,18 +94,15 @@ class Answers(Repository):
                     existing[0]["id"], {"vote": vote, "created_at": self.clock()}
                 )
                 return int(existing[0]["id"])
-            new_id: Any = (
-                self.db.table("feedback")
-                .insert(
-                    {
-                        "answer_id": answer_id,
-                        "chat_id": chat_id,
-                        "vote": vote,
-                        "missing": None,
-                        "created_at": self.clock(),
-                    }
-                )
-                .last_pk
+            new_id = self.insert(
+                "feedback",
+                {
+                    "answer_id": answer_id,
+                    "chat_id": chat_id,
+                    "vote": vote,
+                    "missing": None,
+                    "created_at": self.clock(),
+                },
             )
             return int(new_id)
 

@@ -8,19 +8,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from bot.checklists.item import Item
 from bot.store.db import Repository
-
-
-@dataclass(frozen=True)
-class StoredItem:
-    text: str
-    amount: str = ""
-    source: str = ""
-    section: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.text} ({self.amount})" if self.amount else self.text
 
 
 @dataclass(frozen=True)
@@ -30,7 +19,7 @@ class StoredChecklist:
     template: str
     title: str
     kind: str  # the template's kind: "inventaris" or a list of steps
-    items: list[StoredItem]
+    items: list[Item]
     status: str  # "open" or "closed"
 
     @property
@@ -63,8 +52,8 @@ class ChecklistMessage:
     shown: str | None  # a digest of what it showed when last drawn (None: not known)
 
 
-def _item(data: dict[str, Any]) -> StoredItem:
-    return StoredItem(
+def _item(data: dict[str, Any]) -> Item:
+    return Item(
         text=str(data["text"]),
         amount=str(data.get("amount") or ""),
         source=str(data.get("source") or ""),
@@ -98,23 +87,20 @@ def _tick(row: dict[str, Any]) -> Tick:
 
 class Checklists(Repository):
     def create_checklist(
-        self, chat_id: int, template: str, title: str, kind: str, items: list[StoredItem]
+        self, chat_id: int, template: str, title: str, kind: str, items: list[Item]
     ) -> int:
         with self.db.conn:
-            new_id: Any = (
-                self.db.table("checklists")
-                .insert(
-                    {
-                        "chat_id": chat_id,
-                        "template": template,
-                        "title": title,
-                        "kind": kind,
-                        "items": json.dumps([asdict(i) for i in items], ensure_ascii=False),
-                        "status": "open",
-                        "created_at": self.clock(),
-                    }
-                )
-                .last_pk
+            new_id = self.insert(
+                "checklists",
+                {
+                    "chat_id": chat_id,
+                    "template": template,
+                    "title": title,
+                    "kind": kind,
+                    "items": json.dumps([asdict(i) for i in items], ensure_ascii=False),
+                    "status": "open",
+                    "created_at": self.clock(),
+                },
             )
         return int(new_id)
 
@@ -170,36 +156,22 @@ class Checklists(Repository):
             for row in self.db.table("ticks").rows_where("checklist_id = ?", [checklist_id])
         }
 
-    def add_checklist_message(
-        self, chat_id: int, message_id: int, checklist_id: int, page: int
-    ) -> None:
-        with self.db.conn:
-            self.db.table("checklist_messages").upsert(
-                {
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "checklist_id": checklist_id,
-                    "page": page,
-                },
-                pk=("chat_id", "message_id"),
-            )
-
     def checklist_shown(
         self, chat_id: int, message_id: int, checklist_id: int, page: int, shown: str
     ) -> None:
         """Record what a checklist message shows now (page and a digest of its text), so a
         message left behind (kill -9, lost edit) can be redrawn at start-up."""
-        with self.db.conn:
-            self.db.table("checklist_messages").upsert(
-                {
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "checklist_id": checklist_id,
-                    "page": page,
-                    "shown": shown,
-                },
-                pk=("chat_id", "message_id"),
-            )
+        self.upsert(
+            "checklist_messages",
+            {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "checklist_id": checklist_id,
+                "page": page,
+                "shown": shown,
+            },
+            pk=("chat_id", "message_id"),
+        )
 
     def checklist_messages(self) -> list[ChecklistMessage]:
         """Every checklist message with what it showed when last drawn."""

@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -308,3 +308,13 @@ class Repository:
     @property
     def clock(self) -> Clock:
         return self._store.clock
+
+    def insert(self, table: str, row: dict[str, object]) -> int:
+        """Insert a row (inside the caller's transaction); its new id."""
+        new_id: Any = self.db.table(table).insert(row).last_pk
+        return int(new_id)
+
+    def upsert(self, table: str, row: dict[str, object], pk: tuple[str, ...]) -> None:
+        """Insert a row, or update the one with the same primary key; committed."""
+        with self.db.conn:
+            self.db.table(table).upsert(row, pk=pk)

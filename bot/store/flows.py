@@ -74,20 +74,17 @@ class Flows(Repository):
                 "where chat_id = ? and status = 'active'",
                 [now, chat_id],
             )
-            new_id: Any = (
-                self.db.table("flow_sessions")
-                .insert(
-                    {
-                        "chat_id": chat_id,
-                        "flow": flow,
-                        "answers": "{}",
-                        "history": "[]",
-                        "status": FlowStatus.ACTIVE,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-                .last_pk
+            new_id = self.insert(
+                "flow_sessions",
+                {
+                    "chat_id": chat_id,
+                    "flow": flow,
+                    "answers": "{}",
+                    "history": "[]",
+                    "status": FlowStatus.ACTIVE,
+                    "created_at": now,
+                    "updated_at": now,
+                },
             )
         return FlowSession(int(new_id), chat_id, flow, {}, [], FlowStatus.ACTIVE, now)
 
@@ -150,19 +147,16 @@ class Flows(Repository):
             )
             if existing:
                 return int(existing[0]["id"])
-            new_id: Any = (
-                self.db.table("reminders")
-                .insert(
-                    {
-                        "chat_id": chat_id,
-                        "label": label,
-                        "due": due.isoformat(),
-                        "send_on": send_on.isoformat(),
-                        "sent_at": None,
-                        "created_at": self.clock(),
-                    }
-                )
-                .last_pk
+            new_id = self.insert(
+                "reminders",
+                {
+                    "chat_id": chat_id,
+                    "label": label,
+                    "due": due.isoformat(),
+                    "send_on": send_on.isoformat(),
+                    "sent_at": None,
+                    "created_at": self.clock(),
+                },
             )
         return int(new_id)
 

@@ -32,18 +32,18 @@ def _prompt(row: dict[str, Any]) -> PendingPrompt:
 
 class Prompts(Repository):
     def add_pending(self, chat_id: int, message_id: int, user_id: int, kind: str, ref: int) -> None:
-        with self.db.conn:
-            self.db.table("pending").upsert(
-                {
-                    "chat_id": chat_id,
-                    "message_id": message_id,
-                    "user_id": user_id,
-                    "kind": kind,
-                    "ref": ref,
-                    "created_at": self.clock(),
-                },
-                pk=("chat_id", "message_id"),
-            )
+        self.upsert(
+            "pending",
+            {
+                "chat_id": chat_id,
+                "message_id": message_id,
+                "user_id": user_id,
+                "kind": kind,
+                "ref": ref,
+                "created_at": self.clock(),
+            },
+            pk=("chat_id", "message_id"),
+        )
 
     def pending(self, chat_id: int, message_id: int) -> PendingPrompt | None:
         """The prompt a message asked (kind, ref, the user it asked: 0 for anybody)."""
