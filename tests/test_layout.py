@@ -11,9 +11,11 @@ from tests.conftest import KNOWLEDGE, ROOT
 READ_KNOWLEDGE = """
 import sys
 from pathlib import Path
-from bot.knowledge import inspect
-found = inspect(Path(sys.argv[1]))
-assert found.flows and found.templates and found.index is not None
+import bot.knowledge  # the snapshot: documents, flows and checklist templates
+from bot.checklists.templates import load_templates
+from bot.flows.definitions import load_flows
+folder = Path(sys.argv[1])
+assert load_flows(folder)[0] and load_templates(folder)[0]
 print(sorted(m for m in sys.modules if m == "sqlite_utils" or m.startswith("bot.stor")))
 """
 
