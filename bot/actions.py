@@ -224,7 +224,7 @@ KnowledgeAction = DraftPublish | DraftOp | RestoreConfirm | RestoreCancel
 KNOWLEDGE_ACTIONS = (DraftPublish, DraftOp, RestoreConfirm, RestoreCancel)
 
 
-# Linking a question from /rapport to a section (bot/linking.py); admins only, checked by
+# Linking a question from /rapport to a section (bot/admin/linking.py); admins only, checked by
 # handlers/knowledge_admin.py (Telegram) and by the assistant.
 
 
@@ -293,7 +293,7 @@ Action = (
     | LinkPublish
 )
 
-DRAFT = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # bot/publishing.py DRAFT_NAME
+DRAFT = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")  # bot/admin/publishing.py DRAFT_NAME
 _BASE = re.compile(r"0|[0-9a-f]{8}")
 _DRAFT_OPS: dict[str, DraftOpKind] = {"b": "view", "x": "discard", "t": "try", "s": "stop"}
 

@@ -4,14 +4,13 @@ types or presses into `Outcome`s of plain `Reply` values; it never touches Teleg
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from bot import actions, commands, csvsafe, publishing_replies, report, texts
+from bot import actions, commands, texts
 from bot.actions import (
     Action,
     ChecklistOp,
@@ -41,23 +40,22 @@ from bot.actions import (
     Start,
     StartFlow,
 )
-from bot.admins import ADMIN_COMMANDS, SHELL, YOUR_ID, Admins
-from bot.admins import command as admin_command
-from bot.checklists import ChecklistChat
-from bot.clock import local
+from bot.admin import publishing_replies
+from bot.admin.admins import ADMIN_COMMANDS, SHELL, YOUR_ID, Admins
+from bot.admin.admins import command as admin_command
+from bot.admin.linking import NOT_ADMIN as LINK_NOT_ADMIN
+from bot.admin.linking import Linking
+from bot.admin.publishing import Publisher
+from bot.admin.staff import Staff
+from bot.checklists.service import ChecklistChat
 from bot.commands import Command
-from bot.flowchat import STALE_FLOW, FlowChat
-from bot.flows import Flow
+from bot.flows.definitions import Flow
+from bot.flows.session import FlowChat
 from bot.followup import FollowUps
 from bot.knowledge import KnowledgeBase
-from bot.knowledge_diff import KnowledgeDiff
-from bot.linking import NOT_ADMIN as LINK_NOT_ADMIN
-from bot.linking import Linking
 from bot.outbox import Outbox
-from bot.publishing import Publisher
 from bot.ratelimit import SlidingWindowLimit
 from bot.replies import (
-    Attachment,
     Button,
     Outcome,
     Prompt,
@@ -66,9 +64,8 @@ from bot.replies import (
     ShownAnswer,
     ShownPassage,
 )
-from bot.storage import DAY, Store
-from index.documents import CITATION_SEPARATOR, SectionCount
-from index.problems import Problem
+from bot.store import Store
+from index.documents import CITATION_SEPARATOR
 from index.search import MAX_QUESTION_CHARS, InvalidKnowledge, Passage, SearchResult
 
 log = logging.getLogger(__name__)
@@ -114,6 +111,7 @@ class Assistant:
         self.publisher = Publisher(knowledge, clock)  # drafts, versions, rollback
         self.admins = Admins(store)  # the live list, seeded by DRAAIBOT_ADMINS
         self.linking = Linking(knowledge, store, self.publisher)  # /rapport: Koppel aan sectie
+        self.staff: Staff = Staff(knowledge, store, clock, self.started, self.linking)
 
     def now(self) -> dt.datetime:
         return dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)
@@ -163,7 +161,7 @@ class Assistant:
         if result.answered:
             self.followups.remember(chat.id, chat.user_id, question, self._topic(result))
         relevant = result.passages + result.more if result.answered else []
-        answer_id = self.store.save_answer(
+        answer_id = self.store.answers.save_answer(
             chat_id=chat.id,
             chat_type=chat.type,
             question=question,
@@ -276,9 +274,9 @@ class Assistant:
             case FlowDocument():
                 return self.flows.document(chat.id, action)
             case Remind():
-                return self.flows.remind(chat.id, action)
+                return self.flows.reminders.remind(chat.id, action)
             case DeleteReminder():
-                return self.flows.delete_reminder(chat.id, action)
+                return self.flows.reminders.delete(chat.id, action)
             case NewChecklist():
                 return self.checklists.create(chat.id, action)
             case ChecklistOp() | ChecklistPage() | ChecklistTick():
@@ -292,25 +290,25 @@ class Assistant:
             case Start() | StartFlow():
                 return self.start_action(chat, action)
             case DraftPublish() | DraftOp() | RestoreConfirm() | RestoreCancel():
-                # the faces hand knowledge buttons to bot/publishing_replies.py before this
+                # the faces hand knowledge buttons to bot/admin/publishing_replies.py before this
                 return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
             case LinkStart() | LinkPick() | LinkOp() | LinkPublish():
                 # the faces hand these to link_press, holding the reload lock
                 return Outcome(notice=texts.UNKNOWN_BUTTON, alert=True)
 
     def link_press(self, chat: Chat, action: LinkAction, who: str) -> Outcome:
-        """'Koppel aan sectie' and what follows (bot/linking.py): admins in a private chat
+        """'Koppel aan sectie' and what follows (bot/admin/linking.py): admins in a private chat
         only; the caller holds the reload lock (publishing writes the live folder)."""
         return self.link_refusal(chat, action) or self.linking.press(chat.id, action, who)
 
     def link_refusal(self, chat: Chat, action: LinkAction) -> Outcome | None:
         """None when this chat may press a link button; logged in the admin log."""
         allowed = chat.is_admin and chat.type in ("private", "terminal")
-        self.store.log_admin(chat.user_id, f"knop {type(action).__name__}", allowed)
+        self.store.admin.log_admin(chat.user_id, f"knop {type(action).__name__}", allowed)
         return None if allowed else Outcome(notice=LINK_NOT_ADMIN, alert=True)
 
     def _answer_button(self, chat: Chat, action: ShowSource | MorePassages | Feedback) -> Outcome:
-        stored = self.store.answer(action.answer)
+        stored = self.store.answers.answer(action.answer)
         if stored is None or stored.chat_id != chat.id:
             return Outcome(notice=texts.STALE_BUTTON, alert=True)
         match action:
@@ -345,7 +343,7 @@ class Assistant:
         return Outcome([Reply(passages=shown, buttons=buttons)])
 
     def _feedback(self, chat: Chat, answer_id: int, vote: int) -> Outcome:
-        feedback_id = self.store.add_feedback(answer_id, chat.id, vote)
+        feedback_id = self.store.answers.add_feedback(answer_id, chat.id, vote)
         if vote > 0:
             return Outcome(notice="Dank u wel voor uw 👍")
         return Outcome(
@@ -356,37 +354,37 @@ class Assistant:
     def reply_to_prompt(self, chat: Chat, message_id: int, text: str) -> Outcome | None:
         """A reply to one of our prompts or to a checklist (a remark: '3: besteld'); None when
         the message answers neither."""
-        checklist_id = self.store.checklist_of_message(chat.id, message_id)
+        checklist_id = self.store.checklists.checklist_of_message(chat.id, message_id)
         if checklist_id is not None:
             return self.checklists.remark(checklist_id, (chat.user_id, chat.user_name), text)
-        waiting = self.store.pending(chat.id, message_id)
+        waiting = self.store.prompts.pending(chat.id, message_id)
         if waiting is None:
             return None
-        if waiting["kind"] != PromptKind.FLOW and waiting["user_id"] not in (0, chat.user_id):
+        if waiting.kind != PromptKind.FLOW and waiting.user_id not in (0, chat.user_id):
             return Outcome.say(texts.PROMPT_FOR_OTHER)  # a group's flow is everybody's
-        pending = self.store.take_pending(chat.id, message_id)
+        pending = self.store.prompts.take_pending(chat.id, message_id)
         if pending is None:
             return None
-        if pending["kind"] == PromptKind.MISSING:
-            self.store.add_missing(pending["ref"], " ".join(text.split())[:MAX_QUESTION_CHARS])
+        if pending.kind == PromptKind.MISSING:
+            self.store.answers.add_missing(pending.ref, " ".join(text.split())[:MAX_QUESTION_CHARS])
             return Outcome.say(texts.THANKS_MISSING)
-        if pending["kind"] == PromptKind.REMINDER:
+        if pending.kind == PromptKind.REMINDER:
             if _is_a_question(text):  # not a name: the question gets its answer, the name stays
                 return self.ask(chat, text)
-            return self.flows.rename_reminder(pending["ref"], text)
-        if pending["kind"] in (PromptKind.LINK_WORDING, PromptKind.LINK_SEARCH):
+            return self.flows.reminders.rename(pending.ref, text)
+        if pending.kind in (PromptKind.LINK_WORDING, PromptKind.LINK_SEARCH):
             if not chat.is_admin or chat.is_group:
                 return Outcome.say(LINK_NOT_ADMIN)
-            return self.linking.reply(PromptKind(pending["kind"]), pending["ref"], text)
-        if pending["kind"] == PromptKind.REMARK:
-            return self.checklists.remark(pending["ref"], (chat.user_id, chat.user_name), text)
-        if pending["kind"] == PromptKind.FLOW:
-            session = self.store.active_session(chat.id)
-            if session is None or session.id != pending["ref"]:
-                return Outcome.say(STALE_FLOW)
+            return self.linking.reply(PromptKind(pending.kind), pending.ref, text)
+        if pending.kind == PromptKind.REMARK:
+            return self.checklists.remark(pending.ref, (chat.user_id, chat.user_name), text)
+        if pending.kind == PromptKind.FLOW:
+            session = self.store.flows.active_session(chat.id)
+            if session is None or session.id != pending.ref:
+                return Outcome.say(texts.STALE_FLOW)
             attempt = self.flows.attempt(chat.id, text, chat.is_group)
             if attempt is None:
-                return Outcome.say(STALE_FLOW)
+                return Outcome.say(texts.STALE_FLOW)
             if isinstance(attempt, Outcome):
                 return attempt
             return self._not_an_answer(chat, text, attempt)
@@ -397,7 +395,7 @@ class Assistant:
     def start_flow(self, chat: Chat, flow_id: str) -> Outcome:
         """A flow started by a user ends what that user was asked to reply to (a reminder's
         name): the flow's answers must not be taken for it."""
-        self.store.drop_pending(chat.id, chat.user_id, private=not chat.is_group)
+        self.store.prompts.drop_pending(chat.id, chat.user_id, private=not chat.is_group)
         return self.flows.start(chat.id, chat.is_group, flow_id)
 
     def back(self, chat: Chat) -> Outcome:
@@ -407,7 +405,7 @@ class Assistant:
         return self.flows.stop(chat.id)
 
     def reminders(self, chat: Chat) -> Outcome:
-        return self.flows.list_reminders(chat.id)
+        return self.flows.reminders.listing(chat.id)
 
     # -- checklists ------------------------------------------------------------------------
 
@@ -464,16 +462,16 @@ class Assistant:
         try:
             changes = self.knowledge.reload()
         except InvalidKnowledge as exc:
-            return self.reload_failed(exc.problems)
+            return self.staff.reload_failed(exc.problems)
         try:
             self.publisher.record(changes, "/herlaad", reason)
         except OSError as exc:
             log.warning("version not recorded: %r", exc)
-        return self.reload_done(changes, reason)
+        return self.staff.reload_done(changes, reason)
 
     def log_admin(self, user_id: int, what: str, allowed: bool) -> None:
         """Note in the admin log what an admin (or someone trying) did outside the table."""
-        self.store.log_admin(user_id, what, allowed)
+        self.store.admin.log_admin(user_id, what, allowed)
 
     def admins_command(self, chat: Chat, name: str, args: str) -> Outcome:
         """/beheerders, /beheerder_toevoegen N, /beheerder_verwijderen N (after the admin
@@ -489,7 +487,7 @@ class Assistant:
         return publishing_replies.command(self.publisher, name, args.split())
 
     def flow_running(self, chat: Chat) -> bool:
-        return self.store.active_session(chat.id) is not None
+        return self.store.flows.active_session(chat.id) is not None
 
     # -- what the faces need besides commands and buttons -----------------------------------
 
@@ -515,16 +513,16 @@ class Assistant:
         """A message of ours reached the chat as `message_id` (the terminal has a stand-in
         id): a reply to it answers its `prompt` (asked of user `asked`, 0: anybody), and a
         `checklist` message is what a tick edits (it shows `page`, `shown` its digest)."""
-        if checklist is not None and self.store.checklist(checklist) is not None:
-            self.store.checklist_shown(chat_id, message_id, checklist, page, shown)
+        if checklist is not None and self.store.checklists.checklist(checklist) is not None:
+            self.store.checklists.checklist_shown(chat_id, message_id, checklist, page, shown)
         if prompt is not None:
-            self.store.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
+            self.store.prompts.add_pending(chat_id, message_id, asked, prompt.kind, prompt.ref)
 
     def due_reminders(self) -> list[tuple[int, int, Reply]]:
-        return self.flows.due_reminders()
+        return self.flows.reminders.due()
 
     def reminder_sent(self, reminder_id: int) -> None:
-        self.store.mark_reminder_sent(reminder_id)
+        self.store.flows.mark_reminder_sent(reminder_id)
 
     def purge(self) -> int:
         """Delete what is older than the retention; returns how many rows."""
@@ -574,112 +572,12 @@ class Assistant:
     def admin_allowed(self, chat: Chat, command: str) -> Outcome | None:
         """None when allowed; otherwise the polite refusal. Every attempt is logged."""
         allowed = chat.is_admin and chat.type in ("private", "terminal")
-        self.store.log_admin(chat.user_id, command, allowed)
+        self.store.admin.log_admin(chat.user_id, command, allowed)
         if not chat.is_admin:
             return Outcome.say(texts.ADMIN_ONLY)
         if not allowed:
             return Outcome.say(texts.ADMIN_PRIVATE_ONLY)
         return None
-
-    def reload_done(self, changes: KnowledgeDiff, reason: str) -> Outcome:
-        index = self.knowledge.index
-        lines = [
-            f"De kennis is opnieuw geladen ({reason}): {len(index.documents)} documenten, "
-            f"{SectionCount.of(index.documents).text()}, {len(self.knowledge.flows)} vragenrondes, "
-            f"{len(self.knowledge.templates)} checklists.",
-            changes.text(),
-        ]
-        warnings = self.knowledge.snapshot.warnings
-        if warnings:
-            lines.append("Waarschuwingen:\n" + "\n".join(str(w) for w in warnings[:20]))
-        return Outcome.say("\n\n".join(lines))
-
-    def reload_failed(self, problems: list[Problem]) -> Outcome:
-        shown = "\n".join(str(p) for p in problems[:30])
-        more = f"\n… en nog {len(problems) - 30}" if len(problems) > 30 else ""
-        return Outcome.say(
-            "De kennis is NIET opnieuw geladen: de wijziging bevat fouten. De vorige versie blijft "
-            f"in gebruik. Los deze op en sla opnieuw op:\n{shown}{more}"
-        )
-
-    def status(self) -> Outcome:
-        index = self.knowledge.index
-        now = self.clock()
-        today, today_open = self.store.question_counts(now - DAY)
-        week, week_open = self.store.question_counts(now - 7 * DAY)
-        share = f"{100 * week_open / week:.0f}%" if week else "-"
-        versions = ", ".join(f"{d.short} {d.version}".strip() for d in index.documents)
-        lines = [
-            "Status van draaibot",
-            f"Kennis: {len(index.documents)} documenten, {SectionCount.of(index.documents).text()}"
-            f"; {versions}; geladen {_when(index.built_at)}",
-            f"Actief sinds: {_duration(now - self.started)}",
-            f"Vragen vandaag: {today} (zonder antwoord: {today_open})",
-            f"Vragen 7 dagen: {week} (zonder antwoord: {week_open}, {share})",
-        ]
-        return Outcome.say("\n".join(lines))
-
-    def report(self, days: int = 30) -> Outcome:
-        now = self.clock()
-        since = now - days * DAY
-        unanswered = self.store.unanswered(since)
-        down = list(self.store.thumbs_down(since))
-        analyzer = self.knowledge.index.analyzer
-        groups = report.group_questions(
-            self.store.flagged_questions(since),
-            key=lambda q: " ".join(sorted(set(analyzer.terms(q)))),
-        )
-        lines = [
-            f"Rapport over de laatste {days} dagen",
-            "",
-            "Vragen zonder antwoord, onzeker beantwoord of met 👎, gegroepeerd op gelijkenis:",
-        ]
-        lines += [f"- {g.text()}" for g in groups[:10]] or ["- geen"]
-        if len(groups) > 10:
-            more = len(groups) - 10
-            lines.append(f"… en nog {more} {'groep' if more == 1 else 'groepen'} (zie de CSV)")
-        linked, link_buttons = self.linking.report(groups[:10], since)
-        lines += ["", *linked] if linked else []
-        lines += ["", "Antwoorden met 👎:"]
-        lines += [
-            f"- {d['question']}" + (f" — miste: {d['missing']}" if d["missing"] else "")
-            for d in down[:10]
-        ] or ["- geen"]
-        buffer = io.StringIO()
-        writer = csvsafe.writer(buffer)
-        writer.writerow(["soort", "vraag", "aantal", "bronnen", "wat miste", "datum"])
-        for q, n in unanswered:
-            writer.writerow(["geen antwoord", q, n, "", "", ""])
-        for d in down:
-            day = _day(d["created_at"])
-            writer.writerow(
-                ["duim omlaag", d["question"], 1, " | ".join(d["citations"]), d["missing"], day]
-            )
-        attachment = Attachment(
-            filename=f"draaibot-rapport-{_day(now)}.csv",
-            content=buffer.getvalue().encode("utf-8-sig"),
-            caption="Rapport als CSV (opent in Excel)",
-        )
-        return Outcome(
-            [
-                Reply(text="\n".join(lines), buttons=tuple((b,) for b in link_buttons)),
-                Reply(attachment=self._chart(now)),
-                Reply(attachment=attachment),
-            ]
-        )
-
-    def _chart(self, now: float) -> Attachment:
-        """Questions per week for the last 12 weeks, as a PNG image."""
-        since = report.first_moment(now)
-        weeks = report.weekly_counts(self.store.question_log(since), self.store.votes(since), now)
-        up, down = sum(w.up for w in weeks), sum(w.down for w in weeks)
-        total = sum(w.answered + w.unsure + w.unanswered for w in weeks)
-        return Attachment(
-            filename=f"draaibot-vragen-per-week-{_day(now)}.png",
-            content=report.chart_png(weeks),
-            caption=f"Vragen per week, {report.WEEKS} weken: {total} vragen; 👍 {up}, 👎 {down}",
-            photo=True,
-        )
 
 
 class _LiveFlows(Mapping[str, Flow]):
@@ -752,24 +650,5 @@ def _shown(number: int, passage: Passage) -> ShownPassage:
     return ShownPassage(number, passage.citation, passage.extract.text, passage.extract.marks)
 
 
-def _when(moment: float) -> str:
-    return local(moment).strftime("%d-%m-%Y %H:%M")
-
-
-def _day(moment: float) -> str:
-    return local(moment).strftime("%Y-%m-%d")
-
-
 def _days(days: float) -> str:
     return f"{days:g}"
-
-
-def _duration(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} dagen, {hours} uur"
-    if hours:
-        return f"{hours} uur, {minutes} minuten"
-    return f"{minutes} minuten"

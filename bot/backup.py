@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.lock import Busy, exclusive
-from bot.storage import SCHEMA_VERSION
+from bot.store import SCHEMA_VERSION
 
 FORMAT = "draaibot-backup"
 FORMAT_VERSION = 1

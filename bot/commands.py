@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.assistant import Assistant, Chat
-    from bot.flows import Flow
+    from bot.flows.definitions import Flow
     from bot.replies import Outcome
 
 # What Telegram accepts as a command (PTB's CommandHandler checks the same).
@@ -75,14 +75,14 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "status",
         "Kennis, gebruik en onbeantwoorde vragen",
-        lambda a, chat, args: a.status(),
+        lambda a, chat, args: a.staff.status(),
         admin=True,
         group=False,
     ),
     Command(
         "rapport",
         "Vragen zonder (zeker) antwoord en 👎, gegroepeerd; grafiek en CSV",
-        lambda a, chat, args: a.report(),
+        lambda a, chat, args: a.staff.report(),
         admin=True,
         group=False,
     ),

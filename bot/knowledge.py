@@ -31,8 +31,8 @@ from index.synonyms import SYNONYMS_FILE
 from index.wordings import WORDINGS_FILE
 
 if TYPE_CHECKING:  # flows and checklists are imported when loaded: `ask` needs neither
-    from bot.checklists import Template
-    from bot.flows import Flow
+    from bot.checklists.templates import Template
+    from bot.flows.definitions import Flow
     from bot.knowledge_diff import KnowledgeDiff
 
 log = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ class Inspection:
 def inspect(folder: Path, previous: IndexCache | None = None) -> Inspection:
     """Read documents, synonyms, flows and checklists (sources must resolve to sections) and
     build the index when there are no errors; `previous` is what an earlier build did."""
-    from bot.checklists import load_templates
-    from bot.flows import load_flows
+    from bot.checklists.templates import load_templates
+    from bot.flows.definitions import load_flows
 
     found: dict[str, list[Any]] = {"documents": [], "flows": [], "templates": [], "problems": []}
 

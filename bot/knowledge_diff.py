@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.checklists import Template
-from bot.flows import Flow
+from bot.checklists.templates import Template
+from bot.flows.definitions import Flow
 from index.documents import Document, Section
 
 

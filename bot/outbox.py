@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage import Store
+from bot.store import Store
 
 LAST_API_OK = "last_api_ok"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from watchfiles import Change, awatch
 
 from bot import texts
+from bot.admin.publishing import DRAFTS_DIR, Publisher
 from bot.assistant import Assistant
-from bot.publishing import DRAFTS_DIR, Publisher
 from bot.replies import Outcome
 from index.search import InvalidKnowledge
 
@@ -62,7 +62,7 @@ class KnowledgeReloader:
                 fresh = await asyncio.to_thread(knowledge.prepare)
             except InvalidKnowledge as exc:
                 log.warning("reload refused (%s): %d errors", reason, len(exc.problems))
-                return self.assistant.reload_failed(exc.problems)
+                return self.assistant.staff.reload_failed(exc.problems)
             except Exception as exc:  # a fault in our code must not end reloading for good
                 log.exception("reload failed (%s)", reason)
                 return Outcome.say(texts.RELOAD_CRASHED.format(error=type(exc).__name__))
@@ -78,7 +78,7 @@ class KnowledgeReloader:
         log.info("knowledge reloaded (%s)", reason)
         if self.after_swap is not None:
             await self.after_swap()
-        return self.assistant.reload_done(changes, reason)
+        return self.assistant.staff.reload_done(changes, reason)
 
     def watch(self, folder: Path, notify: Notify) -> None:
         """Watch `folder` until `stop_watching`; every reload's outcome goes to `notify`."""

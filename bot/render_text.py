@@ -62,3 +62,11 @@ def answer_text(result: SearchResult) -> str:
         passage_block(i, p.citation, p.extract.text) for i, p in enumerate(result.passages, start=1)
     )
     return "\n\n".join(blocks)
+
+
+def at_word(text: str, most: int) -> str:
+    """`text` shortened at a word boundary to at most `most` characters, with an ellipsis."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    return f"{cut}…"

@@ -68,6 +68,7 @@ STALE_BUTTON = "Dit antwoord is niet meer beschikbaar. Stel uw vraag opnieuw."
 
 UNKNOWN_BUTTON = "Deze knop werkt niet meer. Stel uw vraag opnieuw of typ /help."
 
+STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 REMINDER_CAP = "Deze chat heeft al {n} herinneringen. Verwijder er eerst een via /herinneringen."
 
 CHECKLIST_CAP = "Deze chat heeft al {n} open checklists. Sluit er eerst een via /checklists."

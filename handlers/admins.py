@@ -1,6 +1,6 @@
 """Telegram's side of managing admins (/beheerders, /beheerder_toevoegen <id>,
 /beheerder_verwijderen <id>, rows of the command table; the list lives in the database,
-bot/admins.py): a new admin gets the admin command menu at once, a removed one loses it."""
+bot/admin/admins.py): a new admin gets the admin command menu at once, a removed one loses it."""
 
 from __future__ import annotations
 

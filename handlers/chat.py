@@ -18,7 +18,7 @@ from telegram.ext.filters import BaseFilter
 
 from bot import texts
 from bot.actions import Role, decode
-from bot.admins import ADMIN_COMMANDS
+from bot.admin.admins import ADMIN_COMMANDS
 from bot.assistant import Assistant, Chat
 from bot.replies import Outcome
 from handlers.admins import follow_admin_change

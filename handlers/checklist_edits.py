@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from bot.outbox import Outbox
-from bot.storage import Store
+from bot.store import Store
 
 GROUP_INTERVAL = 3.0  # seconds between edits of one message in a group (20 a minute)
 PRIVATE_INTERVAL = 1.0

@@ -10,7 +10,7 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.storage import is_write_failure
+from bot.store import is_write_failure
 from handlers.chat import assistant_of
 from handlers.send import send_text
 

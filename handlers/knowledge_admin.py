@@ -1,5 +1,5 @@
 """Telegram side of keeping the knowledge up to date: admins send a file (a draft), review it,
-try it, publish it, list versions and roll back. The work is done by bot/publishing.py; a
+try it, publish it, list versions and roll back. The work is done by bot/admin/publishing.py; a
 publish or rollback holds the reload lock, so it never runs beside a reload."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import publishing_replies as say
 from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, LinkPublish, decode
-from bot.publishing import Publisher, PublishError
+from bot.admin import publishing_replies as say
+from bot.admin.publishing import Publisher, PublishError
 from bot.replies import Outcome
 from handlers.chat import RELOADER, assistant_of, chat_of, reply
 from handlers.reload import Reloader
@@ -111,7 +111,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action = decode(query.data or "")
     assistant = assistant_of(context)
     chat = chat_of(update, context)
-    if isinstance(action, LINK_ACTIONS):  # 'Koppel aan sectie' (bot/linking.py)
+    if isinstance(action, LINK_ACTIONS):  # 'Koppel aan sectie' (bot/admin/linking.py)
         linked = assistant.link_refusal(chat, action)
         if linked is None and isinstance(action, LinkPublish):
             # the files are written in a worker thread; the database stays on this thread

@@ -34,7 +34,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
 from bot.outbox import Entry, Head, Outbox
 from bot.replies import Prompt, PromptKind, Reply
-from bot.storage import Store
+from bot.store import Store
 from handlers.render import Rendered, render
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def digest(rendered: Rendered) -> str:
 
 
 def checklist_view(reply: Reply) -> Rendered:
-    """A checklist is always one message (bot/checklists.py keeps its view within the limit)."""
+    """A checklist is always one message (bot/checklists/view.py keeps it within the limit)."""
     return render(reply)[0]
 
 
@@ -347,17 +347,17 @@ def redraw_behind(store: Store, draw: Draw) -> int:
     database holds (the bot was killed before its edit went out). Returns how many."""
     outbox = Outbox.of(store)
     behind = 0
-    for row in store.checklist_messages():
-        shown = digest(checklist_view(draw(row["checklist_id"], row["page"] or 0)))
-        if row.get("shown") != shown:
+    for row in store.checklists.checklist_messages():
+        shown = digest(checklist_view(draw(row.checklist_id, row.page)))
+        if row.shown != shown:
             outbox.add_edit(
-                row["chat_id"],
-                row["message_id"],
+                row.chat_id,
+                row.message_id,
                 {
                     "kind": "checklist",
-                    "message_id": row["message_id"],
-                    "checklist": row["checklist_id"],
-                    "page": row["page"] or 0,
+                    "message_id": row.message_id,
+                    "checklist": row.checklist_id,
+                    "page": row.page,
                 },
             )
             behind += 1

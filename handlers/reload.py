@@ -10,8 +10,8 @@ from pathlib import Path
 from telegram import Bot
 
 from bot import texts
+from bot.admin.publishing import Publisher
 from bot.assistant import Assistant
-from bot.publishing import Publisher
 from bot.reloading import KnowledgeReloader
 from bot.replies import Outcome
 from handlers.send import send_outcome

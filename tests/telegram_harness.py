@@ -11,12 +11,12 @@ from telegram.ext import Application
 
 from bot.actions import ChecklistOp, ChecklistPage, ChecklistTick, decode, encode
 from bot.assistant import Assistant
-from bot.checklists import load_templates
+from bot.checklists.templates import load_templates
 from bot.config import Config
-from bot.flows import load_flows
+from bot.faces.telegram_app import build_application
+from bot.flows.definitions import load_flows
 from bot.knowledge import KnowledgeBase, Snapshot
-from bot.storage import Store
-from bot.telegram_app import build_application
+from bot.store import Store
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE
 from tests.fakebot import TOKEN, FakeBotAPI

@@ -44,11 +44,11 @@ from bot.actions import (
     encode,
 )
 from bot.assistant import Assistant, Chat
-from bot.checklists import MAX_OPEN
-from bot.flowchat import MAX_REMINDERS, STALE_FLOW
+from bot.checklists.service import MAX_OPEN
+from bot.flows.reminders import MAX_REMINDERS
 from bot.knowledge import KnowledgeBase
 from bot.replies import Button, Outcome
-from bot.storage import SCHEMA_VERSION, FlowStatus, Store
+from bot.store import SCHEMA_VERSION, FlowStatus, Store
 from tests.conftest import KNOWLEDGE
 
 # Every format today's version writes, with the action it stands for.
@@ -359,19 +359,19 @@ def test_reminders_only_for_a_finished_flows_dates(kb: KnowledgeBase) -> None:
     a = Assistant(kb, Store(None), clock=clock)
     chat = Chat(9, "private", 9)
     forged = Remind(dt.date(2099, 1, 1), False, 0)
-    assert a.press(chat, forged).notice == STALE_FLOW  # no finished flow at all
+    assert a.press(chat, forged).notice == texts.STALE_FLOW  # no finished flow at all
     done = finished_deadline(a, chat)
     buttons = reminder_buttons(done)
     assert buttons and all(b.session is not None for b in buttons)
-    assert a.press(chat, forged).notice == STALE_FLOW  # a date the flow did not compute
+    assert a.press(chat, forged).notice == texts.STALE_FLOW  # a date the flow did not compute
     wrong_index = Remind(buttons[0].due, False, buttons[0].index + 1, buttons[0].session)
-    assert a.press(chat, wrong_index).notice == STALE_FLOW
+    assert a.press(chat, wrong_index).notice == texts.STALE_FLOW
     other_chat = Chat(10, "private", 10)
-    assert a.press(other_chat, buttons[0]).notice == STALE_FLOW  # another chat's session
+    assert a.press(other_chat, buttons[0]).notice == texts.STALE_FLOW  # another chat's session
     assert a.press(chat, buttons[0]).notice == "Herinnering gezet"
     old_format = Remind(buttons[1].due, buttons[1].month_before, buttons[1].index)
     assert a.press(chat, old_format).notice == "Herinnering gezet"
-    assert len(a.store.reminders(chat.id)) == 2
+    assert len(a.store.flows.reminders(chat.id)) == 2
 
 
 def test_a_session_finished_before_dates_were_kept_is_computed_again(
@@ -388,7 +388,7 @@ def test_a_session_finished_before_dates_were_kept_is_computed_again(
     old = Remind(by_request.due, by_request.month_before, by_request.index)
     assert a.press(chat, old).notice == "Herinnering gezet"
     old = Remind(by_birth.due, by_birth.month_before, by_birth.index)
-    assert a.press(chat, old).notice == STALE_FLOW
+    assert a.press(chat, old).notice == texts.STALE_FLOW
 
 
 def test_at_most_50_reminders_per_chat(kb: KnowledgeBase) -> None:
@@ -396,10 +396,15 @@ def test_at_most_50_reminders_per_chat(kb: KnowledgeBase) -> None:
     chat = Chat(9, "private", 9)
     buttons = reminder_buttons(finished_deadline(a, chat))
     for n in range(MAX_REMINDERS):
-        a.store.add_reminder(chat.id, f"eigen {n}", "2030-01-01", "2030-01-01")
+        a.store.flows.add_reminder(
+            chat.id,
+            f"eigen {n}",
+            dt.date.fromisoformat("2030-01-01"),
+            dt.date.fromisoformat("2030-01-01"),
+        )
     refused = a.press(chat, buttons[0])
     assert refused.notice == texts.REMINDER_CAP.format(n=50) and refused.alert
-    assert len(a.store.reminders(chat.id)) == MAX_REMINDERS
+    assert len(a.store.flows.reminders(chat.id)) == MAX_REMINDERS
 
 
 def test_at_most_50_open_checklists_per_chat(kb: KnowledgeBase) -> None:
@@ -409,12 +414,12 @@ def test_at_most_50_open_checklists_per_chat(kb: KnowledgeBase) -> None:
         assert a.press(MEMBER, new).notice.endswith("gestart")
     refused = a.press(MEMBER, new)
     assert refused.notice == texts.CHECKLIST_CAP.format(n=50) and refused.alert
-    first = a.store.checklists(GROUP)[0]["id"]
+    first = a.store.checklists.checklists(GROUP)[0].id
     assert a.press(MEMBER, ChecklistOp(first, "close")).notice == "Checklist gesloten"
     assert a.press(MEMBER, new).notice.endswith("gestart")  # room again
     refused = a.press(MEMBER, ChecklistOp(first, "reopen"))  # reopening counts too
     assert refused.notice == texts.CHECKLIST_CAP.format(n=50)
-    assert len(a.store.checklists(GROUP, "open")) == MAX_OPEN
+    assert len(a.store.checklists.checklists(GROUP, "open")) == MAX_OPEN
 
 
 def test_a_database_of_todays_schema_migrates_and_keeps_its_sessions(
@@ -422,16 +427,16 @@ def test_a_database_of_todays_schema_migrates_and_keeps_its_sessions(
 ) -> None:
     path = tmp_path / "old.db"
     store = Store(path)
-    session = store.start_session(9, "deadline")
+    session = store.flows.start_session(9, "deadline")
     session.answers["verzoekdatum"] = "2026-03-15"
     session.status = FlowStatus.DONE
-    store.save_session(session)
+    store.flows.save_session(session)
     store.db.execute("alter table flow_sessions drop column dates")  # as version 4 made it
     store.db.execute("pragma user_version = 4")
     store.close()
     a = Assistant(kb, Store(path), clock=clock)
     assert a.store.db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION >= 7
-    assert a.store.session_dates(session.id) is None
+    assert a.store.flows.session_dates(session.id) is None
     old_button = Remind(dt.date(2027, 3, 15), False, 1)  # sent by today's version
     assert a.press(Chat(9, "private", 9), old_button).notice == "Herinnering gezet"
     a.store.close()

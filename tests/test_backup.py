@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import SCHEMA_VERSION, Store
+from bot.store import SCHEMA_VERSION, Store
 from tests.conftest import KNOWLEDGE, ROOT
 from tests.fakebot import FakeBotAPI
+from tests.test_cli import run
 
 CHAT = -100777
 
@@ -26,15 +27,7 @@ CHAT = -100777
 def draaibot(
     *args: str, db: Path, knowledge: Path, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=_env(db, knowledge),
-        timeout=60,
-    )
+    return run(*args, stdin=stdin, env=_env(db, knowledge))
 
 
 def _env(db: Path, knowledge: Path) -> dict[str, str]:
@@ -50,7 +43,7 @@ def live(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(KNOWLEDGE, knowledge)
     db = tmp_path / "live" / "draaibot.db"
     store = Store(db)
-    store.save_answer(CHAT, "private", "wat is een kwg?", True, ["x#1"], ["X › 1"], 1)
+    store.answers.save_answer(CHAT, "private", "wat is een kwg?", True, ["x#1"], ["X › 1"], 1)
     store.close()
     return db, knowledge
 
@@ -114,7 +107,7 @@ def test_restore_into_an_empty_place(tmp_path: Path, live: tuple[Path, Path]) ->
     assert "Hersteld uit" in result.stdout and "bewaard als" not in result.stdout
     assert questions(new_db) == ["wat is een kwg?"]
     store = Store(new_db)  # the bot opens it as usual
-    assert store.question_counts(since=0) == (1, 0)
+    assert store.answers.question_counts(since=0) == (1, 0)
     store.close()
     assert sorted(p.relative_to(new_knowledge) for p in new_knowledge.rglob("*")) == sorted(
         p.relative_to(KNOWLEDGE) for p in KNOWLEDGE.rglob("*")
@@ -132,7 +125,7 @@ def test_restore_over_an_installation_keeps_the_old_one_aside(
     target = tmp_path / "draaibot.tar.gz"
     assert draaibot("backup", str(target), db=db, knowledge=knowledge).returncode == 0
     store = Store(db)  # after the backup: more questions, a changed document
-    store.save_answer(CHAT, "private", "na de back-up", True, [], [], 0)
+    store.answers.save_answer(CHAT, "private", "na de back-up", True, [], [], 0)
     store.close()
     (knowledge / "documenten" / "nieuw.md").write_text("later", "utf-8")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.storage import Store
+from bot.store import Store
 from index.search import KnowledgeIndex
 from tests.conftest import plain
 from tests.fakebot import FakeBotAPI
@@ -141,7 +141,7 @@ async def test_forged_reminder_buttons_create_nothing(
             fake.press(f"r:209901{day:02d}:d:0", message, BOB)
         await fake.wait_sent(6, "answerCallbackQuery")
     store = Store(db)
-    assert store.reminders(GROUP) == []
+    assert store.flows.reminders(GROUP) == []
     store.close()
 
 
@@ -169,7 +169,7 @@ async def test_reminders_from_a_finished_deadline_flow_in_a_group(
         fake.press(wrong_day, fake.bot_message(outcome), BOB)
         await fake.wait_sent(3, "answerCallbackQuery")
     store = Store(db)
-    assert len(store.reminders(GROUP)) == 2
+    assert len(store.flows.reminders(GROUP)) == 2
     store.close()
 
 

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from telegram.constants import MessageLimit
 
 from bot.actions import ChecklistPage, encode
-from bot.checklists import PAGE, ChecklistChat
-from bot.storage import Store
+from bot.checklists.item import Item
+from bot.checklists.service import ChecklistChat
+from bot.checklists.view import PAGE
+from bot.store import Store
 from handlers.outbox import RetryPolicy
 from handlers.render import render
 from index.search import KnowledgeIndex
@@ -35,11 +37,11 @@ def test_a_checklist_page_is_one_message_with_its_buttons(
     remarks: list[str], labels: list[str]
 ) -> None:
     store = Store(None)
-    items = [{"text": t, "amount": "2", "source": "", "section": "S" * 80} for t in labels]
-    checklist_id = store.create_checklist(-1, "t", "Inventaris", "inventaris", items * 2)
+    items = [Item(t, amount="2", section="S" * 80) for t in labels]
+    checklist_id = store.checklists.create_checklist(-1, "t", "Inventaris", "inventaris", items * 2)
     for n, remark in enumerate(remarks, start=1):
         if remark.strip():
-            store.add_remark(checklist_id, n, remark, "Anna")
+            store.checklists.add_remark(checklist_id, n, remark, "Anna")
     view = ChecklistChat(lambda: {}, store, str, lambda: dt.datetime.now(dt.UTC))
     (message,) = render(view.render(checklist_id, 0))
     assert len(message.html) <= MessageLimit.MAX_TEXT_LENGTH
@@ -81,7 +83,7 @@ async def test_a_message_left_behind_by_kill_9_is_redrawn_at_start(
         checklist, cid = await start_checklist(fake)
     store = Store(db)  # ticks committed, their edit never sent (the bot was killed)
     for item in (1, 2, 3):
-        store.tick(cid, item, "gedaan", ANNA, "Anna")
+        store.checklists.tick(cid, item, "gedaan", ANNA, "Anna")
     store.close()
     async with running_bot(fake, db, shipped_index):  # nobody presses anything
         await fake.wait_for(lambda f: "— 3 van 19 gedaan" in latest_view(f, checklist))

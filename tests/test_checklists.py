@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from bot.actions import ChecklistOp, encode
-from bot.checklists import load_templates
+from bot.checklists.templates import load_templates
 from bot.knowledge import check_knowledge
-from bot.storage import Store
+from bot.store import Store
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import Call, FakeBotAPI
@@ -142,8 +142,8 @@ async def test_three_members_tick_at_once_and_nothing_is_lost(
     store = Store(db)
     (row,) = list(store.db["checklists"].rows)
     assert row["status"] == "open"
-    ticks = store.ticks(row["id"])
-    assert [n for n, t in sorted(ticks.items()) if t["state"] == "aanwezig"] == [2, 3, 4, 5, 6]
+    ticks = store.checklists.ticks(row["id"])
+    assert [n for n, t in sorted(ticks.items()) if t.state == "aanwezig"] == [2, 3, 4, 5, 6]
     store.close()
 
 
@@ -171,15 +171,15 @@ async def test_burst_of_50_ticks_gives_few_edits_and_survives_restart_and_faults
     assert edits <= 5, edits  # coalesced: a burst is a handful of edits, within 20 a minute
     assert len(fake.failed) == 2  # the refused edits (500, 429) lost nothing
     store = Store(db)
-    ticks = store.ticks(cid)
-    assert sorted(n for n, t in ticks.items() if t["state"] == "gedaan") == list(range(1, 20))
+    ticks = store.checklists.ticks(cid)
+    assert sorted(n for n, t in ticks.items() if t.state == "gedaan") == list(range(1, 20))
     store.close()
 
 
 def test_item_buttons_are_shortened_at_a_word_boundary() -> None:
-    from bot.checklists import _at_word
+    from bot.render_text import at_word
 
-    label = _at_word("☐ 2. Ov, ISK-school, winkels en medische zorg op fietsafstand", 60)
+    label = at_word("☐ 2. Ov, ISK-school, winkels en medische zorg op fietsafstand", 60)
     assert label == "☐ 2. Ov, ISK-school, winkels en medische zorg op…"
     assert len(label) <= 60
-    assert _at_word("kort", 60) == "kort"
+    assert at_word("kort", 60) == "kort"

@@ -143,7 +143,7 @@ def test_draaibot_console_script_is_installed() -> None:
 def test_readme_lists_exactly_the_cli_commands() -> None:
     import re
 
-    from bot.cli import COMMANDS
+    from bot.faces.cli import COMMANDS
 
     readme = (ROOT / "README.md").read_text("utf-8")
     documented = set(re.findall(r"^\| `draaibot (\w+)", readme, flags=re.M))
@@ -222,8 +222,8 @@ def test_in_the_terminal_ticks_are_buttons_or_typed_and_a_restart_asks_first(
 
 
 def test_the_cli_documents_no_verb_it_lacks() -> None:
-    import bot.cli
+    import bot.faces.cli
 
-    assert bot.cli.__doc__ is not None
-    assert "eval" not in bot.cli.__doc__  # there is no `draaibot eval`
+    assert bot.faces.cli.__doc__ is not None
+    assert "eval" not in bot.faces.cli.__doc__  # there is no `draaibot eval`
     assert run("eval").returncode != 0

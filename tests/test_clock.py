@@ -7,7 +7,7 @@ import datetime as dt
 from bot.assistant import Assistant
 from bot.clock import local
 from bot.knowledge import KnowledgeBase
-from bot.storage import Store
+from bot.store import Store
 from tests.conftest import KNOWLEDGE
 
 
@@ -18,5 +18,5 @@ def test_a_winter_moment_is_shown_an_hour_after_utc() -> None:
 
 def test_status_shows_amsterdam_time() -> None:
     kb = KnowledgeBase(KNOWLEDGE)
-    status = Assistant(kb, Store(None)).status().replies[0].text
+    status = Assistant(kb, Store(None)).staff.status().replies[0].text
     assert f"geladen {local(kb.index.built_at).strftime('%d-%m-%Y %H:%M')}" in status

@@ -16,10 +16,10 @@ import pytest
 from bot import commands
 from bot.assistant import Assistant, Chat
 from bot.commands import Command
+from bot.faces.terminal import TerminalChat
 from bot.knowledge import KnowledgeBase, check_knowledge
 from bot.replies import Outcome
-from bot.storage import Store
-from bot.terminal import TerminalChat
+from bot.store import Store
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, ROOT, plain
 from tests.fakebot import Call, FakeBotAPI

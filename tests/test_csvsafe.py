@@ -16,7 +16,7 @@ from bot.actions import ChecklistOp, ChecklistTick, NewChecklist
 from bot.assistant import Assistant, Chat
 from bot.knowledge import KnowledgeBase
 from bot.replies import Outcome
-from bot.storage import Store
+from bot.store import Store
 from tests.conftest import KNOWLEDGE
 
 FORMULAS = [
@@ -71,11 +71,11 @@ def test_rapport_csv_neutralises_user_text(kb: KnowledgeBase, tmp_path: Path) ->
     store = Store(tmp_path / "r.db")
     assistant = Assistant(kb, store)
     for n, text in enumerate(FORMULAS):
-        store.save_answer(n, "private", text, False, [], [], 0)  # unanswered questions
-        answer_id = store.save_answer(n, "private", text, True, ["x"], ["Bron"], 1)
-        feedback_id = store.add_feedback(answer_id, n, -1)
-        store.add_missing(feedback_id, text)  # the 👎 comment
-    rows = read_csv(assistant.report())
+        store.answers.save_answer(n, "private", text, False, [], [], 0)  # unanswered questions
+        answer_id = store.answers.save_answer(n, "private", text, True, ["x"], ["Bron"], 1)
+        feedback_id = store.answers.add_feedback(answer_id, n, -1)
+        store.answers.add_missing(feedback_id, text)  # the 👎 comment
+    rows = read_csv(assistant.staff.report())
     store.close()
     assert_safe(rows)
     cells = {cell for row in rows for cell in row}
@@ -87,7 +87,7 @@ def test_checklist_export_neutralises_names_and_remarks(kb: KnowledgeBase, tmp_p
     assistant = Assistant(kb, store)
     chat = Chat(-100, "group", 7, user_name="=cmd|' /C calc'!A0")
     assistant.press(chat, NewChecklist("inventaris-kwg"))
-    (checklist,) = [r["id"] for r in store.checklists(chat.id)]
+    (checklist,) = [r.id for r in store.checklists.checklists(chat.id)]
     assistant.press(chat, ChecklistTick(checklist, 1, "present", 0))
     assistant.checklists.remark(checklist, (7, "@Anna"), "1: +31 6 1234 5678 bellen")
     rows = read_csv(assistant.press(chat, ChecklistOp(checklist, "export")))

@@ -11,17 +11,17 @@ from typing import Any
 import pytest
 
 from bot.assistant import Assistant
+from bot.faces.terminal import TerminalChat
 from bot.knowledge import KnowledgeBase
 from bot.replies import Prompt, PromptKind
-from bot.storage import Store
-from bot.terminal import TerminalChat
+from bot.store import Store
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, ROOT, plain
 from tests.fakebot import FakeBotAPI
 from tests.telegram_harness import running_bot
 
 USER, GROUP = 51, -500
-FACES = [*sorted((ROOT / "handlers").glob("*.py")), ROOT / "bot" / "terminal.py"]
+FACES = [*sorted((ROOT / "handlers").glob("*.py")), *sorted((ROOT / "bot" / "faces").glob("*.py"))]
 
 
 @pytest.mark.parametrize("face", FACES, ids=lambda p: p.name)

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import flowengine as engine
 from bot.assistant import Assistant, Chat
+from bot.flows import engine
 from bot.knowledge import KnowledgeBase, check_knowledge
 from bot.parsing import ParseError
 from bot.replies import Outcome
-from bot.storage import FlowStatus, Store
+from bot.store import FlowStatus, Store
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 22)
@@ -169,7 +169,7 @@ def test_woonvorm_flow_with_buttons_and_typing(assistant: Assistant) -> None:
     text = done.replies[0].text
     assert "Kleinschalige wooneenheid+ (KWE+): 6 tot 8 jongeren" in text
     assert "Bron: Draaiboek KSO › De drie woonvormen van de KSO › Begeleiding" in text
-    assert assistant.store.active_session(CHAT.id) is None
+    assert assistant.store.flows.active_session(CHAT.id) is None
 
 
 def test_back_stop_resume_and_stale_buttons(
@@ -278,10 +278,15 @@ def test_deadline_forgets_the_birth_date_and_sets_reminders(assistant: Assistant
 def test_reminders_are_due_at_nine_in_amsterdam(kb: KnowledgeBase, tmp_path: Path) -> None:
     now = [dt.datetime(2027, 2, 15, 7, 59, tzinfo=dt.UTC)]  # 08:59 in Amsterdam (winter time)
     a = Assistant(kb, Store(tmp_path / "r.db"), clock=lambda: now[0].timestamp())
-    a.store.add_reminder(CHAT.id, "Einde termijn", "2027-03-15", "2027-02-15")
-    assert a.flows.due_reminders() == []
+    a.store.flows.add_reminder(
+        CHAT.id,
+        "Einde termijn",
+        dt.date.fromisoformat("2027-03-15"),
+        dt.date.fromisoformat("2027-02-15"),
+    )
+    assert a.flows.reminders.due() == []
     now[0] = dt.datetime(2027, 2, 15, 8, 0, tzinfo=dt.UTC)  # 09:00 in Amsterdam
-    ((_, chat_id, message),) = a.flows.due_reminders()
+    ((_, chat_id, message),) = a.flows.reminders.due()
     assert chat_id == CHAT.id and "15 maart 2027 (over 1 maand)" in message.text
 
 
@@ -366,7 +371,7 @@ def test_an_unknown_woonvorm_and_number_check_every_woonvorm(assistant: Assistan
     assert "Minimaal 1 badkamer (bij een KWE of KWE+)" in text
     assert "Rookmelders op alle verdiepingen in de gangen (verkeersruimten) (bij een KWG)" in text
     # 'Hoeveel badkamers?' is asked once for both
-    session = assistant.store.latest_session(CHAT.id, FlowStatus.DONE)
+    session = assistant.store.flows.latest_session(CHAT.id, FlowStatus.DONE)
     assert session is not None and "badkamers_kwg" in session.answers
     assert "badkamers_kwe" not in session.answers
     # a requirement of every woonvorm cites both rows, never the KWG's alone
@@ -408,7 +413,7 @@ def test_a_forged_tick_of_an_item_not_shown_changes_nothing(assistant: Assistant
             break
         typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
         outcome = assistant.message(CHAT, typed)
-    session = assistant.store.active_session(CHAT.id)
+    session = assistant.store.flows.active_session(CHAT.id)
     assert session is not None
     flow = assistant.knowledge.flows["pandcheck"]
     step = engine.current_step(flow, session.answers)
@@ -419,7 +424,7 @@ def test_a_forged_tick_of_an_item_not_shown_changes_nothing(assistant: Assistant
     number = len(session.history) + 1
     forged = assistant.press(CHAT, FlowTick(session.id, number, hidden[0]))
     assert forged.notice == "Deze vraag is al beantwoord." and not forged.replies
-    after = assistant.store.active_session(CHAT.id)
+    after = assistant.store.flows.active_session(CHAT.id)
     assert after is not None and not after.answers.get(engine.DRAFT + step.id)
 
 
@@ -478,7 +483,7 @@ def test_a_result_as_a_word_document(assistant: Assistant) -> None:
 
 
 def test_the_readme_and_help_show_the_flows_as_they_behave(assistant: Assistant) -> None:
-    from bot.flows import TYPES
+    from bot.flows.definitions import TYPES
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text("utf-8")
@@ -492,22 +497,22 @@ def test_the_readme_and_help_show_the_flows_as_they_behave(assistant: Assistant)
 def test_statuses_prompt_kinds_and_step_types_are_typed_and_old_rows_still_load(
     tmp_path: Path,
 ) -> None:
-    from bot.flows import StepType, load_flows
+    from bot.flows.definitions import StepType, load_flows
     from bot.replies import PromptKind
-    from bot.storage import FlowStatus, Store
+    from bot.store import FlowStatus, Store
 
     store = Store(tmp_path / "v.db")
-    session = store.start_session(7, "woonvorm")
+    session = store.flows.start_session(7, "woonvorm")
     assert session.status is FlowStatus.ACTIVE
     with store.db.conn:  # a row as an older version wrote it: a bare string
         store.db.execute("update flow_sessions set status = 'done' where id = ?", [session.id])
-    done = store.latest_session(7, FlowStatus.DONE)
+    done = store.flows.latest_session(7, FlowStatus.DONE)
     assert done is not None and done.status is FlowStatus.DONE
-    store.add_pending(7, 99, 1, PromptKind.MISSING, 3)
+    store.prompts.add_pending(7, 99, 1, PromptKind.MISSING, 3)
     row = store.db.execute("select kind from pending").fetchone()
     assert row == ("missing",) and type(row[0]) is str  # stored readable, as before
-    pending = store.pending(7, 99)
-    assert pending is not None and PromptKind(pending["kind"]) is PromptKind.MISSING
+    pending = store.prompts.pending(7, 99)
+    assert pending is not None and PromptKind(pending.kind) is PromptKind.MISSING
     store.close()
     steps = load_flows(KNOWLEDGE)[0]
     assert all(isinstance(s.type, StepType) for f in steps for s in f.steps)
@@ -556,7 +561,7 @@ def test_klaar_typed_at_a_tick_question_is_the_klaar_button(assistant: Assistant
     done = assistant.message(CHAT, "klaar")
     assert first_tick not in done.replies[-1].text  # the next question, not an answer
     assert "Dit antwoord" not in done.replies[0].text
-    session = assistant.store.active_session(CHAT.id)
+    session = assistant.store.flows.active_session(CHAT.id)
     assert session is not None and len(session.answers[session.history[-1]]) == 1
 
 

@@ -10,7 +10,7 @@ from bot import texts
 from bot.assistant import Assistant, Chat
 from bot.followup import FOLLOW_UP_SECONDS, Asked, combine
 from bot.knowledge import KnowledgeBase
-from bot.storage import Store
+from bot.store import Store
 from tests.conftest import KNOWLEDGE
 
 KEUKEN = Asked("hoeveel m2 moet de keuken van een kwg zijn?", ("keuken",), 0.0)

@@ -304,7 +304,7 @@ def test_ask_from_the_cache_loads_no_lexicon_database_or_flows(
         "wordfreq",
         "markdown_it",
         "sqlite_utils",
-        "bot.storage",
+        "bot.store",
         "bot.flows",
     ):
         assert module not in imported

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import flowengine as engine
-from bot.checklists import load_templates
-from bot.flows import Step, load_flows
+from bot.checklists.templates import load_templates
+from bot.flows import engine
+from bot.flows.definitions import Step, load_flows
 from bot.knowledge import check_knowledge
 from index.build import build_index
 from index.files import MAX_FILE_BYTES

@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.linking import add_wordings, answered_since, clean_wording
-from bot.storage import Store
+from bot.admin.linking import add_wordings, answered_since, clean_wording
+from bot.store import Store
 from index.search import KnowledgeIndex
 from index.wordings import MAX_WORDING
 from tests.conftest import KNOWLEDGE, plain
@@ -212,7 +212,7 @@ def test_answered_since_counts_only_questions_after_the_link_that_resemble_it() 
 def test_links_are_forgotten_and_purged_with_the_questions(tmp_path: Path) -> None:
     now = [1_000_000.0]
     store = Store(tmp_path / "p.db", clock=lambda: now[0])
-    answer = store.save_answer(USER, "private", QUESTION, False, [], [], 0)
+    answer = store.answers.save_answer(USER, "private", QUESTION, False, [], [], 0)
     for chat in (ADMIN_ID, ADMIN_ID + 1):
         store.db.table("links").insert(
             {
@@ -236,7 +236,7 @@ def test_links_are_forgotten_and_purged_with_the_questions(tmp_path: Path) -> No
 def test_the_guide_names_the_buttons_and_lines_the_bot_shows() -> None:
     import inspect
 
-    from bot import linking
+    from bot.admin import linking
     from tests.conftest import ROOT
 
     guide = " ".join((ROOT / "docs" / "kennisbeheer.md").read_text("utf-8").split())

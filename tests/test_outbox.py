@@ -12,12 +12,13 @@ from functools import partial
 from pathlib import Path
 
 from bot.outbox import Outbox, last_api_ok
-from bot.storage import Store
+from bot.store import Store
 from handlers.outbox import RetryPolicy
 from index.search import KnowledgeIndex
 from tests.conftest import plain
 from tests.fakebot import BOT_USERNAME, Call, FakeBotAPI
 from tests.telegram_harness import checklist_of, running_bot, tick
+from tests.test_checklists import latest_view, start_checklist
 
 USERS = (21, 22, 23)
 FLOW_USER = 24
@@ -55,20 +56,7 @@ def delivered(fake: FakeBotAPI, chat: int, since: float) -> list[Call]:
     return [c for c in fake.sent(chat=chat) if c.at >= since]
 
 
-async def start_checklist(fake: FakeBotAPI) -> Call:
-    fake.text("/checklist", user=ANNA, chat=GROUP)
-    offer = (await fake.wait_sent(1, chat=GROUP))[-1]
-    fake.press(dict(offer.buttons())["Stappenplan opstarten KSO"], fake.bot_message(offer), ANNA)
-    return (await fake.wait_sent(2, chat=GROUP))[-1]
-
-
-def latest_view(fake: FakeBotAPI, checklist: Call) -> str:
-    edits = [
-        c
-        for c in fake.sent("editMessageText")
-        if int(c.params["message_id"]) == checklist.result["message_id"]
-    ]
-    return plain(edits[-1].text) if edits else plain(checklist.text)
+STAPPENPLAN = "Stappenplan opstarten KSO"
 
 
 async def test_a_minute_of_500s_and_timeouts_loses_nothing(
@@ -76,7 +64,7 @@ async def test_a_minute_of_500s_and_timeouts_loses_nothing(
 ) -> None:
     db = tmp_path / "outage.db"
     async with running_bot(fake, db, shipped_index, app_options=FAST):
-        checklist = await start_checklist(fake)
+        checklist = await start_checklist(fake, STAPPENPLAN)
         message = fake.bot_message(checklist)
         cid = checklist_of(dict(checklist.buttons())["Details"])
         fake.outage(("500", 0), ("timeout", 1.5))  # everything but getUpdates fails
@@ -213,18 +201,20 @@ def test_a_database_of_the_previous_version_gains_the_outbox_without_loss(tmp_pa
     store.db.execute("drop table health")
     store.db.execute("alter table checklist_messages drop column shown")
     store.db.execute("PRAGMA user_version = 4")
-    store.add_checklist_message(-5, 77, 3, 1)
+    store.db.table("checklist_messages").insert(  # a row as version 4 wrote it
+        {"chat_id": -5, "message_id": 77, "checklist_id": 3, "page": 1}
+    )
     store.close()
     for _ in range(2):  # migrating twice changes nothing
         store = Store(db)
         assert store.db.execute("PRAGMA user_version").fetchone()[0] >= 5
-        (row,) = store.checklist_messages()
-        assert (row["chat_id"], row["message_id"], row["checklist_id"], row["page"]) == (
+        (row,) = store.checklists.checklist_messages()
+        assert (row.chat_id, row.message_id, row.checklist_id, row.page) == (
             -5,
             77,
             3,
             1,
         )
-        assert row["shown"] is None  # unknown: redrawn once at the next start
+        assert row.shown is None  # unknown: redrawn once at the next start
         assert Outbox.of(store).count() == 0 and last_api_ok(store) is None
         store.close()

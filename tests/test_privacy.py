@@ -99,7 +99,7 @@ def test_a_private_answer_lives_in_memory_only_and_is_asked_again_after_a_restar
 ) -> None:
     from bot.assistant import Assistant, Chat
     from bot.knowledge import KnowledgeBase
-    from bot.storage import Store
+    from bot.store import Store
 
     birth_date_first(knowledge_copy)
     kb, db, chat = KnowledgeBase(knowledge_copy), tmp_path / "p.db", Chat(5, "private", 5)
@@ -124,37 +124,56 @@ def test_a_private_answer_lives_in_memory_only_and_is_asked_again_after_a_restar
 
 
 def test_retention_covers_every_table(tmp_path: Path) -> None:
-    from bot.storage import DAY, Store
+    from bot.checklists.item import Item
+    from bot.store import DAY, Store
 
     now = [NOW.timestamp()]
     db = tmp_path / "r.db"
     store = Store(db, clock=lambda: now[0])
 
     def fill(tag: str) -> dict[str, int]:
-        answer = store.save_answer(1, "private", f"vraag {tag}", True, [], [], 0)
-        feedback = store.add_feedback(answer, 1, -1)
-        store.add_missing(feedback, f"miste {tag}")
-        store.add_pending(1, answer, 1, "missing", feedback)
-        store.log_admin(42, f"rapport-{tag}", True)
-        session = store.start_session(len(tag), "deadline")  # one chat each
-        sent = store.add_reminder(1, f"verzonden {tag}", "2027-01-01", "2027-01-01")
-        store.mark_reminder_sent(sent)
-        store.add_reminder(1, f"gepland {tag}", "2027-06-01", "2027-06-01")
-        closed = store.create_checklist(-5, "t", f"gesloten {tag}", "afvinken", [{"text": "a"}])
-        store.tick(closed, 1, "gedaan", 7, f"Anna {tag}")
-        store.add_checklist_message(-5, closed, closed, 0)
-        store.set_checklist_status(closed, "closed")
-        kept_open = store.create_checklist(-5, "t", f"open {tag}", "afvinken", [{"text": "a"}])
+        answer = store.answers.save_answer(1, "private", f"vraag {tag}", True, [], [], 0)
+        feedback = store.answers.add_feedback(answer, 1, -1)
+        store.answers.add_missing(feedback, f"miste {tag}")
+        store.prompts.add_pending(1, answer, 1, "missing", feedback)
+        store.admin.log_admin(42, f"rapport-{tag}", True)
+        session = store.flows.start_session(len(tag), "deadline")  # one chat each
+        sent = store.flows.add_reminder(
+            1,
+            f"verzonden {tag}",
+            dt.date.fromisoformat("2027-01-01"),
+            dt.date.fromisoformat("2027-01-01"),
+        )
+        store.flows.mark_reminder_sent(sent)
+        store.flows.add_reminder(
+            1,
+            f"gepland {tag}",
+            dt.date.fromisoformat("2027-06-01"),
+            dt.date.fromisoformat("2027-06-01"),
+        )
+        closed = store.checklists.create_checklist(
+            -5, "t", f"gesloten {tag}", "afvinken", [Item("a")]
+        )
+        store.checklists.tick(closed, 1, "gedaan", 7, f"Anna {tag}")
+        store.checklists.checklist_shown(-5, closed, closed, 0, "digest")
+        store.checklists.set_checklist_status(closed, "closed")
+        kept_open = store.checklists.create_checklist(
+            -5, "t", f"open {tag}", "afvinken", [Item("a")]
+        )
         return {"session": session.id, "closed": closed, "open": kept_open}
 
     old = fill("oud")
     now[0] += 200 * DAY
-    late = store.create_checklist(-5, "t", "laat gesloten", "afvinken", [{"text": "a"}])
-    closed_late = store.create_checklist(-5, "t", "nu gesloten", "afvinken", [{"text": "a"}])
+    late = store.checklists.create_checklist(-5, "t", "laat gesloten", "afvinken", [Item("a")])
+    closed_late = store.checklists.create_checklist(-5, "t", "nu gesloten", "afvinken", [Item("a")])
     now[0] += 100 * DAY
-    store.set_checklist_status(late, "closed")
-    store.tick(late, 1, "gedaan", 7, "Bart")  # closed, created long ago, ticked today: kept
-    store.set_checklist_status(closed_late, "closed")  # created long ago, closed today: kept
+    store.checklists.set_checklist_status(late, "closed")
+    store.checklists.tick(
+        late, 1, "gedaan", 7, "Bart"
+    )  # closed, created long ago, ticked today: kept
+    store.checklists.set_checklist_status(
+        closed_late, "closed"
+    )  # created long ago, closed today: kept
     new = fill("nieuw")
     assert store.purge_older_than(180) > 0
 
@@ -188,7 +207,7 @@ def test_retention_covers_every_table(tmp_path: Path) -> None:
 def test_upgrading_an_old_database_rewrites_its_free_space(tmp_path: Path) -> None:
     import sqlite3
 
-    from bot.storage import Store
+    from bot.store import Store
 
     db = tmp_path / "oud.db"
     Store(db).close()
@@ -217,7 +236,7 @@ def test_every_table_has_a_retention() -> None:
     """A new table needs a line in Store.purge_older_than (and in /privacy and the README)."""
     import inspect
 
-    from bot.storage import Store
+    from bot.store import Store
 
     store = Store(None)
     tables = {r[0] for r in store.db.execute("select name from sqlite_master where type='table'")}
@@ -228,15 +247,15 @@ def test_every_table_has_a_retention() -> None:
 def test_a_reader_delays_emptying_the_wal_until_the_next_purge(tmp_path: Path) -> None:
     import sqlite3
 
-    from bot.storage import Store
+    from bot.store import Store
 
     db = tmp_path / "w.db"
     store = Store(db)
-    store.save_answer(3, "private", "vraag over de ooievaarsnest-norm", True, [], [], 0)
+    store.answers.save_answer(3, "private", "vraag over de ooievaarsnest-norm", True, [], [], 0)
     reader = sqlite3.connect(db)  # a backup reading an older snapshot
     reader.execute("begin")
     reader.execute("select count(*) from questions").fetchone()
-    store.save_answer(4, "private", "een tweede vraag", True, [], [], 0)
+    store.answers.save_answer(4, "private", "een tweede vraag", True, [], [], 0)
     store.forget_chat(3)
     assert not store.checkpoint()  # busy: the reader still needs the WAL
     reader.rollback()

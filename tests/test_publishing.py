@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot import importer
-from bot.cli import COMMANDS as CLI_COMMANDS
+from bot.admin.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
+from bot.faces.cli import COMMANDS as CLI_COMMANDS
+from bot.faces.telegram_app import file_url
 from bot.knowledge import KnowledgeBase
-from bot.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
-from bot.telegram_app import file_url
 from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI
@@ -324,7 +324,7 @@ def test_drafts_and_history_are_in_the_backup(tmp_path: Path, small_knowledge: P
     import tarfile
 
     from bot.backup import make_backup
-    from bot.storage import Store
+    from bot.store import Store
 
     publisher = Publisher(KnowledgeBase(small_knowledge))
     text = (small_knowledge / "documenten" / "test.md").read_text("utf-8")

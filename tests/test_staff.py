@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import texts
-from bot.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins, parse_id
+from bot.admin.admins import ADDED, LAST_ONE, REMOVED, YOUR_ID, Admins, parse_id
+from bot.admin.report import WEEKS, first_moment, group_questions, weekly_counts
 from bot.clock import AMSTERDAM
-from bot.report import WEEKS, first_moment, group_questions, weekly_counts
-from bot.storage import Store
+from bot.store import Store
 from index.documents import SectionCount
 from index.search import KnowledgeIndex
 from tests.conftest import plain
@@ -157,7 +157,7 @@ def test_an_unsure_answer_is_logged_as_unsure(shipped_index: KnowledgeIndex) -> 
     results = [kb.ask(q) for q in asked]
     for question in asked:
         assistant.ask(Chat(1, "private", 1), question)
-    logged = [(a, u) for _, a, u in store.question_log(0)]
+    logged = [(a, u) for _, a, u in store.answers.question_log(0)]
     assert logged == [(r.answered, r.answered and r.unsure) for r in results]
     assert (True, True) in logged and (False, False) in logged
 

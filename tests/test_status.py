@@ -14,7 +14,7 @@ import pytest
 
 from bot.lock import bot_running
 from bot.status import STALE
-from bot.storage import Store
+from bot.store import Store
 from tests.conftest import KNOWLEDGE, ROOT
 
 

@@ -16,9 +16,9 @@ import sqlite_utils
 
 from bot import texts
 from bot.assistant import Assistant
+from bot.faces.terminal import TerminalChat
 from bot.knowledge import KnowledgeBase
-from bot.storage import Store
-from bot.terminal import TerminalChat
+from bot.store import Store
 from handlers.chat import ASSISTANT
 from index.search import KnowledgeIndex
 from tests.conftest import KNOWLEDGE, plain
@@ -57,7 +57,9 @@ async def test_every_press_and_question_is_answered_while_the_database_is_read_o
         message = fake.bot_message(checklist)
         tick = next(data for label, data in checklist.buttons() if label.startswith("☐ 1."))
         await fake.wait_for(  # the handler has finished writing
-            lambda _: store.checklist_of_message(GROUP, message["message_id"]) is not None
+            lambda _: (
+                store.checklists.checklist_of_message(GROUP, message["message_id"]) is not None
+            )
         )
         with read_only(store, db):
             fake.press(tick, message, ANNA)  # a tick in a group

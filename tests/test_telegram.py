@@ -9,7 +9,7 @@ import pytest
 
 from bot import texts
 from bot.ratelimit import SlidingWindowLimit
-from bot.storage import Store
+from bot.store import Store
 from index.search import KnowledgeIndex
 from tests.conftest import plain
 from tests.fakebot import BOT_USERNAME, FakeBotAPI
@@ -339,7 +339,7 @@ async def test_deadline_in_a_group_and_reminder_firing(
         renamed = (await fake.wait_sent(5, chat=GROUP))[4]
         assert plain(renamed.text) == "De herinnering heet nu: dossier 12"
 
-        from bot.telegram_app import send_due_reminders
+        from bot.faces.telegram_app import send_due_reminders
 
         now[0] = dt.datetime(2027, 3, 15, 8, 0, 30, tzinfo=dt.UTC)  # 09:00 in Amsterdam
         assert app.job_queue is not None
@@ -357,10 +357,15 @@ async def test_reminder_for_a_chat_that_removed_the_bot_is_dropped(
 ) -> None:
     import datetime as dt
 
-    from bot.telegram_app import send_due_reminders
+    from bot.faces.telegram_app import send_due_reminders
 
     store = Store(db)
-    store.add_reminder(-555, "Einde termijn", "2027-03-15", "2027-03-15")
+    store.flows.add_reminder(
+        -555,
+        "Einde termijn",
+        dt.date.fromisoformat("2027-03-15"),
+        dt.date.fromisoformat("2027-03-15"),
+    )
     store.close()
     now = [dt.datetime(2027, 3, 15, 9, tzinfo=dt.UTC)]
     fake.inject("sendMessage", "forbidden")
@@ -370,7 +375,7 @@ async def test_reminder_for_a_chat_that_removed_the_bot_is_dropped(
         assert app.job_queue is not None
         app.job_queue.run_once(send_due_reminders, 0)
         await fake.wait_for(lambda f: len(f.failed) == 1)
-        await fake.wait_for(lambda f: Store(db).reminders(-555) == [])
+        await fake.wait_for(lambda f: Store(db).flows.reminders(-555) == [])
 
 
 async def test_vergeet_in_a_group_is_for_its_administrators(
@@ -402,7 +407,12 @@ async def test_reminders_from_before_a_restart_are_sent_by_the_scheduled_check(
     import datetime as dt
 
     store = Store(db)
-    store.add_reminder(USER, "Einde termijn", "2027-03-15", "2027-02-15")
+    store.flows.add_reminder(
+        USER,
+        "Einde termijn",
+        dt.date.fromisoformat("2027-03-15"),
+        dt.date.fromisoformat("2027-02-15"),
+    )
     store.close()
     now = dt.datetime(2027, 2, 15, 8, 30, tzinfo=dt.UTC)  # 09:30 in Amsterdam
     options = {"clock": lambda: now.timestamp()}

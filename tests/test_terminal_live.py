@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 from bot.assistant import Assistant
+from bot.faces.terminal import TERMINAL_CHAT, run_chat
 from bot.knowledge import KnowledgeBase
 from bot.reloading import KnowledgeReloader
-from bot.storage import Store
-from bot.terminal import TERMINAL_CHAT, run_chat
+from bot.store import Store
 from tests.conftest import KNOWLEDGE
 
 
@@ -39,9 +39,9 @@ async def test_the_terminal_shows_due_reminders_and_reloads_edited_knowledge(
     folder = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, folder)
     store = Store(tmp_path / "t.db")
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    store.add_reminder(TERMINAL_CHAT.id, "Einde termijn dossier 12", yesterday, yesterday)
-    store.add_reminder(99, "Van een andere chat", yesterday, yesterday)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    store.flows.add_reminder(TERMINAL_CHAT.id, "Einde termijn dossier 12", yesterday, yesterday)
+    store.flows.add_reminder(99, "Van een andere chat", yesterday, yesterday)
     assistant = Assistant(KnowledgeBase(folder), store)
     reloader = KnowledgeReloader(assistant)
     read, write = os.pipe()
@@ -62,4 +62,4 @@ async def test_the_terminal_shows_due_reminders_and_reloads_edited_knowledge(
         typed.flush()
         assert await asyncio.wait_for(chat, timeout=30) == 0
     assert "Welke past? · vraag 1" in screen.getvalue()  # the edited flow runs
-    assert store.reminders(99)  # not marked as sent by the terminal
+    assert store.flows.reminders(99)  # not marked as sent by the terminal

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot import flowengine as engine
 from bot.actions import FlowTick
 from bot.assistant import Assistant, Chat
-from bot.flows import NO, UNKNOWN, YES, Step, StepType
+from bot.faces.terminal import TerminalChat
+from bot.flows import engine
+from bot.flows.definitions import NO, UNKNOWN, YES, Step, StepType
 from bot.knowledge import KnowledgeBase
 from bot.parsing import ParseError, parse_count, parse_number
-from bot.storage import Store
-from bot.terminal import TerminalChat
+from bot.store import Store
 from tests.conftest import KNOWLEDGE
 
 TODAY = dt.date(2026, 11, 28)
@@ -94,9 +94,9 @@ def test_no_typed_text_crashes_a_flow_or_loses_its_place(text: str) -> None:
     chat = Chat(5, "private", 5)
     assistant.start_flow(chat, "woonvorm")
     assistant.message(chat, "7")  # question 1 answered
-    before = assistant.store.active_session(chat.id)
+    before = assistant.store.flows.active_session(chat.id)
     outcome = assistant.message(chat, text)
-    after = assistant.store.active_session(chat.id)
+    after = assistant.store.flows.active_session(chat.id)
     assert outcome.replies  # always an answer
     if after is not None and before is not None:
         assert len(after.history) >= len(before.history)  # never a step back by itself
@@ -106,13 +106,13 @@ def test_a_flow_started_ends_the_prompts_waiting_for_that_users_reply() -> None:
     store = Store(None)
     assistant = Assistant(SHIPPED, store)
     alice, bob = Chat(-9, "group", 1), Chat(-9, "group", 2)
-    store.add_pending(-9, 100, 1, "reminder", 1)
-    store.add_pending(-9, 101, 2, "missing", 1)
+    store.prompts.add_pending(-9, 100, 1, "reminder", 1)
+    store.prompts.add_pending(-9, 101, 2, "missing", 1)
     assistant.start_flow(alice, "deadline")
-    assert store.pending(-9, 100) is None  # Alice's own prompt is gone
-    assert store.pending(-9, 101) is not None  # Bob's stays
+    assert store.prompts.pending(-9, 100) is None  # Alice's own prompt is gone
+    assert store.prompts.pending(-9, 101) is not None  # Bob's stays
     assistant.start_flow(bob, "woonvorm")
-    assert store.pending(-9, 101) is None
+    assert store.prompts.pending(-9, 101) is None
 
 
 def test_in_the_terminal_a_command_ends_the_prompt() -> None:
@@ -169,12 +169,12 @@ def test_no_typed_text_crashes_a_tick_question_or_loses_its_ticks(text: str) -> 
     assistant.start_flow(chat, "pandcheck")
     for answer in ("KWG", "10", "ja", "ja", "ja", "8", "60", "12", "2", "2", "12"):
         assistant.message(chat, answer)
-    session = assistant.store.active_session(chat.id)
+    session = assistant.store.flows.active_session(chat.id)
     assert session is not None
     assistant.press(chat, FlowTick(session.id, len(session.history) + 1, 0))  # one ticked
-    before = assistant.store.active_session(chat.id)
+    before = assistant.store.flows.active_session(chat.id)
     outcome = assistant.message(chat, text)
-    after = assistant.store.active_session(chat.id)
+    after = assistant.store.flows.active_session(chat.id)
     assert outcome.replies  # always an answer
     assert before is not None and after is not None
     if after.history == before.history:  # not taken as an answer: the ticks stay

@@ -9,14 +9,14 @@ fixture for it beside this one.
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.storage import SCHEMA_VERSION, Store
+from bot.store import SCHEMA_VERSION, Store
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -61,36 +61,36 @@ def test_newest_store_migrates_a_v4_database_without_loss(old_db: Path) -> None:
         tables = set(store.db.table_names())
         assert tables >= V4_TABLES
 
-        answer = store.answer(1)
+        answer = store.answers.answer(1)
         assert answer is not None and answer.chat_id == CHAT
         assert answer.question == "hoeveel m2 moet de keuken van een kwg zijn?"
         assert answer.section_ids == ["pve-huisvesting#8-1-kwg-keukenruimte"]
-        assert store.question_counts(since=0) == (1, 0)
-        (down,) = list(store.thumbs_down(since=0))
-        assert down["question"] == answer.question and down["missing"] == "de maat voor een KWE"
-        assert down["citations"] == ["PvE Huisvesting › 8.1 KWG › Keukenruimte"]
+        assert store.answers.question_counts(since=0) == (1, 0)
+        (down,) = store.answers.thumbs_down(since=0)
+        assert down.question == answer.question and down.missing == "de maat voor een KWE"
+        assert down.citations == ["PvE Huisvesting › 8.1 KWG › Keukenruimte"]
 
-        session = store.session(1)
+        session = store.flows.session(1)
         assert session is not None and session.chat_id == CHAT and session.flow == "woonvorm"
         assert session.status == "done" and session.answers == {"aantal_jongeren": 8}
 
-        (reminder,) = store.reminders(CHAT)
-        assert (reminder["label"], reminder["due"], reminder["send_on"]) == (
+        (reminder,) = store.flows.reminders(CHAT)
+        assert (reminder.label, reminder.due, reminder.send_on) == (
             "Jongere wordt 18",
-            "2027-03-01",
-            "2027-02-01",
+            dt.date(2027, 3, 1),
+            dt.date(2027, 2, 1),
         )
 
-        (checklist,) = store.checklists(CHAT)
-        assert checklist["title"] == "Inventaris KWG" and checklist["status"] == "open"
-        assert json.loads(checklist["items"])[0]["text"] == "Wasmachine"
-        tick = store.ticks(checklist["id"])[0]
-        assert (tick["state"], tick["by_name"], tick["remark"]) == (
+        (checklist,) = store.checklists.checklists(CHAT)
+        assert checklist.title == "Inventaris KWG" and checklist.status == "open"
+        assert checklist.items[0].text == "Wasmachine"
+        tick = store.checklists.ticks(checklist.id)[0]
+        assert (tick.state, tick.by_name, tick.remark) == (
             "aanwezig",
             "Alice",
             "levering 12 mei",
         )
-        assert store.checklist_of_message(CHAT, 78) == checklist["id"]
+        assert store.checklists.checklist_of_message(CHAT, 78) == checklist.id
 
         assert store.first_time(555001) is False  # an update handled before the upgrade
         (pending,) = store.db.table("pending").rows

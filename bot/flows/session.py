@@ -4,33 +4,27 @@ resume after a restart, show the cited outcome, send it as a document, and set r
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-import docx
-from dateutil.relativedelta import relativedelta
-
-from bot import flowengine as engine
 from bot import texts
-from bot.actions import DeleteReminder, FlowChoice, FlowDocument, FlowMove, FlowTick, Remind
+from bot.actions import FlowChoice, FlowDocument, FlowMove, FlowTick
 from bot.clock import AMSTERDAM
-from bot.flows import MULTI, UNKNOWN, WOONVORMEN, Flow, Step, StepType
+from bot.flows import engine
+from bot.flows.definitions import MULTI, Flow, Step, StepType
+from bot.flows.outcome import result_text, word_document
+from bot.flows.reminders import Reminders, one_of
 from bot.parsing import ParseError, format_date
+from bot.render_text import at_word
 from bot.replies import Attachment, Button, Outcome, Prompt, PromptKind, Reply
-from bot.storage import FlowSession, FlowStatus, Store
+from bot.store import FlowSession, FlowStatus, Store
 
-REMINDER_HOUR = 9
-ICONS = {engine.PASS: "✅", engine.FAIL: "❌", engine.OPEN: "❔"}
-STALE_FLOW = "Deze vragenronde is afgelopen of gestopt. Start opnieuw met het commando."
 ANSWERED = "Deze vraag is al beantwoord."
 FIRST_QUESTION = "Dit is de eerste vraag: er is geen vorige."
 NO_FLOW = "Er loopt nu geen vragenronde."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
-MAX_REMINDERS = 50  # per chat, not yet sent
 AWAY_SECONDS = 30 * 60  # idle this long, a typed text is not silently taken as a flow answer
-NAMED_FAILS = 3  # failing requirements named in the first line of a verdict
 TICK_LABEL = 40  # characters of an item's button; the full text stands in the message
 
 
@@ -43,105 +37,6 @@ def _as_typed(value: Any) -> str:
         return format_date(dt.date.fromisoformat(text))
     except ValueError:
         return text.replace(".", ",") if text.replace(".", "", 1).isdigit() else text
-
-
-def _verdict_line(outcome: engine.Result) -> str:
-    """'Voldoet niet op 1 punt' / 'Voldoet op alle getoetste punten, 3 nog na te gaan'."""
-    if not outcome.verdicts:
-        return ""
-    fails = [v for v in outcome.verdicts if v.status == engine.FAIL]
-    open_ = sum(v.status == engine.OPEN for v in outcome.verdicts)
-    still = f" ({open_} nog na te gaan)" if open_ else ""
-    if fails:
-        named = "; ".join(
-            v.label + (f" ({v.detail})" if v.detail else "") for v in fails[:NAMED_FAILS]
-        )
-        more = f"; en nog {len(fails) - NAMED_FAILS}" if len(fails) > NAMED_FAILS else ""
-        points = "punt" if len(fails) == 1 else "punten"
-        return f"Voldoet niet op {len(fails)} {points}{still}: {named}{more}."
-    if open_ == len(outcome.verdicts):  # every answer 'weet ik niet': nothing was checked
-        return f"Nog niets getoetst: alle {open_} punten zijn nog na te gaan."
-    return (
-        f"Voldoet op alle getoetste punten{', ' + str(open_) + ' nog na te gaan' if open_ else ''}."
-    )
-
-
-def _next_date_line(flow: Flow, outcome: engine.Result, today: dt.date) -> str:
-    """The next date that matters first, and which dates have passed. The terms counted from
-    the flow's first date come first (the request date: the housing deadline), then the rest
-    (from a date of birth: the choice before 17,5, then 18)."""
-    if not outcome.dates:
-        return ""
-    primary = flow.dates[min(d.index for d in outcome.dates)].start
-
-    def order(d: engine.DateLine) -> tuple[bool, dt.date]:
-        return flow.dates[d.index].start != primary, d.day
-
-    coming = sorted((d for d in outcome.dates if d.day >= today), key=order)
-    passed = [d for d in outcome.dates if d.day < today]
-    lines = []
-    if coming:
-        first = coming[0]
-        lines.append(
-            f"Eerstvolgende datum: {format_date(first.day)} ({first.relative}): {first.label}"
-        )
-    else:
-        lines.append("Alle data liggen al achter ons.")
-    if passed:
-        lines.append(
-            "Al verstreken: " + "; ".join(f"{d.label} ({format_date(d.day)})" for d in passed)
-        )
-    return "\n".join(lines)
-
-
-def _woonvorm_assumption(answers: dict[str, Any], values: dict[str, Any]) -> str:
-    """Which woonvorm the pandcheck assumed when the user did not know it."""
-    if "woonvorm" not in answers or not engine._same(answers["woonvorm"], UNKNOWN):
-        return ""
-    if values.get("woonvorm") in WOONVORMEN:
-        return (
-            f"U wist de woonvorm niet. Ik ben uitgegaan van een {values['woonvorm']}, afgeleid "
-            f"uit het aantal jongeren ({values.get('aantal_jongeren')})."
-        )
-    return (
-        "De woonvorm is onbekend. Ik heb daarom getoetst aan de eisen van alle woonvormen "
-        "(KWG, KWE en KWE+); bij een eis die niet voor elke woonvorm geldt, staat erbij voor welke."
-    )
-
-
-def _at_word(text: str, most: int) -> str:
-    """`text` shortened at a word boundary to at most `most` characters, with an ellipsis."""
-    if len(text) <= most:
-        return text
-    cut = text[: most - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
-    return f"{cut}…"
-
-
-def word_document(title: str, subtitle: str, body: str) -> bytes:
-    """The outcome as a Word document (python-docx): the title, then each block of the
-    outcome as paragraphs, its first line (the verdict) in bold."""
-    document = docx.Document()
-    document.add_heading(title, level=1)
-    document.add_paragraph(subtitle)
-    for n, block in enumerate(body.split("\n\n")):
-        paragraph = document.add_paragraph()
-        for i, line in enumerate(block.splitlines()):
-            if i:
-                paragraph.add_run().add_break()
-            run = paragraph.add_run(line.strip() if line.lstrip().startswith("Bron:") else line)
-            run.bold = n == 0
-            run.italic = line.lstrip().startswith("Bron:")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def _one_of(names: Iterable[str]) -> str:
-    """'/a', '/a of /b', '/a, /b of /c'."""
-    listed = list(names)
-    if len(listed) < 2:
-        return "".join(listed)
-    return f"{', '.join(listed[:-1])} of {listed[-1]}"
 
 
 class FlowChat:
@@ -160,10 +55,11 @@ class FlowChat:
         # disk: session id -> (chat id, answers), held only while the session runs.
         self._private: dict[int, tuple[int, dict[str, Any]]] = {}
         self.started = store.clock()  # a session untouched since is one the user left
+        self.reminders = Reminders(flows, store, now)
 
     def no_flow(self) -> str:
         """'Er loopt nu geen vragenronde. Kies /deadline, /pandcheck …': the flow files."""
-        choice = _one_of(f"/{flow_id}" for flow_id in self.flows)
+        choice = one_of(f"/{flow_id}" for flow_id in self.flows)
         return f"{NO_FLOW} Kies {choice}." if choice else NO_FLOW
 
     def today(self) -> dt.date:
@@ -182,7 +78,7 @@ class FlowChat:
             return self._ask(flow, active, is_group, note=note, restart_button=True)
         if active is not None:
             self._private.pop(active.id, None)
-        session = self.store.start_session(chat_id, flow_id)
+        session = self.store.flows.start_session(chat_id, flow_id)
         intro = flow.intro if flow.steps else ""
         if active is not None and active.flow != flow_id:
             previous = self.flows.get(active.flow)
@@ -257,7 +153,7 @@ class FlowChat:
         buttons: list[tuple[Button, ...]] = [
             (
                 Button(
-                    f"{'☑' if i.id in ticked else '☐'} {n}. {_at_word(i.label, TICK_LABEL)}",
+                    f"{'☑' if i.id in ticked else '☐'} {n}. {at_word(i.label, TICK_LABEL)}",
                     FlowTick(sid, number, step.items.index(i)),
                 ),
             )
@@ -282,7 +178,7 @@ class FlowChat:
         """An option of a question, a tick, or back, stop, restart, done and resume."""
         found = self._session_of(chat_id, action.session, FlowStatus.ACTIVE)
         if found is None:
-            return Outcome(notice=STALE_FLOW, alert=True)
+            return Outcome(notice=texts.STALE_FLOW, alert=True)
         session, flow = found
         if action.question != len(session.history) + 1:
             return Outcome(notice=ANSWERED)
@@ -330,7 +226,7 @@ class FlowChat:
     ) -> tuple[FlowSession, Flow] | None:
         """The session a button names, if it belongs to this chat, has this status and its
         flow still exists; None for a stale button."""
-        session = self._load(self.store.session(session_id))
+        session = self._load(self.store.flows.session(session_id))
         if session is None or session.chat_id != chat_id or session.status != status:
             return None
         flow = self.flows.get(session.flow)
@@ -468,8 +364,8 @@ class FlowChat:
         session.status = FlowStatus.DONE
         self._save(flow, session)
         # the dates a reminder may be set for (a date of birth is not kept, its dates are)
-        self.store.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
-        text = self.result_text(flow, session.answers, outcome)
+        self.store.flows.set_session_dates(session.id, [(d.index, d.day) for d in outcome.dates])
+        text = result_text(flow, session.answers, outcome, self.today(), self.cite)
         buttons: list[tuple[Button, ...]] = []
         if outcome.verdicts or outcome.dates:  # what a municipality shares
             buttons.append(
@@ -479,7 +375,7 @@ class FlowChat:
                 )
             )
         if flow.reminders:
-            buttons.extend(self._reminder_buttons(session.id, outcome))
+            buttons.extend(self.reminders.buttons(session.id, outcome, self.today()))
         return Outcome(
             [Reply(text="\n\n".join(filter(None, [note, text])), buttons=tuple(buttons))]
         )
@@ -487,7 +383,7 @@ class FlowChat:
     # -- private answers: in memory only ---------------------------------------------------
 
     def _active(self, chat_id: int) -> FlowSession | None:
-        return self._load(self.store.active_session(chat_id))
+        return self._load(self.store.flows.active_session(chat_id))
 
     def _load(self, session: FlowSession | None) -> FlowSession | None:
         """A stored session with the private answers this process holds. A private answer lost
@@ -514,7 +410,7 @@ class FlowChat:
                 self._private.pop(next(iter(self._private)))  # the oldest: asked again
             self._private[session.id] = (session.chat_id, held)
         public = {k: v for k, v in session.answers.items() if k not in private}
-        self.store.save_session(replace(session, answers=public))
+        self.store.flows.save_session(replace(session, answers=public))
 
     def forget_chat(self, chat_id: int) -> None:
         """/vergeet: the private answers held for this chat go too."""
@@ -522,66 +418,14 @@ class FlowChat:
             if owner == chat_id:
                 del self._private[session_id]
 
-    def result_text(self, flow: Flow, answers: dict[str, Any], outcome: engine.Result) -> str:
-        """The outcome, verdict first: what fails and what is still to check, then what
-        complies; for dates, the next one that matters and what has passed."""
-        values = engine.effective(flow, answers)
-        heading = f"Uitkomst: {flow.title}"
-        if "woonvorm" in values and values["woonvorm"] != UNKNOWN:
-            heading += f" ({values['woonvorm']}"
-            if values.get("aantal_jongeren") not in (None, UNKNOWN):
-                heading += f", {values['aantal_jongeren']} jongeren"
-            heading += ")"
-        next_date = _next_date_line(flow, outcome, self.today())
-        parts = [p for p in (_verdict_line(outcome), next_date) if p]
-        parts.append(heading)
-        assumption = _woonvorm_assumption(answers, values)
-        if assumption:
-            parts.append(assumption)
-        for status in (engine.FAIL, engine.OPEN, engine.PASS):
-            group = [v for v in outcome.verdicts if v.status == status]
-            if group:
-                lines = [f"{status.capitalize()} ({len(group)}):"]
-                for v in group:
-                    detail = f" ({v.detail})" if v.detail and status != engine.PASS else ""
-                    cited = "; ".join(self.cite(s) for s in (v.source, *v.also))
-                    lines.append(f"{ICONS[status]} {v.label}{detail}\n   Bron: {cited}")
-                parts.append("\n".join(lines))
-        if outcome.dates:
-            lines = ["Data:"]
-            for d in outcome.dates:
-                lines.append(
-                    f"📅 {format_date(d.day)} ({d.relative}): {d.label}\n"
-                    f"   Bron: {self.cite(d.source)}"
-                )
-            parts.append("\n".join(lines))
-        elif flow.dates:
-            parts.append(
-                f"Zonder datum kan ik geen termijnen uitrekenen. Start opnieuw met /{flow.id}."
-            )
-        if outcome.lines:
-            parts.append(
-                "\n".join(
-                    f"- {text}\n   Bron: {self.cite(source)}" for text, source in outcome.lines
-                )
-            )
-        if outcome.next_steps:
-            parts.append(
-                "Hoe verder:\n"
-                + "\n".join(
-                    f"- {text}\n   Bron: {self.cite(source)}" for text, source in outcome.next_steps
-                )
-            )
-        return "\n\n".join(parts)
-
     def document(self, chat_id: int, action: FlowDocument) -> Outcome:
         """The outcome as a Markdown file or a Word document to forward to colleagues."""
         found = self._session_of(chat_id, action.session, FlowStatus.DONE)
         if found is None:
-            return Outcome(notice=STALE_FLOW, alert=True)
+            return Outcome(notice=texts.STALE_FLOW, alert=True)
         session, flow = found
         outcome = engine.result(flow, session.answers, self.today())
-        body = self.result_text(flow, session.answers, outcome)
+        body = result_text(flow, session.answers, outcome, self.today(), self.cite)
         if action.word:
             name = f"{flow.id}-{self.today().isoformat()}.docx"
             content = word_document(
@@ -599,109 +443,3 @@ class FlowChat:
             [Reply(attachment=Attachment(name, markdown.encode("utf-8"), "Uitkomst als document"))],
             notice="Document wordt gestuurd",
         )
-
-    # -- reminders ----------------------------------------------------------------------------
-
-    def _reminder_buttons(
-        self, session_id: int, outcome: engine.Result
-    ) -> list[tuple[Button, ...]]:
-        rows: list[tuple[Button, ...]] = []
-        today = self.today()
-        for d in outcome.dates:
-            if d.day < today:
-                continue
-            row = []
-            if d.day - relativedelta(months=1) >= today:
-                row.append(
-                    Button(
-                        f"🔔 {format_date(d.day)}: 1 maand vooraf",
-                        Remind(d.day, True, d.index, session_id),
-                    )
-                )
-            row.append(
-                Button(f"🔔 op {format_date(d.day)}", Remind(d.day, False, d.index, session_id))
-            )
-            rows.append(tuple(row))
-        return rows
-
-    def remind(self, chat_id: int, action: Remind) -> Outcome:
-        """A reminder for a date of a finished flow of this chat: only a date that flow
-        computed (the button names its session; older buttons mean the latest one)."""
-        session = (
-            self.store.session(action.session)
-            if action.session is not None
-            else self.store.latest_session(chat_id, FlowStatus.DONE)
-        )
-        if session is None or session.chat_id != chat_id or session.status != FlowStatus.DONE:
-            return Outcome(notice=STALE_FLOW, alert=True)
-        flow = self.flows.get(session.flow)
-        if flow is None or not flow.reminders or not 0 <= action.index < len(flow.dates):
-            return Outcome(notice=STALE_FLOW, alert=True)
-        dates = self.store.session_dates(session.id)
-        if dates is None:  # finished before its dates were kept: compute them again,
-            private = {s.id for s in flow.steps if s.private}  # without what was not kept
-            kept = {k: v for k, v in session.answers.items() if k not in private}
-            dates = [(d.index, d.day) for d in engine.result(flow, kept, self.today()).dates]
-        if (action.index, action.due) not in dates:
-            return Outcome(notice=STALE_FLOW, alert=True)
-        due = action.due
-        send_on = due - relativedelta(months=1) if action.month_before else due
-        if send_on < self.today():
-            return Outcome(notice="Die datum is al voorbij.", alert=True)
-        if len(self.store.reminders(chat_id)) >= MAX_REMINDERS:
-            return Outcome(notice=texts.REMINDER_CAP.format(n=MAX_REMINDERS), alert=True)
-        label = flow.dates[action.index].label
-        reminder_id = self.store.add_reminder(chat_id, label, due.isoformat(), send_on.isoformat())
-        text = (
-            f"Herinnering gezet: op {format_date(send_on)} om 9:00 uur stuur ik een bericht over "
-            f"{format_date(due)}. Overzicht en verwijderen: /herinneringen.\n\n"
-            "Wilt u er een eigen naam aan geven (bijvoorbeeld initialen of een dossiernummer, geen "
-            "volledige naam)? Antwoord dan op dit bericht."
-        )
-        return Outcome(
-            [Reply(text=text, prompt=Prompt(PromptKind.REMINDER, reminder_id))],
-            notice="Herinnering gezet",
-        )
-
-    def rename_reminder(self, reminder_id: int, text: str) -> Outcome:
-        label = " ".join(text.split())[:100]
-        self.store.rename_reminder(reminder_id, label)
-        return Outcome.say(f"De herinnering heet nu: {label}")
-
-    def list_reminders(self, chat_id: int) -> Outcome:
-        rows = self.store.reminders(chat_id)
-        if not rows:
-            with_dates = _one_of(f"/{f.id}" for f in self.flows.values() if f.reminders)
-            how = f" Zet er een met {with_dates}." if with_dates else ""
-            return Outcome.say(f"Er staan geen herinneringen.{how}")
-        lines = ["Uw herinneringen:"]
-        buttons = []
-        for n, r in enumerate(rows, start=1):
-            send_on, due = dt.date.fromisoformat(r["send_on"]), dt.date.fromisoformat(r["due"])
-            when = (
-                f"op {format_date(due)}"
-                if send_on == due
-                else f"{format_date(send_on)} over {format_date(due)}"
-            )
-            lines.append(f"{n}. {when}: {r['label']}")
-            buttons.append((Button(f"Verwijder {n}", DeleteReminder(int(r["id"]))),))
-        return Outcome([Reply(text="\n".join(lines), buttons=tuple(buttons))])
-
-    def delete_reminder(self, chat_id: int, action: DeleteReminder) -> Outcome:
-        if not self.store.delete_reminder(action.reminder, chat_id):
-            return Outcome(notice="Deze herinnering bestaat niet meer.", alert=True)
-        return Outcome(notice="Herinnering verwijderd")
-
-    def due_reminders(self) -> list[tuple[int, int, Reply]]:
-        """(reminder id, chat id, message) of every reminder due now: 09:00 Amsterdam time."""
-        local = self.now().astimezone(AMSTERDAM)
-        on_or_before = (
-            local.date() if local.hour >= REMINDER_HOUR else local.date() - dt.timedelta(days=1)
-        )
-        due = []
-        for r in self.store.due_reminders(on_or_before.isoformat()):
-            day = dt.date.fromisoformat(r["due"])
-            when = "vandaag" if day == local.date() else engine.relative(day, local.date())
-            text = f"🔔 Herinnering: {format_date(day)} ({when})\n{r['label']}"
-            due.append((int(r["id"]), int(r["chat_id"]), Reply(text=text)))
-        return due

@@ -26,7 +26,7 @@ from bot.knowledge import (
 from index.search import InvalidKnowledge
 
 if TYPE_CHECKING:  # imported where used: `draaibot ask` needs none of these
-    from bot.publishing import Publisher
+    from bot.admin.publishing import Publisher
 
 
 def _knowledge(args: argparse.Namespace, config: Config) -> Path:
@@ -84,7 +84,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 def _check_drafts(folder: Path) -> None:
     """The drafts waiting in the drafts folder, each checked as if published now (reported on
     their own: a draft never makes the live folder fail)."""
-    from bot.publishing import Publisher, problem_lines
+    from bot.admin.publishing import Publisher, problem_lines
 
     publisher = Publisher(KnowledgeBase(folder))
     for draft in publisher.drafts():
@@ -143,9 +143,9 @@ def cmd_ask(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_chat(args: argparse.Namespace, config: Config) -> int:
     from bot.assistant import Assistant
+    from bot.faces.terminal import chat
     from bot.lock import bot_running
-    from bot.storage import Store
-    from bot.terminal import chat
+    from bot.store import Store
 
     store = Store(config.db)  # a database that cannot be written stops here, in one line
     try:
@@ -161,9 +161,9 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     if not config.token:
         print("Geen TELEGRAM_BOT_TOKEN ingesteld: ik start de chat in de terminal.\n")
         return cmd_chat(args, config)
+    from bot.faces.telegram_app import run
     from bot.lock import bot_running
-    from bot.storage import Store
-    from bot.telegram_app import run
+    from bot.store import Store
 
     Store(config.db).close()  # a database that cannot be written stops here, in one line
     with bot_running(config.db_file):
@@ -187,8 +187,8 @@ def cmd_diff(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_import(args: argparse.Namespace, config: Config) -> int:
     """A draft in the drafts folder (never live); with --publiceer published at once."""
+    from bot.admin.publishing import DRAFTS_DIR, PublishError, problem_lines, safe_target
     from bot.importer import ImportError_, document_name, import_file
-    from bot.publishing import DRAFTS_DIR, PublishError, problem_lines, safe_target
 
     folder = _knowledge(args, config)
     publisher = _publisher(args, config)
@@ -241,7 +241,7 @@ def _shell_user() -> str:
 
 
 def _publisher(args: argparse.Namespace, config: Config) -> Publisher:
-    from bot.publishing import Publisher
+    from bot.admin.publishing import Publisher
 
     # No last good copy here: a running bot keeps its own when its watcher loads the change,
     # and a bot that starts later makes one at start-up.
@@ -251,7 +251,7 @@ def _publisher(args: argparse.Namespace, config: Config) -> Publisher:
 def _publish(
     publisher: Publisher, name: str, force: bool = False, command: str = "publiceer"
 ) -> int:
-    from bot.publishing import PublishError, StaleDraft, problem_lines
+    from bot.admin.publishing import PublishError, StaleDraft, problem_lines
 
     try:
         done = publisher.publish(name, _shell_user(), None)
@@ -304,7 +304,7 @@ def cmd_versions(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_restore_version(args: argparse.Namespace, config: Config) -> int:
-    from bot.publishing import PublishError, problem_lines
+    from bot.admin.publishing import PublishError, problem_lines
 
     publisher = _publisher(args, config)
     try:
@@ -402,8 +402,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_beheerders(args: argparse.Namespace, config: Config) -> int:
     """The admins (seeded by DRAAIBOT_ADMINS), and adding or removing one from the shell."""
-    from bot.admins import SHELL, Admins, parse_id
-    from bot.storage import Store
+    from bot.admin.admins import SHELL, Admins, parse_id
+    from bot.store import Store
 
     store = Store(config.db)
     try:
@@ -548,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except Exception as exc:
         # the database layer (and sqlite-utils) is imported only by the commands that use it
-        storage = sys.modules.get("bot.storage")
+        storage = sys.modules.get("bot.store")
         if storage is None or not isinstance(exc, storage.StorageError):
             raise
         print(f"draaibot: {exc}", file=sys.stderr)

@@ -20,13 +20,13 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz
 
-from bot import publishing_replies
 from bot.actions import LinkAction, LinkOp, LinkPick, LinkPublish, LinkStart
+from bot.admin import publishing_replies
+from bot.admin.publishing import Published, Publisher, PublishError, live_files
+from bot.admin.report import SIMILAR, QuestionGroup
 from bot.knowledge import KnowledgeBase
-from bot.publishing import Published, Publisher, PublishError, live_files
 from bot.replies import Button, Outcome, Prompt, PromptKind, Reply
-from bot.report import SIMILAR, QuestionGroup
-from bot.storage import Store
+from bot.store import Store
 from index.wordings import KEY, MAX_WORDING, WORDINGS_FILE
 
 PROPOSED = 5  # sections proposed for a question
@@ -328,7 +328,7 @@ class Linking:
         return Outcome(notice=LINK_GONE, alert=True)  # pragma: no cover - every op is handled
 
     def start(self, chat_id: int, answer_id: int) -> Outcome:
-        stored = self.links.store.answer(answer_id)
+        stored = self.links.store.answers.answer(answer_id)
         if stored is None:
             return Outcome(notice=QUESTION_GONE, alert=True)
         candidates = self._find(stored.question)

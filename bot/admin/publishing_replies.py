@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.actions import DraftOp, DraftPublish, KnowledgeAction, RestoreCancel, RestoreConfirm
-from bot.clock import local
-from bot.publishing import (
+from bot.admin.publishing import (
     DRAFT_GONE,
     DRAFT_HAS_ERRORS,
     STALE,
@@ -17,6 +16,7 @@ from bot.publishing import (
     lines,
     problem_lines,
 )
+from bot.clock import local
 from bot.render_text import answer_text
 from bot.replies import Attachment, Button, Outcome, Reply
 

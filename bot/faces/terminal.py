@@ -14,14 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot import publishing_replies as knowledge_admin
 from bot import texts
 from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, decode, encode
+from bot.admin import publishing_replies as knowledge_admin
 from bot.assistant import Assistant, Chat
 from bot.reloading import KnowledgeReloader
 from bot.render_text import answer_block, passage_block
 from bot.replies import Attachment, Button, Outcome, Prompt, Reply
-from bot.storage import is_write_failure
+from bot.store import is_write_failure
 
 PROMPT = "vraag> "
 OUTPUT = Path("uitvoer")  # where the terminal chat writes the files the bot would send

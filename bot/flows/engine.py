@@ -11,7 +11,18 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot.flows import MULTI, NO, NUMERIC, UNKNOWN, WOONVORMEN, YES, Flow, Item, Step, StepType
+from bot.flows.definitions import (
+    MULTI,
+    NO,
+    NUMERIC,
+    UNKNOWN,
+    WOONVORMEN,
+    YES,
+    Flow,
+    Item,
+    Step,
+    StepType,
+)
 from bot.parsing import (
     ParseError,
     format_date,

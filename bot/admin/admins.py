@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bot.replies import Outcome
-from bot.storage import Store
+from bot.store import Store
 
 _ID = re.compile(r"[0-9]{1,16}")  # Telegram user ids have at most 52 bits
 SHELL = 0  # the user id logged for a change made with `draaibot beheerders`
@@ -100,7 +100,7 @@ class Admins:
                 "added_at = excluded.added_at, removed_by = null, removed_at = null",
                 [user_id, by, self.store.clock()],
             )
-        self.store.log_admin(by, f"beheerder_toevoegen {user_id}", True)
+        self.store.admin.log_admin(by, f"beheerder_toevoegen {user_id}", True)
         return Change(True, ADDED.format(id=user_id))
 
     def remove(self, user_id: int, by: int) -> Change:
@@ -116,7 +116,7 @@ class Admins:
         if cursor.rowcount != 1:
             message = LAST_ONE if user_id in self else NOT_ADMIN
             return Change(False, message.format(id=user_id))
-        self.store.log_admin(by, f"beheerder_verwijderen {user_id}", True)
+        self.store.admin.log_admin(by, f"beheerder_verwijderen {user_id}", True)
         return Change(True, REMOVED.format(id=user_id))
 
     def overview(self, me: int | None = None) -> str:

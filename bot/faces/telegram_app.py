@@ -30,7 +30,7 @@ from bot.config import Config
 from bot.knowledge import KnowledgeBase
 from bot.outbox import Outbox
 from bot.redact import RedactingFormatter
-from bot.storage import Store
+from bot.store import Store
 from handlers import chat as h
 from handlers import knowledge_admin
 from handlers.checklist_edits import EditCoalescer
