@@ -630,7 +630,7 @@ class Publisher:
         for version in sorted((v for v in history if v.number > number), key=_number):
             for change in version.changes:
                 wanted.setdefault(change.path, change.before)
-        for change in self._unrecorded(history):
+        for change in self._unrecorded(history)[0]:
             wanted.setdefault(change.path, change.before)
         live = live_files(self.folder)
         return {p: t for p, t in wanted.items() if live.get(p) != t}
@@ -708,28 +708,39 @@ class Publisher:
                     expected[change.path] = change.after
         return expected
 
-    def _unrecorded(self, history: list[Version] | None = None) -> tuple[FileChange, ...]:
-        """The live files that differ from what the history says they hold."""
+    def _unrecorded(
+        self, history: list[Version] | None = None
+    ) -> tuple[tuple[FileChange, ...], dict[str, str]]:
+        """The live files that differ from what the history says they hold, and the live
+        files read for it."""
         expected = self._expected(self.versions() if history is None else history)
         now = live_files(self.folder)
-        return tuple(
+        changes = tuple(
             FileChange(p, expected.get(p), now.get(p))
             for p in sorted(expected.keys() | now.keys())
             if expected.get(p) != now.get(p)
         )
+        return changes, now
+
+    def _record_unrecorded(
+        self, who: str, reason: str, summary: Callable[[tuple[FileChange, ...]], str]
+    ) -> Version | None:
+        changes, now = self._unrecorded()
+        if not changes:  # the usual case: no lock taken (nor its file made)
+            self._baseline = now  # all recorded: what this process saw is the truth
+            return None
+        with self._locked():
+            changes, now = self._unrecorded()
+            self._baseline = now
+            if not changes:  # another process recorded it meanwhile
+                return None
+            return self._write_version(changes, who, reason, summary(changes))
 
     def record(self, diff: KnowledgeDiff, who: str, reason: str) -> Version | None:
         """After a successful reload: keep a version of what changed in the live files
         without one (a hand edit); a change another process (the CLI, the bot) already
         recorded is not recorded again."""
-        if not self._unrecorded():
-            return None  # the usual case, without taking the lock (or making its file)
-        with self._locked():
-            changes = self._unrecorded()
-            if not changes:
-                return None
-            self._baseline = live_files(self.folder)
-            return self._write_version(changes, who, reason, _summary(diff, changes))
+        return self._record_unrecorded(who, reason, lambda changes: _summary(diff, changes))
 
     def _write_version(
         self, changes: tuple[FileChange, ...], who: str, reason: str, summary: str
@@ -756,19 +767,13 @@ class Publisher:
         while the bot was stopped, or one its watcher has not loaded yet), so that a rollback
         starts from the truth: each file is compared with its content after its last version
         (as this process last saw it when no kept version mentions it)."""
-        if not self._unrecorded():
-            return None
-        with self._locked():
-            changes = self._unrecorded()
-            if not changes:
-                return None
-            self._baseline = live_files(self.folder)
-            return self._write_version(
-                changes,
-                "buiten de bot om",
-                "gewijzigd terwijl de bot niet keek",
-                "Bestanden gewijzigd buiten de bot om: " + ", ".join(c.path for c in changes),
-            )
+        return self._record_unrecorded(
+            "buiten de bot om",
+            "gewijzigd terwijl de bot niet keek",
+            lambda changes: (
+                "Bestanden gewijzigd buiten de bot om: " + ", ".join(c.path for c in changes)
+            ),
+        )
 
     def versions(self) -> list[Version]:
         """The kept versions, newest first."""

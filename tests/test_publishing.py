@@ -647,3 +647,24 @@ def test_linking_survives_a_deeply_nested_wordings_file() -> None:
     deep = "vraagvormen:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n"
     out = add_wordings(deep, {"test#kop": ["[[[[[[[[ waar staat de kop?"]})
     assert out.endswith('  test#kop:\n    - "[[[[[[[[ waar staat de kop?"\n')
+
+
+def test_a_file_whose_versions_aged_out_is_not_recorded_again(
+    small_knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's own memory of the folder stays true once the history forgets a file that
+    another process published: no spurious version that a rollback would undo."""
+    from bot import publishing
+
+    monkeypatch.setattr(publishing, "KEEP_VERSIONS", 3)
+    bot_side = Publisher(KnowledgeBase(small_knowledge))
+    cli = Publisher(KnowledgeBase(small_knowledge))
+    cli.save_draft("f", "documenten/f.md", HOUSE_RULES, "cli", "f.md", [])
+    cli.publish("f", "cli")
+    assert bot_side.record(KnowledgeBase(small_knowledge).reload(), "watcher", "x") is None
+    visit = HOUSE_RULES.replace("Huisregels", "Bezoekregels").replace("Roken", "Bezoek")
+    for n in range(4):  # version 1 (f.md) is no longer kept
+        cli.save_draft("g", "documenten/g.md", visit + f"\nRegel {n}.\n", "cli", "g.md", [])
+        cli.publish("g", "cli")
+    assert min(v.number for v in bot_side.versions()) == 3
+    assert bot_side.catch_up() is None
