@@ -9,10 +9,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import importer
 from bot.cli import COMMANDS as CLI_COMMANDS
@@ -28,6 +31,7 @@ from bot.publishing import (
 from bot.reloading import KnowledgeReloader
 from bot.telegram_app import file_url
 from handlers.chat import RELOADER
+from handlers.knowledge_admin import upload_name
 from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI
@@ -668,3 +672,15 @@ def test_a_file_whose_versions_aged_out_is_not_recorded_again(
         cli.publish("g", "cli")
     assert min(v.number for v in bot_side.versions()) == 3
     assert bot_side.catch_up() is None
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_any_uploaded_file_name_becomes_a_file_name_the_bot_can_store(raw: str) -> None:
+    name = upload_name(raw)
+    assert name and "/" not in name and "\x00" not in name and not name.startswith(".")
+    assert len(name.encode("utf-8")) <= 200 and name.isprintable()
+    if raw.isprintable() and "/" not in raw and "\\" not in raw and 0 < len(raw) < 100:
+        assert name == raw.lstrip(". ") or name == "bestand"
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / name).write_bytes(b"")  # no ValueError, no name too long
