@@ -5,7 +5,7 @@ callback_data (at most 64 bytes, checked on encode) and decoded strictly.
 string that decodes: ASCII digits without leading zeros, base-36 ids in ASCII [0-9a-z] (no
 leading zeros either), known kinds and exact arity. Anything else is a stale or forged button
 (None). The formats are the ones the bot has always written, so buttons on old messages keep
-working:
+working (but for a knowledge version, now written in decimal, as /versies shows it):
 
     b:<answer>:<n>            show source n            m:<answer>:<first>    more passages
     f:<answer>:+|-            thumbs up/down           v:ja | v:nee          forget (confirm)
@@ -15,7 +15,7 @@ working:
     n:<template>              new checklist            c:<checklist>:s|d|r|e|x|o
     c:<checklist>:p:<page>    checklist page           c:<checklist>:t:<n>:<0|g|j|n>:<page>
     s:vraag|bronnen|privacy|help                       s:flow:<flow>         start a flow
-    k:p:<draft>:<base>        publish a draft          k:<b|x|t|s>:<draft>   view, discard,
+    k:p:<draft>:<seen>        publish a draft          k:<b|x|t|s>:<draft>   view, discard,
     k:z:<version>             roll back (confirm)      k:n                   try, stop trying
     l:a:<answer>              link a question          l:k:<link>:<n>        pick section n
     l:<z|j|x>:<link>          search, confirm, drop    l:p                   publish the links
@@ -37,9 +37,11 @@ from typing import ClassVar, Literal
 MAX_BYTES = 64
 MAX_ID = 2**63 - 1  # SQLite's INTEGER: a larger id cannot even be looked up
 MAX_NUMBER = 999_999  # question, item, passage and page numbers
+MAX_VERSION = 999_999_999  # knowledge versions (/terugzetten takes at most 9 digits)
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")  # flow and checklist template ids
 _ID = re.compile(r"0|[1-9a-z][0-9a-z]{0,12}")
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,5}")
+_VERSION = re.compile(r"0|[1-9][0-9]{0,8}")
 _DAY = re.compile(r"[0-9]{8}")
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -191,11 +193,13 @@ class StartFlow:
 
 @dataclass(frozen=True)
 class DraftPublish:
-    """Publish a knowledge draft (admins); `base` is the live version it was reviewed against
-    (8 hex digits of its fingerprint, '0' for a new file)."""
+    """Publish a knowledge draft (admins); `seen` is what the admin reviewed: 8 hex digits of
+    the fingerprint of the draft's content together with the live file it was checked against
+    (bot/publishing.py Review.seen). Buttons from before it was carried hold the live file's
+    fingerprint ('0' for a new file): they never match, so the admin gets the review again."""
 
     draft: str
-    base: str
+    seen: str
     role: ClassVar[Role] = Role.MEMBER  # admins only: checked by handlers/knowledge_admin.py
 
 
@@ -211,7 +215,7 @@ class DraftOp:
 
 @dataclass(frozen=True)
 class RestoreConfirm:
-    version: int
+    version: int  # as /versies shows it: decimal in the button too
     role: ClassVar[Role] = Role.MEMBER  # admins only: checked by handlers/knowledge_admin.py
 
 
@@ -384,14 +388,16 @@ def _encode(action: Action) -> str:
             return f"s:{what}"
         case StartFlow(flow):
             return f"s:flow:{_name(flow)}"
-        case DraftPublish(draft, base):
-            if _BASE.fullmatch(base) is None:
-                raise ValueError(f"base '{base}' is not a fingerprint")
-            return f"k:p:{_draft(draft)}:{base}"
+        case DraftPublish(draft, seen):
+            if _BASE.fullmatch(seen) is None:
+                raise ValueError(f"'{seen}' is not a fingerprint")
+            return f"k:p:{_draft(draft)}:{seen}"
         case DraftOp(draft, op):
             return f"k:{_DRAFT_CODES[op]}:{_draft(draft)}"
         case RestoreConfirm(version):
-            return f"k:z:{encode_id(version)}"
+            if not 0 <= version <= MAX_VERSION:
+                raise ValueError(f"version {version} is outside 0..{MAX_VERSION}")
+            return f"k:z:{version}"
         case RestoreCancel():
             return "k:n"
         case LinkStart(answer):
@@ -506,8 +512,8 @@ def _decode(parts: list[str]) -> Action:
         return DraftPublish(args[1], args[2])
     if kind == "k" and n == 2 and args[0] in _DRAFT_OPS and DRAFT.fullmatch(args[1]):
         return DraftOp(args[1], _DRAFT_OPS[args[0]])
-    if kind == "k" and n == 2 and args[0] == "z":
-        return RestoreConfirm(_id(args[1]))
+    if kind == "k" and n == 2 and args[0] == "z" and _VERSION.fullmatch(args[1]):
+        return RestoreConfirm(int(args[1]))
     if kind == "k" and args == ["n"]:
         return RestoreCancel()
     if kind == "l" and n == 2 and args[0] == "a":

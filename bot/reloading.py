@@ -69,8 +69,8 @@ class KnowledgeReloader:
             changes = knowledge.swap(fresh)
             version = None
             if self.publisher is not None:
-                try:
-                    version = self.publisher.record(changes, who, reason)
+                try:  # in a thread: it may wait for a publish of another process
+                    version = await asyncio.to_thread(self.publisher.record, changes, who, reason)
                 except OSError as exc:
                     log.warning("version not recorded: %r", exc)
         if quiet and self.publisher is not None and version is None and changes.empty:

@@ -68,10 +68,25 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, context, await _take_upload(message.document, update, context))
 
 
+MAX_NAME_BYTES = 200  # a file name on disk may have 255
+
+
+def upload_name(file_name: str | None) -> str:
+    """The name of an uploaded file as the bot shows and stores it: no folders, no control
+    characters (a NUL cannot even be in a file name), no leading dots, not too long."""
+    printable = "".join(c for c in (file_name or "") if c.isprintable())
+    name = Path(printable.replace("\\", "/")).name.lstrip(". ")
+    suffix = Path(name).suffix if len(Path(name).suffix) <= 10 else ""
+    stem = name.removesuffix(suffix) if suffix else name
+    while stem and len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    return (stem + suffix) if stem else "bestand"
+
+
 async def _take_upload(
     document: Document, update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> Outcome:
-    name = Path(document.file_name or "").name.lstrip(".") or "bestand"
+    name = upload_name(document.file_name)
     size = document.file_size or 0
     if size > FileSizeLimit.FILESIZE_DOWNLOAD:  # Telegram will not hand it out: do not ask
         return Outcome.say(say.UPLOAD_TOO_BIG.format(name=name, size=f"{size / 1e6:.0f} MB"))
@@ -82,7 +97,7 @@ async def _take_upload(
             try:
                 telegram_file = await context.bot.get_file(document.file_id)
                 await telegram_file.download_to_drive(path)
-            except (TelegramError, OSError) as exc:
+            except (TelegramError, OSError, ValueError) as exc:
                 log.warning("upload could not be downloaded: %r", exc)
                 return Outcome.say(say.UPLOAD_FAILED.format(name=name))
             draft = await asyncio.to_thread(publisher.add_upload, path, name, _who(update))

@@ -174,6 +174,14 @@ def test_encode_checks_the_byte_limit(monkeypatch: pytest.MonkeyPatch) -> None:
         encode(StartFlow("pandcheck"))
 
 
+def test_a_restore_button_carries_the_version_number_as_versies_shows_it() -> None:
+    assert decode("k:z:999") == RestoreConfirm(999)  # not base 36 (11997)
+    assert encode(RestoreConfirm(11997)) == "k:z:11997"
+    assert decode("k:z:0999") is None and decode("k:z:a") is None
+    with pytest.raises(ValueError, match="outside"):
+        encode(RestoreConfirm(actions.MAX_VERSION + 1))
+
+
 def test_only_the_wipe_needs_a_role() -> None:
     needing = [a for _, a in TODAYS_FORMATS if a.role is not Role.MEMBER]
     assert needing == [ForgetConfirm()]
@@ -221,7 +229,7 @@ any_action = st.one_of(
         st.from_regex(actions.DRAFT, fullmatch=True),
         st.sampled_from(["view", "discard", "try", "stop"]),
     ),
-    st.builds(RestoreConfirm, ids),
+    st.builds(RestoreConfirm, st.integers(0, actions.MAX_VERSION)),
     st.just(RestoreCancel()),
     st.builds(LinkStart, ids),
     st.builds(LinkPick, ids, numbers),

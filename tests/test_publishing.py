@@ -9,15 +9,29 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import importer
-from bot.admin.publishing import DRAFTS_DIR, Publisher, PublishError, StaleDraft, live_files
+from bot.admin.publishing import (
+    DRAFTS_DIR,
+    Published,
+    Publisher,
+    PublishError,
+    StaleDraft,
+    live_files,
+)
 from bot.faces.cli import COMMANDS as CLI_COMMANDS
 from bot.faces.telegram_app import file_url
 from bot.knowledge import KnowledgeBase
+from bot.reloading import KnowledgeReloader
+from handlers.chat import RELOADER
+from handlers.knowledge_admin import upload_name
 from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI
@@ -233,7 +247,7 @@ def test_a_draft_against_an_older_version_shows_the_difference_first(
     assert review.stale and review.diff is not None
     assert review.diff.sections_changed  # the difference with what is live now
     assert "12 m2" not in (small_knowledge / target).read_text("utf-8")
-    done = publisher.publish(draft.name, "Anna", seen_base=review.live_base)  # after review
+    done = publisher.publish(draft.name, "Anna", review.seen)  # after review
     assert done.version is not None and done.version.number == 2
     assert "12 m2" in (small_knowledge / target).read_text("utf-8")
 
@@ -475,3 +489,198 @@ def test_a_draft_pointing_outside_the_knowledge_is_not_a_draft(small_knowledge: 
     with pytest.raises(PublishError, match="geen plek"):
         publisher.save_draft("x", "../x.md", HOUSE_RULES, "Anna", "", [])
     assert not (small_knowledge.parent / "buiten.md").exists()
+
+
+# -- defects found by an attacker (issue 16) ---------------------------------------------------
+
+VISIT_TEXT = "2. Bezoek\n\nBezoek is welkom tot 22.00 uur, na afspraak met de mentor.\n"
+
+
+async def test_a_rollback_never_removes_what_another_process_published(
+    fake: FakeBotAPI, tmp_path: Path, small_knowledge: Path, shipped_index: KnowledgeIndex
+) -> None:
+    """The bot and `draaibot publiceer` on one folder: each version holds only its own change,
+    so rolling back to the CLI's version keeps the CLI's file."""
+    folder = small_knowledge
+    async with running_bot(fake, tmp_path / "r.db", shipped_index, folder=folder) as app:
+        reloader: KnowledgeReloader = app.bot_data[RELOADER]
+        await reloader.stop_watching()  # the bot has not loaded the CLI's publish yet
+        source = tmp_path / "bezoek.txt"
+        source.write_text(VISIT_TEXT, "utf-8")
+        cli = run_cli(folder, "import", str(source), "--name", "bezoek", "--publiceer")
+        assert cli.returncode == 0 and "versie 1" in cli.stdout, cli.stderr
+
+        review = await upload(fake, "huisregels.md", HOUSE_RULES.encode())
+        done = plain((await press(fake, review, "Publiceren")).text)
+        assert "Gepubliceerd en geladen als versie 2" in done
+        versions = plain((await say(fake, "/versies")).text)
+        mine = next(line for line in versions.splitlines() if line.startswith("Versie 2"))
+        assert mine.endswith("documenten/huisregels.md")  # not the CLI's bezoek.md
+
+        confirm = await say(fake, "/terugzetten 1")
+        shown = plain(confirm.text)
+        assert "documenten/huisregels.md (wordt verwijderd)" in shown
+        assert "bezoek" not in shown
+        restored = plain((await press(fake, confirm, "Ja, zet terug")).text)
+        assert "versie 3" in restored
+        assert (folder / "documenten" / "bezoek.md").is_file()
+        assert not (folder / "documenten" / "huisregels.md").exists()
+        assert "Bezoek" in plain((await say(fake, VISIT_QUESTION)).text)
+
+        # the confirmation button carries the number /versies shows (not read as base 36)
+        forged = plain((await press_data(fake, confirm, "k:z:999")).text)
+        assert "Versie 999 bestaat niet" in forged
+
+
+def test_publishes_at_the_same_moment_each_record_their_own_file(small_knowledge: Path) -> None:
+    """Two processes (two Publishers) publish different drafts at once: both get a version,
+    each with its own file only."""
+    first = Publisher(KnowledgeBase(small_knowledge))
+    second = Publisher(KnowledgeBase(small_knowledge))
+    first.save_draft("a", "documenten/a.md", HOUSE_RULES, "Anna", "a.md", [])
+    visit = HOUSE_RULES.replace("Huisregels", "Bezoekregels").replace("Roken", "Bezoek")
+    second.save_draft("b", "documenten/b.md", visit, "Bert", "b.md", [])
+    start = threading.Barrier(2)
+    done: dict[str, Published] = {}
+
+    def publish(publisher: Publisher, name: str, who: str) -> None:
+        start.wait()
+        done[name] = publisher.publish(name, who)
+
+    threads = [
+        threading.Thread(target=publish, args=(first, "a", "Anna")),
+        threading.Thread(target=publish, args=(second, "b", "Bert")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    a, b = done["a"].version, done["b"].version
+    assert a is not None and b is not None
+    assert {a.number, b.number} == {1, 2}
+    assert a.files == ["documenten/a.md"] and b.files == ["documenten/b.md"]
+    # rolling back the first keeps the second
+    later = Publisher(KnowledgeBase(small_knowledge))
+    assert later.restore_changes(min(a.number, b.number)) == {
+        (b if a.number < b.number else a).files[0]: None
+    }
+
+
+async def test_publiceren_publishes_what_was_reviewed_and_uploads_never_silently_replace(
+    fake: FakeBotAPI, tmp_path: Path, small_knowledge: Path, shipped_index: KnowledgeIndex
+) -> None:
+    folder = small_knowledge
+    changed = HOUSE_RULES.replace("geen huisdier", "een vis maar geen ander huisdier")
+    async with running_bot(fake, tmp_path / "s.db", shipped_index, folder=folder):
+        first = await upload(fake, "huisregels.md", HOUSE_RULES.encode())
+        second = await upload(fake, "huisregels.md", changed.encode())
+        assert "Dit vervangt uw eerdere concept huisregels" in plain(second.text)
+        assert dict(first.buttons())["Publiceren"] != dict(second.buttons())["Publiceren"]
+        refused = plain((await press(fake, first, "Publiceren")).text)
+        assert refused.startswith("Niet gepubliceerd: dit concept is veranderd sinds u het bekeek")
+        assert "Concept huisregels" in refused  # the review as it is now, to publish from
+        assert not (folder / "documenten" / "huisregels.md").exists()
+        done = plain((await press(fake, second, "Publiceren")).text)
+        assert "Gepubliceerd en geladen als versie 1" in done
+        live = (folder / "documenten" / "huisregels.md").read_text("utf-8")
+        assert live == changed
+
+        # synoniemen.md (a document) and synoniemen.yaml: two drafts, the reply says so
+        document = await upload(fake, "synoniemen.md", HOUSE_RULES.encode())
+        assert "Wordt: documenten/synoniemen.md" in plain(document.text)
+        data = await upload(fake, "synoniemen.yaml", b"kwg:\n  - kinderwoongroep\n")
+        shown = plain(data.text)
+        assert (
+            "Er stond al een concept synoniemen (van Anna (42), wordt documenten/synoniemen.md)"
+            in shown
+        )
+        assert "dat blijft staan" in shown and "concept synoniemen-2 geworden" in shown
+        assert "Concept synoniemen-2" in shown and "Wordt: synoniemen.yaml" in shown
+        drafts = plain((await say(fake, "/concepten")).text)
+        assert "Concept synoniemen (" in drafts
+        assert {d.name: d.target for d in Publisher(KnowledgeBase(folder)).drafts()} == {
+            "synoniemen": "documenten/synoniemen.md",
+            "synoniemen-2": "synoniemen.yaml",
+        }
+
+
+def test_another_admins_draft_of_the_same_name_stays(tmp_path: Path, small_knowledge: Path) -> None:
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    sent = tmp_path / "huisregels.md"
+    sent.write_text(HOUSE_RULES, "utf-8")
+    mine = publisher.add_upload(sent, sent.name, "Anna (42)")
+    assert mine.name == "huisregels" and not mine.notice
+    sent.write_text(HOUSE_RULES.replace("Roken", "Niet roken"), "utf-8")
+    theirs = publisher.add_upload(sent, sent.name, "Bert (43)")
+    assert theirs.name == "huisregels-2" and theirs.target == "documenten/huisregels.md"
+    assert "van Anna (42), wordt documenten/huisregels.md" in theirs.notice
+    assert "Roken" in publisher.text(publisher.get("huisregels"))  # type: ignore[arg-type]
+    again = publisher.add_upload(sent, sent.name, "Bert (43)")
+    assert again.name == "huisregels-3"  # Bert's is not the one named huisregels
+
+
+async def test_deep_yaml_and_odd_file_names_get_a_clear_answer(
+    fake: FakeBotAPI, tmp_path: Path, small_knowledge: Path, shipped_index: KnowledgeIndex
+) -> None:
+    deep = b"steps: " + b"[" * 50_000 + b"]" * 50_000 + b"\n"
+    async with running_bot(fake, tmp_path / "y.db", shipped_index, folder=small_knowledge):
+        refused = plain((await upload(fake, "deep.yaml", deep)).text)
+        assert "deep.yaml is geen geldige YAML" in refused
+        assert "deep.yaml regel 1: fout: te diep geneste YAML" in refused
+        assert not (small_knowledge / DRAFTS_DIR).exists() or not any(
+            (small_knowledge / DRAFTS_DIR).iterdir()
+        )
+        # a file named as synonyms is not parsed to find its place: the check says it
+        synonyms = plain((await upload(fake, "synoniemen.yaml", deep)).text)
+        assert "regel 1: fout: te diep geneste YAML" in synonyms
+        assert "Publiceren" not in synonyms
+
+
+async def test_a_file_name_with_a_nul_is_cleaned(
+    fake: FakeBotAPI, tmp_path: Path, small_knowledge: Path, shipped_index: KnowledgeIndex
+) -> None:
+    async with running_bot(fake, tmp_path / "n.db", shipped_index, folder=small_knowledge):
+        named = await upload(fake, "x\x00y.md", HOUSE_RULES.encode())
+        assert "Concept xy (uit xy.md" in plain(named.text)
+        assert "Publiceren" in dict(named.buttons())
+
+
+def test_linking_survives_a_deeply_nested_wordings_file() -> None:
+    from bot.admin.linking import add_wordings
+
+    deep = "vraagvormen:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n"
+    out = add_wordings(deep, {"test#kop": ["[[[[[[[[ waar staat de kop?"]})
+    assert out.endswith('  test#kop:\n    - "[[[[[[[[ waar staat de kop?"\n')
+
+
+def test_a_file_whose_versions_aged_out_is_not_recorded_again(
+    small_knowledge: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's own memory of the folder stays true once the history forgets a file that
+    another process published: no spurious version that a rollback would undo."""
+    from bot.admin import publishing
+
+    monkeypatch.setattr(publishing, "KEEP_VERSIONS", 3)
+    bot_side = Publisher(KnowledgeBase(small_knowledge))
+    cli = Publisher(KnowledgeBase(small_knowledge))
+    cli.save_draft("f", "documenten/f.md", HOUSE_RULES, "cli", "f.md", [])
+    cli.publish("f", "cli")
+    assert bot_side.record(KnowledgeBase(small_knowledge).reload(), "watcher", "x") is None
+    visit = HOUSE_RULES.replace("Huisregels", "Bezoekregels").replace("Roken", "Bezoek")
+    for n in range(4):  # version 1 (f.md) is no longer kept
+        cli.save_draft("g", "documenten/g.md", visit + f"\nRegel {n}.\n", "cli", "g.md", [])
+        cli.publish("g", "cli")
+    assert min(v.number for v in bot_side.versions()) == 3
+    assert bot_side.catch_up() is None
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=300, deadline=None)
+def test_any_uploaded_file_name_becomes_a_file_name_the_bot_can_store(raw: str) -> None:
+    name = upload_name(raw)
+    assert name and "/" not in name and "\x00" not in name and not name.startswith(".")
+    assert len(name.encode("utf-8")) <= 200 and name.isprintable()
+    if raw.isprintable() and "/" not in raw and "\\" not in raw and 0 < len(raw) < 100:
+        assert name == raw.lstrip(". ") or name == "bestand"
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / name).write_bytes(b"")  # no ValueError, no name too long

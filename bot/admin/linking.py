@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -28,6 +29,7 @@ from bot.knowledge import KnowledgeBase
 from bot.replies import Button, Outcome, Prompt, PromptKind, Reply
 from bot.store import Store
 from index.wordings import KEY, MAX_WORDING, WORDINGS_FILE
+from index.yamlfile import parse_yaml
 
 PROPOSED = 5  # sections proposed for a question
 DRAFT = "koppelingen"  # the draft of vraagvormen.yaml that collects confirmed links
@@ -78,7 +80,7 @@ def _scalar(wording: str) -> str:
     try:
         if yaml.safe_load(f"- {wording}") == [wording]:
             return wording
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # '[[[[…': quoted below
         pass
     return json.dumps(wording, ensure_ascii=False)  # a JSON string is a YAML scalar
 
@@ -123,10 +125,9 @@ def add_wordings(text: str, new: dict[str, list[str]]) -> str:
 
 
 def _existing(text: str) -> dict[str, list[str]]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return {}
+    # the project's loader: a broken or too deeply nested file is no crash (the publish that
+    # follows reports it with its line)
+    data, _ = parse_yaml(text, Path(WORDINGS_FILE))
     sections = data.get(KEY) if isinstance(data, dict) else None
     if not isinstance(sections, dict):
         return {}

@@ -15,11 +15,18 @@ as a version in `<knowledge>/.versies/<n>.json` (who, when, which files, the cha
 the content before and after), the last 50 of them; they travel with the knowledge folder in
 `draaibot backup`. When the knowledge folder is a git repository, each publish is committed
 there too.
+
+Several processes may publish into one folder (the running bot, `draaibot publiceer` on the
+server): every write of the live folder or the history holds an flock(2) lock on
+`.versies/.lock`, and a version records only its own change, measured against the history
+itself (each file's content after its last version), never against what one process
+remembered: a rollback then never removes what another process published.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -31,11 +38,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from bot.clock import local
 from bot.knowledge import KnowledgeBase, build_snapshot, inspect, snapshot_diff
@@ -47,11 +52,13 @@ from index.problems import Problem
 from index.search import InvalidKnowledge
 from index.synonyms import SYNONYMS_FILE
 from index.wordings import WORDINGS_FILE
+from index.yamlfile import parse_yaml
 
 log = logging.getLogger(__name__)
 
 DRAFTS_DIR = "concepten"
 HISTORY_DIR = ".versies"
+LOCK_FILE = ".lock"  # in the history folder: one writer of the live folder at a time
 META = "concept.json"
 KEEP_VERSIONS = 50
 DRAFT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
@@ -149,6 +156,7 @@ class Draft:
     created_at: float
     source: str  # the file it was made from
     checks: tuple[str, ...] = ()  # what the importer asks a person to check
+    notice: str = field(default="", compare=False)  # said once, with the upload's review
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -187,6 +195,13 @@ class Review:
     def stale(self) -> bool:
         """Made against another version of the live file than the one live now."""
         return self.draft.base != self.live_base
+
+    @property
+    def seen(self) -> str:
+        """What this review shows, in 8 hex digits: the draft's content and the live file it
+        was checked against. The Publiceren button carries it; a publish goes ahead only
+        while both are still what the admin saw."""
+        return fingerprint(f"{self.live_base}\n{self.text}")
 
 
 @dataclass(frozen=True)
@@ -263,10 +278,9 @@ def yaml_target(filename: str, text: str) -> str:
         return SYNONYMS_FILE
     if stem in (Path(WORDINGS_FILE).stem, "wordings"):
         return WORDINGS_FILE
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        data = None
+    data, problems = parse_yaml(text.removeprefix("\ufeff"), Path(filename))
+    if data is None and any(p.is_error for p in problems):  # e.g. "te diep geneste YAML"
+        raise PublishError(f"{filename} is geen geldige YAML; er is niets opgeslagen", problems)
     slug = slugify(stem) or "bestand"
     if isinstance(data, dict) and "items" in data:
         return f"checklists/{slug}.yaml"
@@ -282,13 +296,19 @@ def yaml_target(filename: str, text: str) -> str:
 class Publisher:
     """Drafts, publishing and the version history of one knowledge folder.
 
-    Publishing and rollback must run one at a time with every other reload: the caller holds
-    the reload lock (handlers/reload.py) or is the only process (the CLI)."""
+    Publishing and rollback run one at a time with every other reload of this process (the
+    caller holds the reload lock, handlers/reload.py) and with every other process (the lock
+    file, `_locked`)."""
 
     def __init__(self, knowledge: KnowledgeBase, clock: Callable[[], float] = time.time) -> None:
         self.knowledge = knowledge
         self.clock = clock
+        # The live files as this process last saw them; it only speaks for files no kept
+        # version mentions (the history speaks for the others, whoever wrote it).
         self._baseline = live_files(knowledge.folder)
+        self._lock = threading.RLock()
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
         self._trials: dict[str, tuple[tuple[float, int], KnowledgeBase]] = {}
         self._trial_lock = threading.Lock()
         self.trying: dict[int, str] = {}  # admin user id -> draft answered from ("Probeer")
@@ -304,6 +324,32 @@ class Publisher:
     @property
     def history_dir(self) -> Path:
         return self.folder / HISTORY_DIR
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer of the live folder, its drafts and its history at a time: the threads of
+        this process (a reentrant lock) and other processes on the same folder (flock(2) on
+        `.versies/.lock`; the kernel drops it when a process dies)."""
+        with self._lock:
+            if self._lock_depth == 0:
+                self.history_dir.mkdir(parents=True, exist_ok=True)
+                fd = os.open(
+                    self.history_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644
+                )
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                self._lock_fd = fd
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+                if self._lock_depth == 0 and self._lock_fd is not None:
+                    os.close(self._lock_fd)  # closing releases the lock
+                    self._lock_fd = None
 
     # -- drafts ---------------------------------------------------------------------------
 
@@ -358,17 +404,53 @@ class Publisher:
                 raise PublishError(f"{filename} is geen UTF-8: sla het op als UTF-8") from None
             if suffix == ".md":
                 name = draft_name(Path(filename).stem)
-                return self.save_draft(name, f"{DOCUMENTS_DIR}/{name}.md", text, who, filename, [])
+                return self._save_upload(
+                    name, f"{DOCUMENTS_DIR}/{name}.md", text, who, filename, []
+                )
             target = yaml_target(filename, text)
             name = draft_name(target.replace("/", "-").rsplit(".", 1)[0])
-            return self.save_draft(name, target, text, who, filename, [])
+            return self._save_upload(name, target, text, who, filename, [])
         name = draft_name(Path(filename).stem)
         try:
             made = make_draft(path, name)
         except ImportError_ as exc:
             raise PublishError(str(exc)) from exc
-        return self.save_draft(
+        return self._save_upload(
             name, f"{DOCUMENTS_DIR}/{name}.md", made.markdown, who, filename, made.checks
+        )
+
+    def _save_upload(
+        self, name: str, target: str, text: str, who: str, source: str, checks: list[str]
+    ) -> Draft:
+        """An upload never silently replaces another draft. The same admin sending a file for
+        the same place again replaces their own draft (what an admin does after fixing an
+        error) and is told so; a draft of another admin, or one for another place with the
+        same name (synoniemen.yaml and synoniemen.md), stays, and the upload gets a free
+        name (huisregels-2). Either way the reply says which draft is which."""
+        with self._locked():
+            existing = self.get(name)
+            if existing is None and not self._draft_dir(name).exists():
+                return self.save_draft(name, target, text, who, source, checks)
+            if existing is not None and existing.who == who and existing.target == target:
+                draft = self.save_draft(name, target, text, who, source, checks)
+                return replace(draft, notice=REPLACED_OWN.format(name=name))
+            free = self._free_name(name)
+            draft = self.save_draft(free, target, text, who, source, checks)
+            what = (
+                f"van {existing.who or 'onbekend'}, wordt {existing.target}"
+                if existing is not None
+                else "onleesbaar"
+            )
+            return replace(draft, notice=KEPT_OTHER.format(name=name, what=what, free=free))
+
+    def _free_name(self, name: str) -> str:
+        for n in range(2, 1000):
+            suffix = f"-{n}"
+            candidate = name[: 48 - len(suffix)].rstrip("-") + suffix
+            if not self._draft_dir(candidate).exists():
+                return candidate
+        raise PublishError(
+            f"er staan al te veel concepten met de naam {name}; verwerp er eerst een paar"
         )
 
     def get(self, name: str) -> Draft | None:
@@ -503,24 +585,31 @@ class Publisher:
 
     # -- publishing -----------------------------------------------------------------------
 
-    def publish(self, name: str, who: str, seen_base: str | None = None) -> Published:
-        """Publish a draft. `seen_base` is the live version the admin reviewed it against:
-        when the live file changed since, nothing happens (PublishError with the review)."""
-        draft = self.get(name)
-        if draft is None:
-            raise PublishError(DRAFT_GONE)
-        review = self.review(draft)
-        if review.errors:
-            raise PublishError(DRAFT_HAS_ERRORS, review.errors)
-        if not review.changed_files:
-            raise PublishError("dit concept is gelijk aan wat nu in gebruik is: niets te doen")
-        expected = draft.base if seen_base is None else seen_base
-        if expected != review.live_base:
-            raise StaleDraft(review)
-        done = self._apply(
-            {draft.target: review.text}, who, f"concept {name} gepubliceerd ({draft.source})"
-        )
-        shutil.rmtree(self._draft_dir(name), ignore_errors=True)
+    def publish(self, name: str, who: str, seen: str | None = None) -> Published:
+        """Publish a draft. `seen` is what the admin reviewed (`Review.seen`, carried by the
+        Publiceren button): when the draft or the live file changed since, nothing happens
+        (StaleDraft, or DraftChanged, with the review as it is now). Without it (the command
+        line) the draft is published as it is, when the live file is still the one it was
+        made against."""
+        with self._locked():
+            draft = self.get(name)
+            if draft is None:
+                raise PublishError(DRAFT_GONE)
+            review = self.review(draft)
+            if review.errors:
+                raise PublishError(DRAFT_HAS_ERRORS, review.errors)
+            if not review.changed_files:
+                raise PublishError("dit concept is gelijk aan wat nu in gebruik is: niets te doen")
+            if seen is None and review.stale:
+                raise StaleDraft(review)
+            if seen is not None and seen != review.seen:
+                if review.stale:
+                    raise StaleDraft(review)
+                raise DraftChanged(review)
+            done = self._apply(
+                {draft.target: review.text}, who, f"concept {name} gepubliceerd ({draft.source})"
+            )
+            shutil.rmtree(self._draft_dir(name), ignore_errors=True)
         self._trials.pop(name, None)
         for user, trying in list(self.trying.items()):
             if trying == name:
@@ -530,7 +619,8 @@ class Publisher:
     def restore_changes(self, number: int) -> dict[str, str | None]:
         """The file contents that make the knowledge what it was right after version
         `number`: each file a later version changed gets its content from before the first
-        of those changes."""
+        of those changes; a file changed since without a version gets its last recorded
+        content."""
         history = self.versions()
         if not any(v.number == number for v in history):
             oldest = min((v.number for v in history), default=None)
@@ -540,127 +630,149 @@ class Publisher:
         for version in sorted((v for v in history if v.number > number), key=_number):
             for change in version.changes:
                 wanted.setdefault(change.path, change.before)
+        for change in self._unrecorded(history)[0]:
+            wanted.setdefault(change.path, change.before)
         live = live_files(self.folder)
         return {p: t for p, t in wanted.items() if live.get(p) != t}
 
     def restore(self, number: int, who: str) -> Published:
-        changes = self.restore_changes(number)
-        if not changes:
-            raise PublishError(f"de kennis is nu al wat ze was na versie {number}")
-        return self._apply(changes, who, f"teruggezet naar versie {number}")
+        with self._locked():
+            changes = self.restore_changes(number)
+            if not changes:
+                raise PublishError(f"de kennis is nu al wat ze was na versie {number}")
+            return self._apply(changes, who, f"teruggezet naar versie {number}")
 
     def _apply(self, changes: dict[str, str | None], who: str, reason: str) -> Published:
         """Check the change on a copy, write it into the live folder, reload (check and swap)
-        and record the version; on any failure the live files are put back."""
-        self.catch_up()
-        with self._staged(changes) as staged:
+        and record the version: exactly these files, with what they held before. On any
+        failure the live files are put back."""
+        with self._locked():
+            self.catch_up()  # what changed without a version is not counted as this change
+            with self._staged(changes) as staged:
+                try:
+                    build_snapshot(staged)
+                except InvalidKnowledge as exc:
+                    raise PublishError(
+                        "de wijziging bevat fouten; er is niets veranderd",
+                        [_relative(p, staged) for p in exc.problems],
+                    ) from exc
+            old = live_files(self.folder)
+            targets = {relative: safe_target(self.folder, relative) for relative in changes}
+            written: list[str] = []
             try:
-                build_snapshot(staged)
-            except InvalidKnowledge as exc:
-                raise PublishError(
-                    "de wijziging bevat fouten; er is niets veranderd",
-                    [_relative(p, staged) for p in exc.problems],
-                ) from exc
-        old = live_files(self.folder)
-        targets = {relative: safe_target(self.folder, relative) for relative in changes}
-        written: list[str] = []
-        try:
-            for relative, text in changes.items():
-                written.append(relative)
-                if text is None:
-                    targets[relative].unlink(missing_ok=True)
-                else:
-                    _write_text(targets[relative], text)
-            fresh = self.knowledge.prepare()
-        except (OSError, InvalidKnowledge) as exc:
-            for relative in written:  # put back what was there
-                before = old.get(relative)
-                with contextlib.suppress(OSError):
-                    if before is None:
+                for relative, text in changes.items():
+                    written.append(relative)
+                    if text is None:
                         targets[relative].unlink(missing_ok=True)
                     else:
-                        _write_text(targets[relative], before)
-            problems = exc.problems if isinstance(exc, InvalidKnowledge) else []
-            raise PublishError(
-                f"publiceren lukte niet, er is niets veranderd ({exc})", problems
-            ) from exc
-        diff = self.knowledge.swap(fresh)
-        version = self.record(diff, who, reason)
-        committed = self._commit(version, list(changes)) if version else False
+                        _write_text(targets[relative], text)
+                fresh = self.knowledge.prepare()
+            except (OSError, InvalidKnowledge) as exc:
+                for relative in written:  # put back what was there
+                    before = old.get(relative)
+                    with contextlib.suppress(OSError):
+                        if before is None:
+                            targets[relative].unlink(missing_ok=True)
+                        else:
+                            _write_text(targets[relative], before)
+                problems = exc.problems if isinstance(exc, InvalidKnowledge) else []
+                raise PublishError(
+                    f"publiceren lukte niet, er is niets veranderd ({exc})", problems
+                ) from exc
+            diff = self.knowledge.swap(fresh)
+            own = tuple(
+                FileChange(p, old.get(p), text)
+                for p, text in sorted(changes.items())
+                if old.get(p) != text
+            )
+            for change in own:
+                if change.after is None:
+                    self._baseline.pop(change.path, None)
+                else:
+                    self._baseline[change.path] = change.after
+            version = self._write_version(own, who, reason, _summary(diff, own)) if own else None
+            committed = self._commit(version, list(changes)) if version else False
         return Published(version, diff, committed)
 
     # -- history ----------------------------------------------------------------------------
 
-    def record(self, diff: KnowledgeDiff, who: str, reason: str) -> Version | None:
-        """After a successful reload: keep a version when the live files changed since the
-        last one (a change the CLI already recorded is not recorded twice)."""
+    def _expected(self, history: list[Version]) -> dict[str, str]:
+        """What the live files hold when every change has a version: each file's content
+        after its last kept version, else as this process last saw it."""
+        expected = dict(self._baseline)
+        for version in sorted(history, key=_number):
+            for change in version.changes:
+                if change.after is None:
+                    expected.pop(change.path, None)
+                else:
+                    expected[change.path] = change.after
+        return expected
+
+    def _unrecorded(
+        self, history: list[Version] | None = None
+    ) -> tuple[tuple[FileChange, ...], dict[str, str]]:
+        """The live files that differ from what the history says they hold, and the live
+        files read for it."""
+        expected = self._expected(self.versions() if history is None else history)
         now = live_files(self.folder)
-        before = self._baseline
-        self._baseline = now
         changes = tuple(
-            FileChange(p, before.get(p), now.get(p))
-            for p in sorted(before.keys() | now.keys())
-            if before.get(p) != now.get(p)
+            FileChange(p, expected.get(p), now.get(p))
+            for p in sorted(expected.keys() | now.keys())
+            if expected.get(p) != now.get(p)
         )
-        if not changes:
+        return changes, now
+
+    def _record_unrecorded(
+        self, who: str, reason: str, summary: Callable[[tuple[FileChange, ...]], str]
+    ) -> Version | None:
+        changes, now = self._unrecorded()
+        if not changes:  # the usual case: no lock taken (nor its file made)
+            self._baseline = now  # all recorded: what this process saw is the truth
             return None
-        history = self.versions()
-        if history and all(
-            any(c.path == mine.path and c.after == mine.after for c in history[0].changes)
-            for mine in changes
-        ):
-            return None  # recorded already (by the CLI, or before a restart)
-        summary = diff.text()
-        if diff.empty:
-            summary = "Geen wijzigingen in documenten, vragenrondes of checklists; wel in " + (
-                ", ".join(c.path for c in changes)
-            )
-        return self._write_version(changes, who, reason, summary)
+        with self._locked():
+            changes, now = self._unrecorded()
+            self._baseline = now
+            if not changes:  # another process recorded it meanwhile
+                return None
+            return self._write_version(changes, who, reason, summary(changes))
+
+    def record(self, diff: KnowledgeDiff, who: str, reason: str) -> Version | None:
+        """After a successful reload: keep a version of what changed in the live files
+        without one (a hand edit); a change another process (the CLI, the bot) already
+        recorded is not recorded again."""
+        return self._record_unrecorded(who, reason, lambda changes: _summary(diff, changes))
 
     def _write_version(
         self, changes: tuple[FileChange, ...], who: str, reason: str, summary: str
     ) -> Version:
-        history = self.versions()
-        self.history_dir.mkdir(parents=True, exist_ok=True)
-        number = (history[0].number if history else 0) + 1
-        while True:
-            version = Version(number, self.clock(), who, reason, summary, changes)
-            path = self.history_dir / f"{number:06d}.json"
-            try:
-                with path.open("x", encoding="utf-8") as out:
-                    json.dump(version.as_json(), out, ensure_ascii=False)
-                break
-            except FileExistsError:  # another process recorded this number meanwhile
-                number += 1
-        for old in sorted(self.history_dir.glob("*.json"))[:-KEEP_VERSIONS]:
-            old.unlink(missing_ok=True)
+        with self._locked():
+            history = self.versions()
+            number = (history[0].number if history else 0) + 1
+            while True:
+                version = Version(number, self.clock(), who, reason, summary, changes)
+                path = self.history_dir / f"{number:06d}.json"
+                try:
+                    with path.open("x", encoding="utf-8") as out:
+                        json.dump(version.as_json(), out, ensure_ascii=False)
+                    break
+                except FileExistsError:  # a history written before the lock file existed
+                    number += 1
+            for old in sorted(self.history_dir.glob("*.json"))[:-KEEP_VERSIONS]:
+                old.unlink(missing_ok=True)
         log.info("knowledge version %d recorded (%d files)", number, len(changes))
         return version
 
     def catch_up(self) -> Version | None:
-        """Record what changed in the live folder while no bot or command was watching (an
-        edit on the server while the bot was stopped), so that a rollback starts from the
-        truth: each file the history knows is compared with its content after its last
-        version."""
-        known: dict[str, str | None] = {}
-        for version in sorted(self.versions(), key=_number):
-            for change in version.changes:
-                known[change.path] = change.after
-        now = live_files(self.folder)
-        changes = tuple(
-            FileChange(p, text, now.get(p))
-            for p, text in sorted(known.items())
-            if now.get(p) != text
-        )
-        if not changes:
-            return None
-        self._baseline = now
-        return self._write_version(
-            changes,
+        """Record what changed in the live folder without a version (an edit on the server
+        while the bot was stopped, or one its watcher has not loaded yet), so that a rollback
+        starts from the truth: each file is compared with its content after its last version
+        (as this process last saw it when no kept version mentions it)."""
+        return self._record_unrecorded(
             "buiten de bot om",
             "gewijzigd terwijl de bot niet keek",
-            "Bestanden gewijzigd terwijl de bot niet draaide: "
-            + ", ".join(c.path for c in changes),
+            lambda changes: (
+                "Bestanden gewijzigd buiten de bot om: " + ", ".join(c.path for c in changes)
+            ),
         )
 
     def versions(self) -> list[Version]:
@@ -700,9 +812,16 @@ class Publisher:
 class StaleDraft(PublishError):
     """The live file changed since the admin reviewed the draft: show the difference first."""
 
-    def __init__(self, review: Review) -> None:
-        super().__init__(STALE)
+    def __init__(self, review: Review, message: str | None = None) -> None:
+        super().__init__(message or STALE)
         self.review = review
+
+
+class DraftChanged(StaleDraft):
+    """The draft itself changed since the admin reviewed it (a new upload): review it again."""
+
+    def __init__(self, review: Review) -> None:
+        super().__init__(review, DRAFT_CHANGED)
 
 
 DRAFT_GONE = (
@@ -710,10 +829,31 @@ DRAFT_GONE = (
     "klaarstaat."
 )
 DRAFT_HAS_ERRORS = "Dit concept bevat fouten en kan niet worden gepubliceerd."
+DRAFT_CHANGED = (
+    "Niet gepubliceerd: dit concept is veranderd sinds u het bekeek (er is intussen een nieuw "
+    "bestand voor gestuurd). Hieronder staat het concept zoals het nu is; publiceer dat als "
+    "het klopt."
+)
+REPLACED_OWN = (
+    "Dit vervangt uw eerdere concept {name}. De knop Publiceren onder het eerdere overzicht "
+    "werkt niet meer; gebruik die hieronder."
+)
+KEPT_OTHER = (
+    "Er stond al een concept {name} ({what}); dat blijft staan. Uw bestand is daarom concept "
+    "{free} geworden."
+)
 STALE = (
     "Let op: dit concept is gemaakt op een oudere versie van dit bestand; de kennis is sinds "
     "het concept veranderd. Bekijk het verschil hieronder en publiceer dan opnieuw."
 )
+
+
+def _summary(diff: KnowledgeDiff, changes: tuple[FileChange, ...]) -> str:
+    if not diff.empty:
+        return diff.text()
+    return "Geen wijzigingen in documenten, vragenrondes of checklists; wel in " + ", ".join(
+        c.path for c in changes
+    )
 
 
 def _number(version: Version) -> int:

@@ -47,13 +47,18 @@ def _cut(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 30] + "\n… (ingekort)"
 
 
-def review_outcome(review: Review, stale: bool = False) -> Outcome:
+def review_outcome(review: Review, stale: bool = False, why: str | None = None) -> Outcome:
     """The check of a draft: title, sections, problems as `regel N`, what would change, and the
-    buttons (Publiceren only when it can be published)."""
+    buttons (Publiceren only when it can be published; it publishes exactly what this review
+    shows). `why`: why it is shown again instead of published (a StaleDraft's message)."""
     draft = review.draft
     parts = []
-    if stale:
+    if why:
+        parts.append(why)
+    elif stale:
         parts.append(STALE)
+    if draft.notice:
+        parts.append(draft.notice)
     parts.append(
         f"Concept {draft.name} (uit {draft.source or draft.target}, van {draft.who or 'onbekend'})"
         f"\nWordt: {draft.target}\nTitel: {review.title}"
@@ -80,7 +85,7 @@ def review_outcome(review: Review, stale: bool = False) -> Outcome:
         parts.append(f"Secties ({len(review.sections)}):\n" + lines(review.sections, 15))
     buttons: list[Button] = []
     if review.can_publish:
-        buttons.append(Button("Publiceren", DraftPublish(draft.name, review.live_base)))
+        buttons.append(Button("Publiceren", DraftPublish(draft.name, review.seen)))
     buttons.append(Button("Bekijk concept", DraftOp(draft.name, "view")))
     second: list[Button] = []
     if not review.errors:
@@ -194,11 +199,11 @@ def press(publisher: Publisher, action: KnowledgeAction, who: str, user: int) ->
                 return published_outcome(publisher.restore(number, who))
             except PublishError as exc:
                 return error_outcome(exc)
-        case DraftPublish(name, base):
+        case DraftPublish(name, seen):
             try:
-                return published_outcome(publisher.publish(name, who, base))
-            except StaleDraft as exc:
-                return review_outcome(exc.review, stale=True)
+                return published_outcome(publisher.publish(name, who, seen))
+            except StaleDraft as exc:  # the draft or the live file changed since the review
+                return review_outcome(exc.review, stale=True, why=str(exc))
             except PublishError as exc:
                 if str(exc) == DRAFT_GONE:
                     return Outcome(notice=DRAFT_GONE, alert=True)

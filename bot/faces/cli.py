@@ -263,7 +263,7 @@ def _publish(
         if not force:
             print("Publiceer na controle met --force.", file=sys.stderr)
             return 1
-        done = publisher.publish(name, _shell_user(), review.live_base)
+        done = publisher.publish(name, _shell_user(), review.seen)
     except PublishError as exc:
         print(f"draaibot {command}: {exc}", file=sys.stderr)
         if exc.problems:
