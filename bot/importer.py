@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import tempfile
 import zipfile
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from index.documents import DOCUMENTS_DIR, slugify
+from index.files import write_text_atomically
 
 HEADING_NUMBER = re.compile(
     r"^(?P<num>(?:(?:hoofdstuk|bijlage|principe|norm)\s+)?\d+(?:\.\d+)*)\.?\s+(?P<title>\S.{0,90})$",
@@ -532,7 +532,7 @@ def import_file(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target = _target(knowledge, slug)  # again: the folder may have been made just now
-        _write_atomically(target, draft.markdown)
+        write_text_atomically(target, draft.markdown)
     except OSError as exc:
         raise ImportError_(f"kan {target} niet schrijven: {_one_line(exc)}") from exc
     return target, draft
@@ -565,15 +565,3 @@ def _target(knowledge: Path, slug: str) -> Path:
     return target
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    """Write beside the target and rename over it: a watcher never sees half a file, and a
-    symbolic link put in place meanwhile is replaced, not written through."""
-    fd, temporary = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, 0o644)  # as a file written by an editor, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

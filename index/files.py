@@ -7,6 +7,7 @@ naming it: an outside file must never be indexed, quoted or loaded as a flow.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from index.problems import Problem
@@ -117,3 +118,19 @@ def visible_files(folder: Path, skip: str = "") -> dict[Path, Path]:
             if not name.startswith(".") and name != skip and path.is_file():  # no pipes
                 found[path.relative_to(folder)] = path
     return found
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """Write beside `target` and rename over it: a watcher never sees half a file, and a
+    symbolic link put in place meanwhile is replaced, not written through. The file gets the
+    mode of a file written by an editor (0644), not mkstemp's 0600."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".draaibot-", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -13,8 +13,14 @@ from tests.conftest import KNOWLEDGE, ROOT
 
 
 def run(
-    *args: str, stdin: str = "", env: dict[str, str] | None = None
+    *args: str,
+    stdin: str = "",
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
+    """`draaibot ARGS` as a subprocess, without the caller's Telegram or draaibot settings and
+    with a database of its own (unless `env` names one)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))}
     full_env["DRAAIBOT_DB"] = str(Path(tempfile.mkdtemp()) / "draaibot.db")
     full_env.update(env or {})
@@ -23,9 +29,9 @@ def run(
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
         env=full_env,
-        timeout=60,
+        timeout=timeout,
     )
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -23,6 +21,7 @@ from index.wordings import MAX_WORDING
 from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
+from tests.test_cli import run
 from tests.test_publishing import press, press_data, say
 
 USER = 7
@@ -136,16 +135,13 @@ def test_the_terminal_links_with_numbered_options_and_typed_edits(
         QUESTION,
         "/exit",
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--knowledge", str(small_knowledge), "chat"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
+    result = run(
+        "--knowledge",
+        str(small_knowledge),
+        "chat",
+        stdin="\n".join(lines) + "\n",
+        env={"DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
         cwd=tmp_path,
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))},
-            "DRAAIBOT_DB": str(tmp_path / "data" / "d.db"),
-        },
         timeout=120,
     )
     out = result.stdout

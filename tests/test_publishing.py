@@ -36,6 +36,7 @@ from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
+from tests.test_cli import run
 from tests.test_import_robustness import DOCX_XML
 from tests.test_import_robustness import word_file as word_file_with
 
@@ -374,16 +375,13 @@ def test_the_terminal_chat_reviews_tries_publishes_and_rolls_back(
         "/terugzetten 0",
         "/exit",
     ]
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "--knowledge", str(small_knowledge), "chat"],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
+    result = run(
+        "--knowledge",
+        str(small_knowledge),
+        "chat",
+        stdin="\n".join(lines) + "\n",
+        env={"DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
         cwd=tmp_path,
-        env={
-            **{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DRAAIBOT_"))},
-            "DRAAIBOT_DB": str(tmp_path / "data" / "d.db"),
-        },
         timeout=120,
     )
     out = result.stdout

@@ -47,7 +47,7 @@ from bot.knowledge import KnowledgeBase, build_snapshot, inspect, snapshot_diff
 from bot.knowledge_diff import KnowledgeDiff
 from bot.knowledge_diff import diff as knowledge_diff
 from index.documents import DOCUMENTS_DIR, parse_document, slugify
-from index.files import MAX_FILE_BYTES, KnowledgeError
+from index.files import MAX_FILE_BYTES, KnowledgeError, write_text_atomically
 from index.problems import Problem
 from index.search import InvalidKnowledge
 from index.synonyms import SYNONYMS_FILE
@@ -116,20 +116,6 @@ def fingerprint(text: str | None) -> str:
     if text is None:
         return "0"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-
-
-def _write_text(target: Path, text: str) -> None:
-    """Write beside the target and rename over it: a watcher never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".publish-", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def safe_target(folder: Path, relative: str) -> Path:
@@ -377,8 +363,9 @@ class Publisher:
             raise PublishError(f"{directory} is een koppeling of ligt buiten de kennismap")
         if directory.exists():
             shutil.rmtree(directory)
-        _write_text(directory / target, text)
-        _write_text(directory / META, json.dumps(draft.as_json(), ensure_ascii=False, indent=2))
+        write_text_atomically(directory / target, text)
+        meta = json.dumps(draft.as_json(), ensure_ascii=False, indent=2)
+        write_text_atomically(directory / META, meta)
         return draft
 
     def add_upload(self, path: Path, filename: str, who: str) -> Draft:
@@ -665,7 +652,7 @@ class Publisher:
                     if text is None:
                         targets[relative].unlink(missing_ok=True)
                     else:
-                        _write_text(targets[relative], text)
+                        write_text_atomically(targets[relative], text)
                 fresh = self.knowledge.prepare()
             except (OSError, InvalidKnowledge) as exc:
                 for relative in written:  # put back what was there
@@ -674,7 +661,7 @@ class Publisher:
                         if before is None:
                             targets[relative].unlink(missing_ok=True)
                         else:
-                            _write_text(targets[relative], before)
+                            write_text_atomically(targets[relative], before)
                 problems = exc.problems if isinstance(exc, InvalidKnowledge) else []
                 raise PublishError(
                     f"publiceren lukte niet, er is niets veranderd ({exc})", problems
