@@ -19,7 +19,7 @@ from yaml.error import Mark
 from yaml.events import AliasEvent, NodeEvent
 
 from index.files import KnowledgeError, outside, read_text
-from index.problems import WARNING, Problem
+from index.problems import ERROR, Problem
 
 ALIASES_REFUSED = (
     "ankers (&) en verwijzingen (*) zijn niet toegestaan in kennisbestanden: "
@@ -133,8 +133,9 @@ def _construct_map(loader: _KnowledgeLoader, node: yaml.MappingNode) -> Any:
                 Problem(
                     loader.knowledge_path,
                     loader.line_of_node(key_node),
-                    f"sleutel '{key}' staat twee keer in dit blok: de laatste telt",
-                    WARNING,
+                    f"sleutel '{key}' staat twee keer in dit blok: voeg ze samen, anders gaat "
+                    "wat onder de eerste staat verloren",
+                    ERROR,
                 )
             )
         mapping[key] = loader.construct_object(value_node, deep=True)

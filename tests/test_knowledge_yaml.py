@@ -319,3 +319,11 @@ def test_a_pipe_or_a_huge_file_in_the_folder_is_a_problem_not_a_hang(knowledge_c
     problems = [str(p) for p in check_knowledge(knowledge_copy)]
     assert any("pijp.md:1: fout: geen gewoon bestand" in p for p in problems), problems
     assert any("groot.md:1: fout: bestand te groot" in p for p in problems), problems
+
+
+def test_a_key_twice_in_one_block_is_an_error_not_a_silent_loss() -> None:
+    from index.yamlfile import parse_yaml
+
+    _, problems = parse_yaml("vraagvormen:\n  a#1: [x]\n  a#1: [y]\n", Path("vraagvormen.yaml"))
+    (problem,) = problems
+    assert problem.is_error and problem.line == 3 and "twee keer" in problem.message

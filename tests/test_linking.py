@@ -9,6 +9,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -122,6 +123,12 @@ async def test_an_unanswered_question_is_linked_reviewed_published_and_then_answ
 def test_the_terminal_links_with_numbered_options_and_typed_edits(
     tmp_path: Path, small_knowledge: Path
 ) -> None:
+    from bot.admin.publishing import Publisher
+    from bot.knowledge import KnowledgeBase
+
+    # a colleague's upload happens to be called 'koppelingen': publishing links leaves it be
+    upload = Publisher(KnowledgeBase(small_knowledge))
+    upload.save_draft("koppelingen", "documenten/koppelingen.md", "# Koppelingen\n", "Bea", "", [])
     lines = [
         QUESTION,
         "/rapport",  # #1 Koppel aan sectie
@@ -151,6 +158,8 @@ def test_the_terminal_links_with_numbered_options_and_typed_edits(
     assert "Gepubliceerd en geladen als versie 1" in out
     assert GARDEN in out.split("Gepubliceerd en geladen")[1]
     assert EDITED in (small_knowledge / "vraagvormen.yaml").read_text("utf-8")
+    kept = Publisher(KnowledgeBase(small_knowledge)).get("koppelingen")
+    assert kept is not None and kept.target == "documenten/koppelingen.md"
 
 
 # -- the pure parts ---------------------------------------------------------------------------
@@ -246,3 +255,22 @@ def test_the_guide_names_the_buttons_and_lines_the_bot_shows() -> None:
         "Staan er namen of details van een casus in de vraag?",
     ):
         assert shown in guide and shown in code, shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vraagvormen: {test#1: [hoe groot is het kookgedeelte], test#2: [waar is de tuin]}\n",
+        "vraagvormen:\n  'test#2':\n    - waar is de tuin\n"
+        "  test#1:\n    - hoe groot is het kookgedeelte\n",
+        "vraagvormen:\n  test#2: [waar is de tuin]\n  test#1: [hoe groot is het kookgedeelte]\n",
+    ],
+)
+def test_wordings_are_added_to_a_file_in_any_yaml_style_without_losing_one(text: str) -> None:
+    from bot.admin.linking import _existing
+
+    added = add_wordings(text, {"test#2": ["waar stallen jongeren hun fiets"]})
+    assert _existing(added) == {
+        "test#1": ["hoe groot is het kookgedeelte"],
+        "test#2": ["waar is de tuin", "waar stallen jongeren hun fiets"],
+    }

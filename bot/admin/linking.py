@@ -88,11 +88,13 @@ def _scalar(wording: str) -> str:
 def add_wordings(text: str, new: dict[str, list[str]]) -> str:
     """vraagvormen.yaml with `new` wordings added under their sections, keeping every comment
     and line as it was: after the section's last item, or as a new section at the end. A
-    wording the section already has is not added twice."""
+    wording the section already has is not added twice. A file not written in that block style
+    (a flow-style mapping, a quoted key) is written anew as a whole, so no wording is lost."""
     lines = text.splitlines()
     if not any(re.match(rf"{KEY}:\s*(#.*)?$", line) for line in lines):
         lines = [*lines, f"{KEY}:"]
     existing = _existing(text)
+    wanted = {k: list(v) for k, v in existing.items()}
     for section_id, wordings in new.items():
         have = {" ".join(w.lower().split()) for w in existing.get(section_id, [])}
         fresh = []
@@ -103,6 +105,7 @@ def add_wordings(text: str, new: dict[str, list[str]]) -> str:
                 fresh.append(wording)
         if not fresh:
             continue
+        wanted.setdefault(section_id, []).extend(fresh)
         key = re.compile(rf"(\s+){re.escape(section_id)}:\s*(#.*)?$")
         at = next((i for i, line in enumerate(lines) if key.fullmatch(line)), None)
         if at is None:
@@ -121,7 +124,10 @@ def add_wordings(text: str, new: dict[str, list[str]]) -> str:
             if line.lstrip().startswith("- "):
                 item_indent = here
         lines[last + 1 : last + 1] = [f"{' ' * item_indent}- {_scalar(w)}" for w in fresh]
-    return "\n".join(lines) + "\n"
+    edited = "\n".join(lines) + "\n"
+    if _existing(edited) == wanted:
+        return edited
+    return yaml.safe_dump({KEY: wanted}, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _existing(text: str) -> dict[str, list[str]]:
@@ -478,10 +484,10 @@ class Linking:
         n = len(plan.ready)
         source = f"{n} koppeling{'en' if n != 1 else ''} uit /rapport"
         try:
-            self.publisher.save_draft(
-                DRAFT, WORDINGS_FILE, add_wordings(live, new), who, source, []
-            )
-            return self.publisher.publish(DRAFT, who)
+            # never over a draft someone uploaded under this name: a free name beside it
+            name = DRAFT if self.publisher.get(DRAFT) is None else self.publisher.free_name(DRAFT)
+            self.publisher.save_draft(name, WORDINGS_FILE, add_wordings(live, new), who, source, [])
+            return self.publisher.publish(name, who)
         except PublishError as exc:
             return exc
 

@@ -421,7 +421,7 @@ class Publisher:
             if existing is not None and existing.who == who and existing.target == target:
                 draft = self.save_draft(name, target, text, who, source, checks)
                 return replace(draft, notice=REPLACED_OWN.format(name=name))
-            free = self._free_name(name)
+            free = self.free_name(name)
             draft = self.save_draft(free, target, text, who, source, checks)
             what = (
                 f"van {existing.who or 'onbekend'}, wordt {existing.target}"
@@ -430,7 +430,8 @@ class Publisher:
             )
             return replace(draft, notice=KEPT_OTHER.format(name=name, what=what, free=free))
 
-    def _free_name(self, name: str) -> str:
+    def free_name(self, name: str) -> str:
+        """`name-2`, `name-3` …: the first name no draft has."""
         for n in range(2, 1000):
             suffix = f"-{n}"
             candidate = name[: 48 - len(suffix)].rstrip("-") + suffix
