@@ -218,11 +218,12 @@ def test_links_are_forgotten_and_purged_with_the_questions(tmp_path: Path) -> No
     now = [1_000_000.0]
     store = Store(tmp_path / "p.db", clock=lambda: now[0])
     answer = store.answers.save_answer(USER, "private", QUESTION, False, [], [], 0)
+    other = store.answers.save_answer(USER + 1, "private", "een andere vraag", False, [], [], 0)
     for chat in (ADMIN_ID, ADMIN_ID + 1):
         store.db.table("links").insert(
             {
                 "chat_id": chat,
-                "answer_id": answer if chat == ADMIN_ID else 0,
+                "answer_id": answer if chat == ADMIN_ID else other,
                 "question": "q",
                 "candidates": "[]",
                 "state": "open",
@@ -236,6 +237,27 @@ def test_links_are_forgotten_and_purged_with_the_questions(tmp_path: Path) -> No
     store.purge_older_than(30)
     assert list(store.db.table("links").rows) == []
     assert "vraagvorm" in texts.PRIVACY and "deel van de kennis" in texts.PRIVACY
+
+
+def test_a_link_goes_with_its_question_when_the_question_ages_out_first(tmp_path: Path) -> None:
+    now = [1_000_000.0]
+    store = Store(tmp_path / "p.db", clock=lambda: now[0])
+    answer = store.answers.save_answer(USER, "private", "mijn dochter vraagt", False, [], [], 0)
+    now[0] += 170 * 86400  # linked late, just before the question's retention ends
+    store.db.table("links").insert(
+        {
+            "chat_id": ADMIN_ID,
+            "answer_id": answer,
+            "question": "mijn dochter vraagt",
+            "candidates": "[]",
+            "state": "open",
+            "created_at": now[0],
+            "updated_at": now[0],
+        }
+    )
+    now[0] += 15 * 86400
+    store.purge_older_than(180)  # the question goes, and the copy of it in the link too
+    assert list(store.db.table("links").rows) == []
 
 
 def test_the_guide_names_the_buttons_and_lines_the_bot_shows() -> None:

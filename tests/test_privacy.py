@@ -264,3 +264,16 @@ def test_a_reader_delays_emptying_the_wal_until_the_next_purge(tmp_path: Path) -
     assert db.with_name("w.db-wal").stat().st_size == 0
     assert found_in(db, ["ooievaarsnest"]) == []
     store.close()
+
+
+def test_vergeet_keeps_what_an_admin_changed_for_everybody(tmp_path: Path) -> None:
+    """An admin cannot hide through /vergeet whom they made admin or what they published; a
+    refused attempt is theirs to wipe."""
+    from bot.store import Store
+
+    store = Store(tmp_path / "a.db")
+    store.admin.log_admin(42, "beheerder_toevoegen 7", True)
+    store.admin.log_admin(42, "status", False)
+    store.forget_chat(42)
+    rows = store.db.execute("select command, allowed from admin_log").fetchall()
+    assert rows == [("beheerder_toevoegen 7", 1)]

@@ -160,6 +160,14 @@ def test_an_unsure_answer_is_logged_as_unsure(shipped_index: KnowledgeIndex) -> 
     logged = [(a, u) for _, a, u in store.answers.question_log(0)]
     assert logged == [(r.answered, r.answered and r.unsure) for r in results]
     assert (True, True) in logged and (False, False) in logged
+    # and the report's CSV lists each as what it was
+    replies = assistant.staff.report().replies
+    (table,) = [r.attachment for r in replies if r.attachment and not r.attachment.photo]
+    rows = table.content.decode("utf-8-sig").splitlines()
+    for question, result in zip(asked, results, strict=True):
+        kind = "geen antwoord" if not result.answered else "onzeker" if result.unsure else ""
+        if kind:
+            assert f"{kind};{question};1;;;" in rows, (kind, question)
 
 
 # -- admins without a restart -----------------------------------------------------------------

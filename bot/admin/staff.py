@@ -4,6 +4,7 @@ message after a reload of the knowledge."""
 from __future__ import annotations
 
 import io
+from collections import Counter
 
 from bot import csvsafe
 from bot.admin import report
@@ -77,8 +78,9 @@ class Staff:
         unanswered = self.store.answers.unanswered(since)
         down = self.store.answers.thumbs_down(since)
         analyzer = self.knowledge.index.analyzer
+        flagged = self.store.answers.flagged_questions(since)
         groups = report.group_questions(
-            self.store.answers.flagged_questions(since),
+            flagged,
             key=lambda q: " ".join(sorted(set(analyzer.terms(q)))),
         )
         lines = [
@@ -101,6 +103,9 @@ class Staff:
         writer.writerow(["soort", "vraag", "aantal", "bronnen", "wat miste", "datum"])
         for q, n in unanswered:
             writer.writerow(["geen antwoord", q, n, "", "", ""])
+        unsure = Counter(q for q, kind in flagged if kind == "onzeker")
+        for q, n in unsure.most_common():
+            writer.writerow(["onzeker", q, n, "", "", ""])
         for d in down:
             day = _day(d.created_at)
             writer.writerow(["duim omlaag", d.question, 1, " | ".join(d.citations), d.missing, day])

@@ -115,7 +115,8 @@ class Store:
             # links made in this chat, and links of this chat's questions (bot/admin/linking.py)
             deleted += self.db.execute(
                 "delete from links where chat_id = ? or answer_id in "
-                "(select id from answers where chat_id = ?)",
+                "(select id from answers where chat_id = ?) "
+                "or answer_id not in (select id from answers)",
                 [chat_id, chat_id],
             ).rowcount
             for table in (
@@ -133,8 +134,10 @@ class Store:
                     f"delete from {table} where chat_id = ?", [chat_id]
                 ).rowcount
             if chat_id > 0:  # a private chat: its id is the user's id
+                # what an admin changed for everybody stays as the audit trail, for the
+                # retention (/privacy says so); refused attempts go
                 deleted += self.db.execute(
-                    "delete from admin_log where user_id = ?", [chat_id]
+                    "delete from admin_log where user_id = ? and not allowed", [chat_id]
                 ).rowcount
         self.checkpoint()
         return deleted
@@ -157,7 +160,12 @@ class Store:
             ("delete from admin_log where created_at < ?", [cutoff]),
             # an admin stays until removed; who was removed, and by whom, as long as the log
             # a linked question (the reviewed wording itself is knowledge: vraagvormen.yaml)
-            ("delete from links where updated_at < ?", [cutoff]),
+            # ... and as the question it came from: gone with it
+            (
+                "delete from links where updated_at < ? or answer_id not in "
+                "(select id from answers)",
+                [cutoff],
+            ),
             ("delete from admins where removed_at is not null and removed_at < ?", [cutoff]),
             ("delete from flow_sessions where updated_at < ?", [cutoff]),
             ("delete from reminders where sent_at is not null and sent_at < ?", [cutoff]),
