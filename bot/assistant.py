@@ -120,6 +120,7 @@ class Assistant:
 
     def message(self, chat: Chat, text: str) -> Outcome:
         """A typed message: the answer to a flow question that waits for one, else a question."""
+        text = storable(text)
         if chat.is_group:  # in a group a flow answer is a reply to the bot's question
             return self.ask(chat, text)
         attempt = self.flows.attempt(chat.id, text)
@@ -143,7 +144,7 @@ class Assistant:
         return self.flows.again(chat.id, correction, chat.is_group) or self.ask(chat, text)
 
     def ask(self, chat: Chat, question: str) -> Outcome:
-        question = " ".join(question.split())
+        question = " ".join(storable(question).split())
         if not question:
             return Outcome.say(texts.EMPTY_QUESTION)
         small_talk = _small_talk(question)
@@ -354,6 +355,7 @@ class Assistant:
     def reply_to_prompt(self, chat: Chat, message_id: int, text: str) -> Outcome | None:
         """A reply to one of our prompts or to a checklist (a remark: '3: besteld'); None when
         the message answers neither."""
+        text = storable(text)
         checklist_id = self.store.checklists.checklist_of_message(chat.id, message_id)
         if checklist_id is not None:
             return self.checklists.remark(checklist_id, (chat.user_id, chat.user_name), text)
@@ -439,6 +441,7 @@ class Assistant:
 
     def command(self, chat: Chat, name: str, args: str = "") -> Outcome:
         """A typed command (without its slash), dispatched from the table as it is now."""
+        args = storable(args)
         command = self.find_command(name)
         if command is None:
             return Outcome.say(texts.UNKNOWN_COMMAND.format(name=f"/{name}"))
@@ -620,6 +623,14 @@ _QUESTION_WORD = re.compile(
     r"kan|kunnen|is|zijn|heeft|hebben|geldt|krijgt|krijgen)\b",
     re.IGNORECASE,
 )
+
+
+def storable(text: str) -> str:
+    """Text as the database and files can hold it: a lone surrogate (which no real client
+    sends, but a forged update can) becomes U+FFFD instead of failing every write."""
+    if text.isascii():
+        return text
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
 def _is_a_question(text: str) -> bool:

@@ -579,3 +579,11 @@ def test_a_flow_resumed_by_its_command_takes_the_next_answer_without_a_note(
     taken = assistant.message(CHAT, "10")
     assert not taken.replies[0].text.startswith("Dit antwoord hoort bij")
     assert "vraag 3" in taken.replies[0].text
+
+
+def test_a_lone_surrogate_in_typed_text_is_stored_as_a_replacement(assistant: Assistant) -> None:
+    """No real client sends one, a forged update can: it must not fail every database write."""
+    outcome = assistant.message(CHAT, "hoeveel m2 \ud800 keuken kwg?")
+    assert outcome.replies
+    ((logged,),) = assistant.store.db.execute("select question from questions").fetchall()
+    assert "\ufffd" in logged and "\ud800" not in logged

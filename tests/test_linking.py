@@ -296,3 +296,22 @@ def test_wordings_are_added_to_a_file_in_any_yaml_style_without_losing_one(text:
         "test#1": ["hoe groot is het kookgedeelte"],
         "test#2": ["waar is de tuin", "waar stallen jongeren hun fiets"],
     }
+
+
+def test_a_question_that_cleans_to_nothing_asks_for_a_wording(
+    tmp_path: Path, small_knowledge: Path
+) -> None:
+    lines = ["0612345678", "/rapport", "#1", "#1", "tuin", "#1", "#1", "/exit"]
+    result = run(
+        "--knowledge",
+        str(small_knowledge),
+        "chat",
+        stdin="\n".join(lines) + "\n",
+        env={"DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Van deze vraag blijft na het opschonen niets over" in result.stdout
+    assert "Een lege vraagvorm kan ik niet opslaan" in result.stdout  # Bevestigen pressed
+    assert "Kies eerst een sectie" not in result.stdout

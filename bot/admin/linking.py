@@ -383,8 +383,11 @@ class Linking:
                 [
                     note,
                     f"Sectie: {self.knowledge.cite(link.section_id)}",
-                    f"Deze vraagvorm voeg ik toe:\n{link.wording}",
-                    "Klopt hij, tik dan op Bevestigen.",
+                    f"Deze vraagvorm voeg ik toe:\n{link.wording}"
+                    if link.wording
+                    else "Van deze vraag blijft na het opschonen niets over (alleen een nummer of "
+                    "adres): typ hieronder de vraag zoals iemand hem zou stellen.",
+                    "Klopt hij, tik dan op Bevestigen." if link.wording else "",
                 ],
             )
         )
@@ -401,8 +404,10 @@ class Linking:
         return Outcome([Reply(text=text, buttons=buttons), Reply(text=ASK_EDIT, prompt=prompt)])
 
     def confirm(self, link: Link) -> Outcome:
-        if link.state != "review" or not link.wording:
+        if link.state != "review":
             return Outcome(notice="Kies eerst een sectie.", alert=True)
+        if not link.wording:  # the question was only a number or an address: type one
+            return Outcome(notice=EMPTY_WORDING, alert=True)
         self.links.update(link.id, state="confirmed")
         return Outcome(
             [
