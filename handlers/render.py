@@ -113,6 +113,11 @@ def _cut(block: str, limit: int) -> list[str]:
 
 
 def _cut_at(block: str, limit: int) -> int:
+    # a blank line, else a line end, in the second half of the room; else the last space
+    for mark in ("\n\n", "\n"):
+        at = block.rfind(mark, 0, limit)
+        if at > limit // 2 and not _inside_tag(block, at):
+            return at
     cut = max(block.rfind("\n", 0, limit), block.rfind(" ", 0, limit))
     if cut <= 0 or _inside_tag(block, cut):
         cut = limit

@@ -83,3 +83,15 @@ def test_a_long_bold_answer_is_cut_with_its_tags_closed() -> None:
     first, second = split_blocks([block])
     assert first.startswith("<b>") and first.endswith("</b>")
     assert second.startswith("<b>") and second.endswith("</b>")
+
+
+def test_a_long_block_is_cut_at_a_line_end_not_mid_line() -> None:
+    lines = [
+        f"❌ Eis nummer {n} met een lange omschrijving\n   Bron: PvE Huisvesting › 4.6.{n}"
+        for n in range(120)
+    ]
+    whole = {line.strip() for line in "\n".join(lines).splitlines()}
+    messages = split_blocks(["\n".join(lines)], limit=1000)
+    assert len(messages) > 1
+    for message in messages:  # every line arrives whole
+        assert all(line.strip() in whole for line in message.splitlines())
