@@ -233,3 +233,14 @@ def test_the_cli_documents_no_verb_it_lacks() -> None:
     assert bot.faces.cli.__doc__ is not None
     assert "eval" not in bot.faces.cli.__doc__  # there is no `draaibot eval`
     assert run("eval").returncode != 0
+
+
+def test_in_the_terminal_a_reply_without_buttons_ends_the_earlier_buttons() -> None:
+    """'#4' after a reply without buttons presses nothing, not a button of an answer above."""
+    from bot import texts
+
+    stdin = "hoeveel m2 moet de keuken van een kwg zijn?\nappeltaart met kaneel bakken\n#4\n"
+    result = run("chat", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert texts.NO_SUCH_OPTION.format(n=4) in result.stdout
+    assert "Wat miste u" not in result.stdout  # no 👎 pressed on the first answer

@@ -145,7 +145,9 @@ class TerminalChat:
                 self.prompt_ref = self._remember_prompt(reply.prompt)
             if reply.checklist is not None:
                 self.checklist = reply.checklist
-        if options:
+        # a new message without buttons ends the old ones ('#4' then presses nothing, instead of
+        # a button of an answer further up); a file alone keeps them (the other export)
+        if options or any(r.text or r.answer is not None for r in outcome.replies):
             self.options = options
         return "\n\n".join(p for p in parts if p)
 
