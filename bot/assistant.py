@@ -49,6 +49,7 @@ from bot.admin.publishing import Publisher
 from bot.admin.staff import Staff
 from bot.checklists.service import ChecklistChat
 from bot.commands import Command
+from bot.flows import engine as flow_engine
 from bot.flows.definitions import Flow
 from bot.flows.session import FlowChat
 from bot.followup import FollowUps
@@ -150,6 +151,8 @@ class Assistant:
         small_talk = _small_talk(question)
         if small_talk is not None:  # 'hallo', 'ok bedankt': no search, a short word back
             return Outcome.say(small_talk)
+        if flow_engine.means_unknown(question):  # 'weet ik niet' with no flow question open
+            return Outcome.say(self.flows.no_flow())
         if chat.type != "terminal" and not self.limit.allow(chat.user_id):  # one local user
             return Outcome.say(texts.SLOW_DOWN)
         note = ""

@@ -587,3 +587,9 @@ def test_a_lone_surrogate_in_typed_text_is_stored_as_a_replacement(assistant: As
     assert outcome.replies
     ((logged,),) = assistant.store.db.execute("select question from questions").fetchall()
     assert "\ufffd" in logged and "\ud800" not in logged
+
+
+@pytest.mark.parametrize("typed", ["weet ik niet", "geen idee", "Weet ik niet."])
+def test_weet_ik_niet_with_no_flow_open_is_no_question(assistant: Assistant, typed: str) -> None:
+    reply = assistant.message(CHAT, typed).replies[0]
+    assert reply.answer is None and reply.text.startswith("Er loopt nu geen vragenronde.")

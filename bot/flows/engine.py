@@ -256,11 +256,17 @@ def _plain(text: str) -> str:
     return " ".join(words)
 
 
+def means_unknown(text: str) -> bool:
+    """'weet ik niet', 'geen idee', '?': the answer 'Weet ik niet', typed."""
+    cleaned = _plain(text)
+    return cleaned in UNKNOWN_WORDS or cleaned.replace(" ", "") == "?"
+
+
 def answer_text(step: Step, text: str, today: dt.date, shown: list[Item] | None = None) -> Any:
     """A typed answer, validated; raises ParseError with a Dutch correction. For an
     `aanvinken` step the numbers typed are those of the items `shown` (default: all)."""
     cleaned = _plain(text)
-    if cleaned in UNKNOWN_WORDS or cleaned.replace(" ", "") == "?":
+    if means_unknown(text):
         return UNKNOWN
     if step.optional and cleaned in ("overslaan", "sla over", "geen", "-", ""):
         return SKIPPED
