@@ -593,3 +593,14 @@ def test_a_lone_surrogate_in_typed_text_is_stored_as_a_replacement(assistant: As
 def test_weet_ik_niet_with_no_flow_open_is_no_question(assistant: Assistant, typed: str) -> None:
     reply = assistant.message(CHAT, typed).replies[0]
     assert reply.answer is None and reply.text.startswith("Er loopt nu geen vragenronde.")
+
+
+def test_a_choice_typed_by_number_or_by_its_words(assistant: Assistant) -> None:
+    flow = assistant.knowledge.flows["woonvorm"]
+    step = next(s for s in flow.steps if s.type == "keuze")
+    assert engine.answer_text(step, "2", TODAY) == step.options[1]
+    assert engine.answer_text(step, "vrij zelfstandig", TODAY) == step.options[1]
+    with pytest.raises(ParseError, match=r"typ het nummer: 1 "):
+        engine.answer_text(step, "99", TODAY)
+    with pytest.raises(ParseError, match=r"typ het nummer"):
+        engine.answer_text(step, "zij", TODAY)  # in more than one option: which?

@@ -256,6 +256,23 @@ def _plain(text: str) -> str:
     return " ".join(words)
 
 
+def _typed_choice(options: tuple[str, ...] | list[str], cleaned: str) -> str:
+    """An option typed: its whole text, its number ('2'), or words that stand in one option
+    only ('vrij zelfstandig'); otherwise the options, numbered, to choose from."""
+    for option in options:
+        if cleaned == option.lower():
+            return option
+    number = cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_ITEM_DIGITS
+    if number and 1 <= int(cleaned) <= len(options):
+        return options[int(cleaned) - 1]
+    if len(cleaned) >= MIN_CHOICE_WORDS:
+        fits = [o for o in options if cleaned in _plain(o)]
+        if len(fits) == 1:
+            return fits[0]
+    numbered = "; ".join(f"{n} {o}" for n, o in enumerate(options, 1))
+    raise ParseError(f"Kies een van de knoppen, of typ het nummer: {numbered}.")
+
+
 def means_unknown(text: str) -> bool:
     """'weet ik niet', 'geen idee', '?': the answer 'Weet ik niet', typed."""
     cleaned = _plain(text)
@@ -277,10 +294,7 @@ def answer_text(step: Step, text: str, today: dt.date, shown: list[Item] | None 
             return NO
         raise ParseError("Antwoord met ja, nee of weet ik niet.")
     if step.type == StepType.CHOICE:
-        for option in step.options:
-            if cleaned == option.lower():
-                return option
-        raise ParseError("Kies een van de knoppen.")
+        return _typed_choice(step.options, cleaned)
     if step.type == StepType.COUNT:
         return parse_count(text, maximum=step.maximum)
     if step.type in NUMERIC:
@@ -298,6 +312,7 @@ ALL_WORDS = frozenset(
     ("alles", "alles aanwezig", "allemaal", "alle", "ja alles", "ja", "alles is er")
 )
 NONE_WORDS = frozenset(("niets", "niks", "geen", "niets aanwezig", "geen enkele", "nee", "0"))
+MIN_CHOICE_WORDS = 4  # characters typed that may pick an option by its words
 DONE_WORDS = frozenset(
     ("klaar", "ok", "oke", "oké", "verder", "volgende", "door", "dat is alles", "dat was het")
 )
