@@ -604,3 +604,23 @@ def test_a_choice_typed_by_number_or_by_its_words(assistant: Assistant) -> None:
         engine.answer_text(step, "99", TODAY)
     with pytest.raises(ParseError, match=r"typ het nummer"):
         engine.answer_text(step, "zij", TODAY)  # in more than one option: which?
+
+
+def test_klaar_with_nothing_ticked_asks_instead_of_failing_every_item(
+    assistant: Assistant,
+) -> None:
+    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
+    outcome = assistant.message(CHAT, "10")
+    for _ in range(30):
+        text = outcome.replies[0].text
+        if "vink aan" in text:
+            break
+        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
+        outcome = assistant.message(CHAT, typed)
+    asked = assistant.message(CHAT, "klaar")
+    assert asked.replies[0].text.startswith("U hebt nog niets aangevinkt.")
+    pressed = press(assistant, "Klaar (0 aangevinkt)", outcome)
+    assert pressed.notice.startswith("U hebt nog niets aangevinkt.") and not pressed.replies
+    assistant.message(CHAT, "niets")  # said on purpose: recorded as nothing present
+    session = assistant.store.flows.active_session(CHAT.id)
+    assert session is not None and session.answers[session.history[-1]] == []

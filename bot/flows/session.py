@@ -22,6 +22,10 @@ from bot.store import FlowSession, FlowStatus, Store
 
 ANSWERED = "Deze vraag is al beantwoord."
 FIRST_QUESTION = "Dit is de eerste vraag: er is geen vorige."
+NOTHING_TICKED = (
+    "U hebt nog niets aangevinkt. Is er niets van aanwezig, typ dan niets; weet u het niet, kies "
+    "dan Weet ik niet."
+)
 NO_FLOW = "Er loopt nu geen vragenronde."
 MAX_PRIVATE_SESSIONS = 10_000  # running sessions whose private answers are held in memory
 AWAY_SECONDS = 30 * 60  # idle this long, a typed text is not silently taken as a flow answer
@@ -213,7 +217,10 @@ class FlowChat:
         if isinstance(action, FlowMove):  # done: the ticks as they stand
             if step.type != MULTI:
                 return Outcome(notice=ANSWERED)
-            return self._record(flow, session, step, list(session.answers.get(draft, [])), is_group)
+            ticked = list(session.answers.get(draft, []))
+            if not ticked:  # most who press Klaar at once mean 'skip': nothing is not 'not there'
+                return Outcome(notice=NOTHING_TICKED, alert=True)
+            return self._record(flow, session, step, ticked, is_group)
         try:
             shown_items = engine.items_for(step, engine.effective(flow, session.answers))
             value = engine.answer_choice(step, action.option, shown_items)
@@ -251,6 +258,8 @@ class FlowChat:
         try:
             if step.type == MULTI and engine.done_ticking(text):  # the Klaar button, typed
                 value: Any = list(session.answers.get(engine.DRAFT + step.id, []))
+                if not value:
+                    return NOTHING_TICKED
             else:
                 value = engine.answer_text(step, text, self.today(), shown)
         except ParseError as exc:
