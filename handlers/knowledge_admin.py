@@ -25,7 +25,7 @@ from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, LinkPublish, decode
 from bot.admin import publishing_replies as say
 from bot.admin.publishing import Publisher, PublishError
 from bot.replies import Outcome
-from handlers.chat import RELOADER, assistant_of, chat_of, reply
+from handlers.chat import RELOADER, assistant_of, chat_of, on_text, reply
 from handlers.reload import Reloader
 from handlers.send import answer_query
 
@@ -182,8 +182,10 @@ async def on_trying_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None or user is None or message.text is None:
         return
     outcome = await asyncio.to_thread(say.try_answer, publisher_of(context), user.id, message.text)
-    if outcome is not None:
-        await reply(update, context, outcome)
+    if outcome is None:  # the draft is gone: a question like any other
+        await on_text(update, context)
+        return
+    await reply(update, context, outcome)
 
 
 async def on_trying_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -682,3 +682,16 @@ def test_any_uploaded_file_name_becomes_a_file_name_the_bot_can_store(raw: str) 
         assert name == raw.lstrip(". ") or name == "bestand"
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / name).write_bytes(b"")  # no ValueError, no name too long
+
+
+def test_trying_a_draft_that_went_meanwhile_ends_trying(small_knowledge: Path) -> None:
+    """A draft published or discarded (by another admin, the shell) while an admin tries it:
+    the next question is no error but a question like any other."""
+    from bot.admin import publishing_replies
+
+    publisher = Publisher(KnowledgeBase(small_knowledge))
+    publisher.save_draft("bezoek", "documenten/bezoek.md", "# Bezoek\n", "Bea", "", [])
+    publisher.trying[5] = "bezoek"
+    publisher.discard("bezoek")
+    assert publishing_replies.try_answer(publisher, 5, "tot hoe laat bezoek?") is None
+    assert 5 not in publisher.trying

@@ -125,7 +125,8 @@ def add_wordings(text: str, new: dict[str, list[str]]) -> str:
                 item_indent = here
         lines[last + 1 : last + 1] = [f"{' ' * item_indent}- {_scalar(w)}" for w in fresh]
     edited = "\n".join(lines) + "\n"
-    if _existing(edited) == wanted:
+    readable = parse_yaml(text, Path(WORDINGS_FILE))[0] is not None
+    if _existing(edited) == wanted or not readable:  # a broken file: its check will say why
         return edited
     return yaml.safe_dump({KEY: wanted}, allow_unicode=True, sort_keys=False, width=100)
 

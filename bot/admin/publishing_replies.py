@@ -239,9 +239,11 @@ def try_answer(publisher: Publisher, user: int, question: str) -> Outcome | None
         return None
     try:
         kb = publisher.trial(name)
-    except PublishError as exc:
+    except PublishError:
+        # the draft was published or discarded meanwhile: trying it ends, and the question is
+        # answered from the published knowledge like any other (the caller does that)
         publisher.trying.pop(user, None)
-        return error_outcome(exc)
+        return None
     result = kb.ask(question)
     text = TRY_MARK.format(name=name) + "\n\n" + answer_text(result)
     stop = ((Button("Stop proberen", DraftOp(name, "stop")),),)
