@@ -136,13 +136,19 @@ def test_the_guides_examples_pass_check(tmp_path: Path) -> None:
     folder = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, folder)
     guide = GUIDE.read_text("utf-8")
-    examples = re.findall(r"```(?:markdown|yaml)\n(.*?)```", guide, flags=re.S)
+    # a Markdown example is named in the line above it (so it can be copied as it stands), a
+    # YAML example in its first line, a comment
+    examples = re.findall(
+        r"(?:Bestand: `([^`]+)`\n\n)?```(?:markdown|yaml)\n(.*?)```", guide, flags=re.S
+    )
     written = []
-    for example in examples:
+    for named, example in examples:
         first, _, body = example.partition("\n")
-        match = re.match(r"(?:<!-- bestand: (.+?) -->|# bestand: (.+))$", first.strip())
-        assert match, f"an example without '# bestand:': {first}"
-        relative = match.group(1) or match.group(2)
+        match = re.match(r"# bestand: (.+)$", first.strip())
+        if named:
+            body = example
+        assert named or match, f"an example without its file: {first}"
+        relative = named or (match.group(1) if match else "")
         if relative == "synoniemen.yaml":
             body = first + "\n" + body
             target = tmp_path / "synoniemen-voorbeeld.yaml"  # checked below on its own
