@@ -127,7 +127,7 @@ async def test_the_deadline_leads_with_the_date_that_matters(
         outcome = await drive(fake, chat, [USER])
     first, second = outcome.split("\n")[:2]
     assert first == (
-        "Eerstvolgende datum: 15 maart 2027 (over 3 maanden): Einde van de termijn met de "
+        "Uw deadline: 15 maart 2027 (over 3 maanden): Einde van de termijn met de "
         "tijdelijke verlenging (sinds 1 januari 2025 maximaal 12 maanden)"
     )
     assert second.startswith("Al verstreken: ") and "15 september 2026" in second

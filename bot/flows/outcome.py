@@ -55,9 +55,11 @@ def _next_date_line(flow: Flow, outcome: engine.Result, today: dt.date) -> str:
     lines = []
     if coming:
         first = coming[0]
-        lines.append(
-            f"Eerstvolgende datum: {format_date(first.day)} ({first.relative}): {first.label}"
-        )
+        # the housing deadline leads even when a date of the young person comes sooner: then it
+        # is not called the next date
+        soonest = first.day <= min(d.day for d in coming)
+        name = "Eerstvolgende datum" if soonest else "Uw deadline"
+        lines.append(f"{name}: {format_date(first.day)} ({first.relative}): {first.label}")
     else:
         lines.append("Alle data liggen al achter ons.")
     if passed:
