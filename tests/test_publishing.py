@@ -323,6 +323,7 @@ def test_import_writes_a_draft_and_publishing_is_explicit_from_the_command_line(
     back = run_cli(small_knowledge, "terugzetten", "1", "--ja")
     assert back.returncode == 0, back.stderr
     assert "vastgelegd als versie 3" in back.stdout
+    assert "Secties gewijzigd (1)" in back.stdout  # what the rollback changed, not 'geen'
     assert "22.00" in (small_knowledge / "documenten" / "bezoek.md").read_text("utf-8")
     gone = run_cli(small_knowledge, "publiceer", "bestaat-niet")
     assert gone.returncode == 1 and "bestaat niet meer" in gone.stderr

@@ -4,6 +4,7 @@ README's table of commands lists the same, see tests/test_cli.py)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import json
 import sys
@@ -245,7 +246,12 @@ def _publisher(args: argparse.Namespace, config: Config) -> Publisher:
 
     # No last good copy here: a running bot keeps its own when its watcher loads the change,
     # and a bot that starts later makes one at start-up.
-    return Publisher(KnowledgeBase(_knowledge(args, config)))
+    knowledge = KnowledgeBase(_knowledge(args, config))
+    # loaded now, so what a publish or rollback changes is told against what was live; a broken
+    # live folder loads nothing (a rollback may be just what mends it)
+    with contextlib.suppress(InvalidKnowledge):
+        knowledge.reload()
+    return Publisher(knowledge)
 
 
 def _publish(
