@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import sqlite3
 import sys
@@ -190,6 +191,10 @@ def chat(
     """The terminal chat until /exit or the end of the input. Meanwhile, like the bot, it
     shows reminders as they fall due and (with `watch`) reloads the knowledge folder when a
     file in it changes."""
+    # the chat itself says in Dutch what a reload did; the log's own English lines (a refused
+    # reload, a retry) are for the bot's service log, not for this screen: errors only
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.ERROR, format="draaibot: %(message)s")
     reloader = KnowledgeReloader(assistant, publisher=assistant.publisher) if watch else None
     return asyncio.run(run_chat(assistant, stdin, stdout, reloader))
 
