@@ -238,10 +238,17 @@ class KnowledgeIndex:
         self.wordings = {
             sid: list(ws) for sid, ws in (wordings or {}).items() if sid in self._position and ws
         }
+        # Each wording's terms, analysed once: for BM25 and for a question asked as worded.
+        wording_terms = {
+            sid: [self.analyzer.terms(w) for w in ws] for sid, ws in self.wordings.items()
+        }
+        self._wording_sets = {
+            sid: [frozenset(terms) for terms in each] for sid, each in wording_terms.items()
+        }
         # One wording document per section that has wordings; `_wording_owner[d]` is its section.
         self._wording_owner = [self._position[sid] for sid in self.wordings]
         self.wording_bm25 = (
-            SectionBM25([self.analyzer.terms("\n".join(ws)) for ws in self.wordings.values()])
+            SectionBM25([[t for terms in each for t in terms] for each in wording_terms.values()])
             if self.wordings
             else None
         )
@@ -404,11 +411,10 @@ class KnowledgeIndex:
         """Does one of the section's question wordings say what the question says: every word
         of the question in it, and at most one word more?"""
         asked = query.terms()
-        for wording in self.wordings.get(section.id, ()):
-            terms = set(self.analyzer.terms(wording))
-            if query.coverage(terms) >= 0.999 and len(terms - asked) <= WORDING_EXTRA_WORDS:
-                return True
-        return False
+        return any(
+            query.coverage(terms) >= 0.999 and len(terms - asked) <= WORDING_EXTRA_WORDS
+            for terms in self._wording_sets.get(section.id, ())
+        )
 
     def _terms_with_wordings(self, win: int) -> Collection[str]:
         """A window's terms, and those of its section's question wordings."""

@@ -35,6 +35,22 @@ def run(
     )
 
 
+def terminal_chat(
+    knowledge: Path, lines: list[str], where: Path
+) -> subprocess.CompletedProcess[str]:
+    """`draaibot chat` on a knowledge folder, typed `lines`, run in `where` (its ./uitvoer/ and
+    its database under data/ there)."""
+    return run(
+        "--knowledge",
+        str(knowledge),
+        "chat",
+        stdin="\n".join(lines) + "\n",
+        env={"DRAAIBOT_DB": str(where / "data" / "d.db")},
+        cwd=where,
+        timeout=120,
+    )
+
+
 def test_ask_json_contract_for_one_question() -> None:
     result = run("ask", "--json", "hoeveel m2 moet de keuken van een kwg zijn?")
     assert result.returncode == 0, result.stderr

@@ -402,17 +402,23 @@ def test_ticks_typed_as_numbers_words_or_dont_know(assistant: Assistant) -> None
             engine.answer_text(step, wrong, TODAY, kwg)
 
 
+def _until_the_first_tick_question(assistant: Assistant) -> Outcome:
+    """A KWG pandcheck for 10 jongeren, answered by typing, up to its first 'vink aan'."""
+    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
+    outcome = assistant.message(CHAT, "10")
+    for _ in range(30):
+        text = outcome.replies[0].text
+        if "vink aan" in text:
+            return outcome
+        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
+        outcome = assistant.message(CHAT, typed)
+    raise AssertionError("no 'vink aan' question")
+
+
 def test_a_forged_tick_of_an_item_not_shown_changes_nothing(assistant: Assistant) -> None:
     from bot.actions import FlowTick
 
-    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
-    outcome = assistant.message(CHAT, "10")
-    for _ in range(30):  # typed answers until the first 'vink aan' question
-        text = outcome.replies[0].text
-        if "vink aan" in text:
-            break
-        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
-        outcome = assistant.message(CHAT, typed)
+    _until_the_first_tick_question(assistant)
     session = assistant.store.flows.active_session(CHAT.id)
     assert session is not None
     flow = assistant.knowledge.flows["pandcheck"]
@@ -537,14 +543,7 @@ def test_a_pandcheck_of_only_unknowns_checked_nothing(assistant: Assistant) -> N
 
 
 def test_klaar_typed_at_a_tick_question_is_the_klaar_button(assistant: Assistant) -> None:
-    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
-    outcome = assistant.message(CHAT, "10")
-    for _ in range(30):
-        text = outcome.replies[0].text
-        if "vink aan" in text:
-            break
-        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
-        outcome = assistant.message(CHAT, typed)
+    outcome = _until_the_first_tick_question(assistant)
     first_tick = outcome.replies[0].text.split("vink aan")[0]
     ticked = press(
         assistant,
@@ -609,14 +608,7 @@ def test_a_choice_typed_by_number_or_by_its_words(assistant: Assistant) -> None:
 def test_klaar_with_nothing_ticked_asks_instead_of_failing_every_item(
     assistant: Assistant,
 ) -> None:
-    outcome = press(assistant, "KWG", assistant.start_flow(CHAT, "pandcheck"))
-    outcome = assistant.message(CHAT, "10")
-    for _ in range(30):
-        text = outcome.replies[0].text
-        if "vink aan" in text:
-            break
-        typed = "30" if "m2" in text else "3" if "Hoeveel" in text else "ja"
-        outcome = assistant.message(CHAT, typed)
+    outcome = _until_the_first_tick_question(assistant)
     asked = assistant.message(CHAT, "klaar")
     assert asked.replies[0].text.startswith("U hebt nog niets aangevinkt.")
     pressed = press(assistant, "Klaar (0 aangevinkt)", outcome)

@@ -22,7 +22,7 @@ from index.wordings import MAX_WORDING
 from tests.conftest import KNOWLEDGE, plain
 from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
-from tests.test_cli import run
+from tests.test_cli import terminal_chat
 from tests.test_publishing import press, press_data, say
 
 USER = 7
@@ -142,15 +142,7 @@ def test_the_terminal_links_with_numbered_options_and_typed_edits(
         QUESTION,
         "/exit",
     ]
-    result = run(
-        "--knowledge",
-        str(small_knowledge),
-        "chat",
-        stdin="\n".join(lines) + "\n",
-        env={"DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = terminal_chat(small_knowledge, lines, tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Kies: #1 Koppel aan sectie" in out
@@ -302,15 +294,7 @@ def test_a_question_that_cleans_to_nothing_asks_for_a_wording(
     tmp_path: Path, small_knowledge: Path
 ) -> None:
     lines = ["0612345678", "/rapport", "#1", "#1", "tuin", "#1", "#1", "/exit"]
-    result = run(
-        "--knowledge",
-        str(small_knowledge),
-        "chat",
-        stdin="\n".join(lines) + "\n",
-        env={"DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = terminal_chat(small_knowledge, lines, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Van deze vraag blijft na het opschonen niets over" in result.stdout
     assert "Een lege vraagvorm kan ik niet opslaan" in result.stdout  # Bevestigen pressed

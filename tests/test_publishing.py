@@ -36,7 +36,7 @@ from index.search import KnowledgeIndex
 from tests.conftest import ROOT, plain
 from tests.fakebot import Call, FakeBotAPI
 from tests.telegram_harness import ADMIN_ID, running_bot
-from tests.test_cli import run
+from tests.test_cli import terminal_chat
 from tests.test_import_robustness import DOCX_XML
 from tests.test_import_robustness import word_file as word_file_with
 
@@ -376,15 +376,7 @@ def test_the_terminal_chat_reviews_tries_publishes_and_rolls_back(
         "/terugzetten 0",
         "/exit",
     ]
-    result = run(
-        "--knowledge",
-        str(small_knowledge),
-        "chat",
-        stdin="\n".join(lines) + "\n",
-        env={"DRAAIBOT_DB": str(tmp_path / "data" / "d.db")},
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = terminal_chat(small_knowledge, lines, tmp_path)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "Concept huisregels" in out and "Kies: #1 Publiceren  #2 Bekijk concept" in out

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 from rapidfuzz import fuzz
@@ -24,10 +23,10 @@ from rapidfuzz import fuzz
 from bot.actions import LinkAction, LinkOp, LinkPick, LinkPublish, LinkStart
 from bot.admin import publishing_replies
 from bot.admin.publishing import Published, Publisher, PublishError, live_files
-from bot.admin.report import SIMILAR, QuestionGroup
+from bot.admin.report import SIMILAR, QuestionGroup, plain
 from bot.knowledge import KnowledgeBase
 from bot.replies import Button, Outcome, Prompt, PromptKind, Reply
-from bot.store import Store
+from bot.store import Link, Store
 from index.wordings import KEY, MAX_WORDING, WORDINGS_FILE
 from index.yamlfile import parse_yaml
 
@@ -68,11 +67,6 @@ def clean_wording(text: str) -> str:
     if len(text) > MAX_WORDING:
         text = text[:MAX_WORDING].rsplit(" ", 1)[0]
     return text
-
-
-def plain(question: str) -> str:
-    """The form /rapport groups on (bot/report.py)."""
-    return " ".join(question.lower().split()).strip(" ?!.")
 
 
 def _scalar(wording: str) -> str:
@@ -165,95 +159,6 @@ def answered_since(
     return answered, asked
 
 
-# -- storage ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Link:
-    id: int
-    chat_id: int
-    answer_id: int
-    question: str
-    candidates: tuple[str, ...]
-    section_id: str
-    wording: str
-    state: str
-    published_at: float | None
-
-    @classmethod
-    def of(cls, row: dict[str, Any]) -> Link:
-        return cls(
-            id=int(row["id"]),
-            chat_id=int(row["chat_id"]),
-            answer_id=int(row["answer_id"]),
-            question=str(row["question"]),
-            candidates=tuple(json.loads(row["candidates"] or "[]")),
-            section_id=str(row["section_id"] or ""),
-            wording=str(row["wording"] or ""),
-            state=str(row["state"]),
-            published_at=row["published_at"],
-        )
-
-
-class Links:
-    """The `links` table (created by Store.migrate)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    @property
-    def _table(self) -> Any:
-        return self.store.db.table("links")
-
-    def add(self, chat_id: int, answer_id: int, question: str, candidates: list[str]) -> Link:
-        now = self.store.clock()
-        with self.store.db.conn:
-            link_id = self._table.insert(
-                {
-                    "chat_id": chat_id,
-                    "answer_id": answer_id,
-                    "question": question,
-                    "candidates": json.dumps(candidates),
-                    "section_id": "",
-                    "wording": "",
-                    "state": "open",
-                    "created_at": now,
-                    "updated_at": now,
-                    "published_at": None,
-                }
-            ).last_pk
-        found = self.get(int(link_id))
-        if found is None:  # pragma: no cover - just inserted
-            raise LookupError(link_id)
-        return found
-
-    def get(self, link_id: int) -> Link | None:
-        rows = list(self._table.rows_where("id = ?", [link_id]))
-        return Link.of(rows[0]) if rows else None
-
-    def update(self, link_id: int, **values: Any) -> None:
-        if "candidates" in values:
-            values["candidates"] = json.dumps(values["candidates"])
-        with self.store.db.conn:
-            self._table.update(link_id, {**values, "updated_at": self.store.clock()})
-
-    def in_state(self, state: str) -> list[Link]:
-        return [Link.of(r) for r in self._table.rows_where("state = ?", [state], order_by="id")]
-
-    def latest_answers(self, since: float) -> dict[str, int]:
-        """The latest question log id of each question (in the /rapport form) since `since`."""
-        rows = self.store.db.execute(
-            "select id, question from answers where created_at >= ? order by id", [since]
-        ).fetchall()
-        return {plain(str(q)): int(i) for i, q in rows}
-
-    def asked_since(self, since: float) -> list[tuple[str, float, bool]]:
-        rows = self.store.db.execute(
-            "select question, created_at, answered from questions where created_at >= ?", [since]
-        ).fetchall()
-        return [(str(q), float(t), bool(a)) for q, t, a in rows]
-
-
 # -- the conversation ---------------------------------------------------------------------------
 
 
@@ -262,7 +167,8 @@ class Linking:
 
     def __init__(self, knowledge: KnowledgeBase, store: Store, publisher: Publisher) -> None:
         self.knowledge = knowledge
-        self.links = Links(store)
+        self.store = store
+        self.links = store.links
         self.publisher = publisher
 
     def _key(self, question: str) -> str:
@@ -291,7 +197,7 @@ class Linking:
             )
         waiting = len(self.links.in_state("confirmed"))
         buttons: list[Button] = []
-        ids = self.links.latest_answers(since)
+        ids = {plain(q): i for i, q in self.links.latest_answers(since)}
         for group in groups:
             answer_id = ids.get(group.question)
             if answer_id is not None:
@@ -336,7 +242,7 @@ class Linking:
         return Outcome(notice=LINK_GONE, alert=True)  # pragma: no cover - every op is handled
 
     def start(self, chat_id: int, answer_id: int) -> Outcome:
-        stored = self.links.store.answers.answer(answer_id)
+        stored = self.store.answers.answer(answer_id)
         if stored is None:
             return Outcome(notice=QUESTION_GONE, alert=True)
         candidates = self._find(stored.question)
@@ -500,7 +406,7 @@ class Linking:
     def finish(self, plan: PublishPlan, done: Published | PublishError) -> Outcome:
         if isinstance(done, PublishError):
             return publishing_replies.error_outcome(done)
-        now = self.links.store.clock()
+        now = self.store.clock()
         for link in plan.ready:
             self.links.update(link.id, state="published", published_at=now)
         outcome = publishing_replies.published_outcome(done)

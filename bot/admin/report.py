@@ -122,13 +122,14 @@ class QuestionGroup:
         return f"{self.question} ({self.count}x: {kinds}){also}{more}"
 
 
-def _plain(question: str) -> str:
+def plain(question: str) -> str:
+    """The form questions are grouped and matched on: lower case, one space, no end marks."""
     return " ".join(question.lower().split()).strip(" ?!.")
 
 
 def group_questions(
     flagged: Iterable[tuple[str, str]],
-    key: Callable[[str], str] = _plain,
+    key: Callable[[str], str] = plain,
     similar: float = SIMILAR,
 ) -> list[QuestionGroup]:
     """(question, kind) rows grouped by similarity: two questions are alike when their keys
@@ -137,7 +138,7 @@ def group_questions(
     and the others join the first group whose leader they resemble; groups largest first."""
     by_wording: dict[str, Counter[str]] = {}
     for question, kind in flagged:
-        wording = _plain(question)
+        wording = plain(question)
         if wording:
             by_wording.setdefault(wording, Counter())[kind] += 1
     order = sorted(by_wording, key=lambda w: (-sum(by_wording[w].values()), w))

@@ -36,6 +36,7 @@ from bot.store.checklists import (
 )
 from bot.store.db import DAY, SCHEMA_VERSION, Clock, StorageError, is_write_failure
 from bot.store.flows import Flows, FlowSession, FlowStatus, Reminder
+from bot.store.links import Link, Links
 from bot.store.prompts import PendingPrompt, Prompts
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "ChecklistMessage",
     "FlowSession",
     "FlowStatus",
+    "Link",
     "PendingPrompt",
     "Reminder",
     "StorageError",
@@ -72,6 +74,7 @@ class Store:
         self.flows = Flows(self)
         self.checklists = Checklists(self)
         self.admin = AdminLog(self)
+        self.links = Links(self)
 
     def close(self) -> None:
         self.db.close()
