@@ -326,14 +326,7 @@ class FakeBotAPI:
         reply_to: dict[str, Any] | None = None,
         entities: list[dict[str, Any]] | None = None,
     ) -> int:
-        chat_id = user if chat is None else chat
-        message: dict[str, Any] = {
-            "message_id": self.next_message_id(),
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group", "title": "KSO"},
-            "from": {"id": user, "is_bot": False, "first_name": first_name},
-            "text": text,
-        }
+        message = self._from_user(user, chat, first_name, text=text)
         if text.startswith("/"):
             command = text.split()[0]
             entities = [
@@ -352,27 +345,30 @@ class FakeBotAPI:
         entity = {"type": "mention", "offset": 0, "length": len(BOT_USERNAME) + 1}
         return self.text(full, user=user, chat=chat, entities=[entity])
 
-    def sticker(self, user: int = 1, chat: int | None = None) -> int:
+    def _from_user(
+        self, user: int, chat: int | None, first_name: str = "Anna", **content: Any
+    ) -> dict[str, Any]:
+        """A new message from `user` in `chat` (their private chat when None) with `content`."""
         chat_id = user if chat is None else chat
-        return self.push(
-            {
-                "message": {
-                    "message_id": self.next_message_id(),
-                    "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-                    "from": {"id": user, "is_bot": False, "first_name": "Anna"},
-                    "sticker": {
-                        "file_id": "s",
-                        "file_unique_id": "s",
-                        "width": 1,
-                        "height": 1,
-                        "is_animated": False,
-                        "is_video": False,
-                        "type": "regular",
-                    },
-                }
-            }
-        )
+        return {
+            "message_id": self.next_message_id(),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group", "title": "KSO"},
+            "from": {"id": user, "is_bot": False, "first_name": first_name},
+            **content,
+        }
+
+    def sticker(self, user: int = 1, chat: int | None = None) -> int:
+        sticker = {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+        return self.push({"message": self._from_user(user, chat, sticker=sticker)})
 
     def document(
         self,
@@ -383,25 +379,15 @@ class FakeBotAPI:
         size: int | None = None,
     ) -> int:
         """A file sent to the bot; `size` overrides the file_size Telegram reports."""
-        chat_id = user if chat is None else chat
         file_id = f"file{len(self.files) + 1}"
         self.files[file_id] = content
-        return self.push(
-            {
-                "message": {
-                    "message_id": self.next_message_id(),
-                    "date": int(time.time()),
-                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-                    "from": {"id": user, "is_bot": False, "first_name": "Anna"},
-                    "document": {
-                        "file_id": file_id,
-                        "file_unique_id": f"u-{file_id}",
-                        "file_name": filename,
-                        "file_size": len(content) if size is None else size,
-                    },
-                }
-            }
-        )
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": filename,
+            "file_size": len(content) if size is None else size,
+        }
+        return self.push({"message": self._from_user(user, chat, document=document)})
 
     def press(self, data: str, message: dict[str, Any], user: int = 1) -> int:
         """A button press on a message the bot sent (the call that sent it, as a dict)."""
