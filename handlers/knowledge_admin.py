@@ -24,19 +24,16 @@ from telegram.ext import (
 from bot.actions import KNOWLEDGE_ACTIONS, LINK_ACTIONS, LinkPublish, decode
 from bot.admin import publishing_replies as say
 from bot.admin.publishing import Publisher, PublishError
+from bot.assistant import Assistant
 from bot.replies import Outcome
-from handlers.chat import RELOADER, assistant_of, chat_of, on_text, reply
+from handlers.chat import ASSISTANT, RELOADER, assistant_of, chat_of, on_text, reply
 from handlers.reload import Reloader
 from handlers.send import answer_query
 
 log = logging.getLogger(__name__)
 
-PUBLISHER = "publisher"
-
-
 def publisher_of(context: ContextTypes.DEFAULT_TYPE) -> Publisher:
-    publisher: Publisher = context.application.bot_data[PUBLISHER]
-    return publisher
+    return assistant_of(context).publisher
 
 
 def _who(update: Update) -> str:
@@ -196,7 +193,8 @@ async def on_trying_stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     """Before the general handlers: files, a trying admin's messages, knowledge buttons."""
-    publisher: Publisher = application.bot_data[PUBLISHER]
+    assistant: Assistant = application.bot_data[ASSISTANT]
+    publisher = assistant.publisher
     message = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
     trying = _Trying(publisher)

@@ -161,12 +161,10 @@ def build_application(
         after_swap=lambda: set_menus(application.bot, assistant, assistant.admins),
         publisher=assistant.publisher,
     )
-    publisher = assistant.publisher
     try:
-        publisher.catch_up()  # edits made on the server while the bot was stopped
+        assistant.publisher.catch_up()  # edits made on the server while the bot was stopped
     except OSError as exc:
         log.warning("knowledge history not brought up to date: %r", exc)
-    application.bot_data[knowledge_admin.PUBLISHER] = publisher
     application.bot_data[WATCH] = config.watch
     register(application)
     return application
